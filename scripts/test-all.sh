@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# test-all.sh - installs what is missing, builds, and runs every suite: unit and
+# integration in a normal and in an ASan+UBSan build, conformance, and bounded fuzzing.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+"$top/scripts/install-deps.sh"
+
+PY=/usr/bin/python3   # Debian's interpreter, where python3-pytest lives
+export OS_SHARED_DIR=${OS_SHARED_DIR:-$(cd "$top/.." && pwd)/shared}
+
+run_suites() {
+  local flavour=$1
+  echo "=== [$flavour] build"
+  "$top/scripts/build.sh" "$flavour"
+  echo "=== [$flavour] unit tests"
+  (cd "$top/build/$flavour" && ctest --output-on-failure -j2)
+  echo "=== [$flavour] integration tests"
+  OS_BIN="$top/build/$flavour/opensharing" OS_FLAVOUR="$flavour" \
+    "$PY" -m pytest -q -p no:cacheprovider "$top/tests/integration"
+}
+
+run_suites release
+echo "=== conformance tests"
+if [ -d "$top/tests/conformance" ] && ls "$top"/tests/conformance/test_*.py >/dev/null 2>&1; then
+  OS_BIN="$top/build/release/opensharing" "$PY" -m pytest -q -p no:cacheprovider "$top/tests/conformance"
+fi
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_suites asan
+echo "=== fuzzing (bounded)"
+"$top/scripts/fuzz.sh" "${OS_FUZZ_SECONDS:-20}"
+echo "=== all suites passed"

@@ -1,0 +1,38 @@
+/* buf.h - a growable byte buffer, always NUL-terminated, owned by its user. */
+#ifndef OS_BASE_BUF_H
+#define OS_BASE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct os_buf {
+    char *data;   /* NUL-terminated when len > 0 or after any append */
+    size_t len;
+    size_t cap;
+} os_buf;
+
+#define OS_BUF_INIT {NULL, 0, 0}
+
+/* Ensures room for `extra` more bytes plus the terminator.  Returns 0, or -1
+ * on allocation failure or overflow (the buffer is unchanged then). */
+int os_buf_reserve(os_buf *b, size_t extra);
+/* Appends n bytes.  Returns 0 or -1 (out of memory; buffer unchanged). */
+int os_buf_append(os_buf *b, const void *p, size_t n);
+/* Appends a NUL-terminated string.  Returns 0 or -1. */
+int os_buf_puts(os_buf *b, const char *s);
+/* Appends one byte.  Returns 0 or -1. */
+int os_buf_putc(os_buf *b, char c);
+/* Appends printf-formatted text.  Returns 0 or -1. */
+int os_buf_printf(os_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int os_buf_vprintf(os_buf *b, const char *fmt, va_list ap);
+/* Empties the buffer, keeping its memory. */
+void os_buf_reset(os_buf *b);
+/* Frees the memory; the buffer is then empty and reusable. */
+void os_buf_free(os_buf *b);
+/* Gives the caller ownership of the data (NUL-terminated, never NULL unless
+ * allocation fails) and leaves the buffer empty. */
+char *os_buf_detach(os_buf *b);
+/* Returns the contents as a C string ("" when empty); valid until the next write. */
+const char *os_buf_cstr(const os_buf *b);
+
+#endif

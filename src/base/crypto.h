@@ -1,0 +1,24 @@
+/* crypto.h - the few primitives the server needs, over OpenSSL libcrypto. */
+#ifndef OS_BASE_CRYPTO_H
+#define OS_BASE_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define OS_SHA256_LEN 32
+
+/* SHA-256 of n bytes into out[32]. */
+void os_sha256(const void *data, size_t n, uint8_t out[OS_SHA256_LEN]);
+/* SHA-256 as 64 lower-case hex characters plus NUL into hex[65]. */
+void os_sha256_hex(const void *data, size_t n, char hex[2 * OS_SHA256_LEN + 1]);
+/* HMAC-SHA256 of data under key into out[32]. */
+void os_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
+                    uint8_t out[OS_SHA256_LEN]);
+/* Fills buf with n cryptographically secure random bytes.  Returns 0 or -1. */
+int os_random_bytes(void *buf, size_t n);
+/* Compares n bytes in time independent of their contents; 1 when equal. */
+int os_ct_equal(const void *a, const void *b, size_t n);
+/* Writes 2n lower-case hex characters plus NUL into out. */
+void os_hex_encode(const uint8_t *in, size_t n, char *out);
+
+#endif

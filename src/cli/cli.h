@@ -1,0 +1,14 @@
+/* cli.h - the subcommands of the opensharing binary; main.c dispatches to these. */
+#ifndef OS_CLI_CLI_H
+#define OS_CLI_CLI_H
+
+/* Each returns the process exit status: 0 success, 2 usage error, 1 failure
+ * (other codes are documented by the subcommand). argv[0] is the subcommand. */
+int cli_serve_main(int argc, char **argv);
+int cli_inspect_main(int argc, char **argv);
+/* `inspect parquet` (src/cli/cmd_inspect_parquet.c) and `inspect delta`
+ * (src/cli/cmd_inspect_delta.c); argv[0] is "parquet" or "delta". */
+int cli_inspect_parquet(int argc, char **argv);
+int cli_inspect_delta(int argc, char **argv);
+
+#endif

@@ -1,0 +1,28 @@
+/* cmd_inspect.c - `opensharing inspect`: local, read-only looks into Parquet files and Delta tables. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static void inspect_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: opensharing inspect parquet FILE [--schema] [--columns a,b.c] [--limit N]\n"
+            "       opensharing inspect delta TABLE_DIR [--version V | --timestamp TS]\n"
+            "                                 [--changes FROM[..TO]] [--predicate JSON] [--limit N]\n");
+}
+
+int cli_inspect_main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        inspect_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "parquet"))
+        return cli_inspect_parquet(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "delta"))
+        return cli_inspect_delta(argc - 1, argv + 1);
+    fprintf(stderr, "opensharing inspect: unknown kind '%s'\n", argv[1]);
+    inspect_usage(stderr);
+    return 2;
+}
