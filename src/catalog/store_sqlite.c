@@ -1,0 +1,325 @@
+/* store_sqlite.c - the SQLite catalog: opening, migrations, the connection pool and transactions. */
+#include "catalog/store_sqlite_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+
+/* Numbered migrations: migration N takes the schema from version N-1 to N.
+ * Never edit a released migration; append a new one. */
+static const char *const MIGRATIONS[] = {
+    /* 1: the whole model */
+    "CREATE TABLE locations ("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL UNIQUE,"
+    "  uri TEXT NOT NULL, secret_ref TEXT, options_json TEXT, cfg_gen INTEGER NOT NULL DEFAULT 0,"
+    "  created_ms INTEGER NOT NULL, created_by TEXT, updated_ms INTEGER, updated_by TEXT);"
+    "CREATE TABLE shares ("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL UNIQUE,"
+    "  uuid TEXT NOT NULL UNIQUE, display_name TEXT, comment TEXT, properties_json TEXT,"
+    "  cfg_gen INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL, created_by TEXT,"
+    "  updated_ms INTEGER, updated_by TEXT);"
+    "CREATE TABLE schemas ("
+    "  id INTEGER PRIMARY KEY, share_id INTEGER NOT NULL REFERENCES shares(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL, name_key TEXT NOT NULL, cfg_gen INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE(share_id, name_key));"
+    "CREATE TABLE assets ("
+    "  id INTEGER PRIMARY KEY, schema_id INTEGER NOT NULL REFERENCES schemas(id) ON DELETE CASCADE,"
+    "  kind INTEGER NOT NULL, name TEXT NOT NULL, name_key TEXT NOT NULL, uuid TEXT NOT NULL UNIQUE,"
+    "  location TEXT, comment TEXT, format TEXT, aux_locations_json TEXT,"
+    "  history_shared INTEGER NOT NULL DEFAULT 0, description TEXT, license TEXT,"
+    "  compatibility TEXT, allowed_tools TEXT, metadata_json TEXT,"
+    "  cfg_gen INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL, created_by TEXT,"
+    "  updated_ms INTEGER, updated_by TEXT, UNIQUE(schema_id, name_key));"
+    "CREATE INDEX assets_kind ON assets(kind, schema_id, name_key);"
+    "CREATE TABLE model_versions ("
+    "  id INTEGER PRIMARY KEY, model_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,"
+    "  version INTEGER NOT NULL, status TEXT NOT NULL, location TEXT NOT NULL, uuid TEXT NOT NULL,"
+    "  source TEXT, run_id TEXT, comment TEXT, cfg_gen INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE(model_id, version));"
+    "CREATE TABLE model_aliases ("
+    "  id INTEGER PRIMARY KEY, model_id INTEGER NOT NULL, alias TEXT NOT NULL,"
+    "  alias_key TEXT NOT NULL, version INTEGER NOT NULL, cfg_gen INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE(model_id, alias_key),"
+    "  FOREIGN KEY(model_id, version) REFERENCES model_versions(model_id, version) ON DELETE CASCADE);"
+    "CREATE TABLE recipients ("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL UNIQUE,"
+    "  uuid TEXT NOT NULL UNIQUE, comment TEXT, ip_allow_json TEXT, properties_json TEXT,"
+    "  token_lifetime_s INTEGER, cfg_gen INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL,"
+    "  created_by TEXT, updated_ms INTEGER, updated_by TEXT);"
+    "CREATE TABLE tokens ("
+    "  id INTEGER PRIMARY KEY,"
+    "  recipient_id INTEGER NOT NULL REFERENCES recipients(id) ON DELETE CASCADE,"
+    "  hash TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL DEFAULT 0,"
+    "  revoked_ms INTEGER NOT NULL DEFAULT 0, source TEXT NOT NULL);"
+    "CREATE TABLE grants ("
+    "  share_id INTEGER NOT NULL REFERENCES shares(id) ON DELETE CASCADE,"
+    "  recipient_id INTEGER NOT NULL REFERENCES recipients(id) ON DELETE CASCADE,"
+    "  cfg_gen INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL, created_by TEXT,"
+    "  PRIMARY KEY(share_id, recipient_id));"
+    "CREATE INDEX grants_recipient ON grants(recipient_id, share_id);"
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+};
+#define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
+
+int sq_fail(sqlite3 *db, os_err *err, const char *what)
+{
+    int code = sqlite3_extended_errcode(db);
+    os_code c = (code & 0xff) == SQLITE_CONSTRAINT ? OS_EEXIST : OS_EIO;
+    return os_err_set(err, c, "catalog: %s: %s", what, sqlite3_errmsg(db));
+}
+
+static sqlite3 *open_connection(const char *path, os_err *err)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        os_err_set(err, OS_EIO, "cannot open catalog %s: %s", path,
+                   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return NULL;
+    }
+    /* Writers wait for each other instead of failing at once. */
+    sqlite3_busy_timeout(db, 10000);
+    char *msg = NULL;
+    rc = sqlite3_exec(db,
+                      "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+                      NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        os_err_set(err, OS_EIO, "cannot configure catalog %s: %s", path, msg ? msg : "?");
+        sqlite3_free(msg);
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static int migrate(sqlite3 *db, int *version, os_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK ||
+        sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return sq_fail(db, err, "reading schema version");
+    }
+    int v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (v > NMIGRATIONS)
+        return os_err_set(err, OS_EUNSUPPORTED,
+                          "catalog schema version %d is newer than this server (%d); upgrade the server",
+                          v, NMIGRATIONS);
+    for (; v < NMIGRATIONS; v++) {
+        char *msg = NULL;
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", v + 1);
+        /* Each migration and its version bump commit together. */
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, MIGRATIONS[v], NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, pragma, NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+            os_err_set(err, OS_EIO, "catalog migration %d failed: %s", v + 1, msg ? msg : "?");
+            sqlite3_free(msg);
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+        os_log(OS_LOG_INFO, "catalog: applied migration %d", v + 1);
+    }
+    *version = v;
+    return 0;
+}
+
+cat_store *store_open(const char *path, os_err *err)
+{
+    cat_store *st = calloc(1, sizeof *st);
+    if (st == NULL || (st->path = strdup(path)) == NULL) {
+        free(st);
+        os_err_set(err, OS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&st->lock, NULL);
+    pthread_cond_init(&st->freed, NULL);
+    sqlite3 *db = open_connection(path, err);
+    if (db == NULL || migrate(db, &st->version, err) != 0) {
+        sqlite3_close(db);
+        store_close(st);
+        return NULL;
+    }
+    st->idle[st->nidle++] = db;
+    st->nopen = 1;
+    return st;
+}
+
+void store_close(cat_store *st)
+{
+    if (st == NULL)
+        return;
+    for (int i = 0; i < st->nidle; i++)
+        sqlite3_close(st->idle[i]);
+    pthread_mutex_destroy(&st->lock);
+    pthread_cond_destroy(&st->freed);
+    free(st->path);
+    free(st);
+}
+
+int store_schema_version(cat_store *st)
+{
+    return st->version;
+}
+
+sqlite3 *sq_acquire(cat_store *st, os_err *err)
+{
+    pthread_mutex_lock(&st->lock);
+    for (;;) {
+        if (st->nidle > 0) {
+            sqlite3 *db = st->idle[--st->nidle];
+            pthread_mutex_unlock(&st->lock);
+            return db;
+        }
+        if (st->nopen < STORE_POOL_MAX) {
+            st->nopen++;
+            pthread_mutex_unlock(&st->lock);
+            sqlite3 *db = open_connection(st->path, err);
+            if (db == NULL) {
+                pthread_mutex_lock(&st->lock);
+                st->nopen--;
+                pthread_mutex_unlock(&st->lock);
+            }
+            return db;
+        }
+        pthread_cond_wait(&st->freed, &st->lock);
+    }
+}
+
+void sq_release(cat_store *st, sqlite3 *db)
+{
+    pthread_mutex_lock(&st->lock);
+    st->idle[st->nidle++] = db;
+    pthread_cond_signal(&st->freed);
+    pthread_mutex_unlock(&st->lock);
+}
+
+static sqlite3_stmt *sq_vprepare(sqlite3 *db, os_err *err, const char *sql, const char *types,
+                                 va_list ap)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+        sq_fail(db, err, "preparing a statement");
+        return NULL;
+    }
+    for (int i = 0; types && types[i]; i++) {
+        int rc;
+        switch (types[i]) {
+        case 's': {
+            const char *v = va_arg(ap, const char *);
+            rc = v ? sqlite3_bind_text(s, i + 1, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i + 1);
+            break;
+        }
+        case 'i':
+            rc = sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
+            break;
+        case 'n':
+            rc = sqlite3_bind_int(s, i + 1, va_arg(ap, int));
+            break;
+        default:
+            rc = SQLITE_MISUSE;
+        }
+        if (rc != SQLITE_OK) {
+            sq_fail(db, err, "binding a parameter");
+            sqlite3_finalize(s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+sqlite3_stmt *sq_prepare(sqlite3 *db, os_err *err, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    sqlite3_stmt *s = sq_vprepare(db, err, sql, types, ap);
+    va_end(ap);
+    return s;
+}
+
+int sq_exec(sqlite3 *db, os_err *err, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    sqlite3_stmt *s = sq_vprepare(db, err, sql, types, ap);
+    va_end(ap);
+    if (s == NULL)
+        return -1;
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return sq_fail(db, err, "writing");
+    return 0;
+}
+
+const char *sq_text(sqlite3_stmt *s, int i, os_arena *a)
+{
+    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+        return NULL;
+    const char *t = (const char *)sqlite3_column_text(s, i);
+    return os_arena_strndup(a, t, (size_t)sqlite3_column_bytes(s, i));
+}
+
+int store_ping(cat_store *st, os_err *err)
+{
+    sqlite3 *db = sq_acquire(st, err);
+    if (db == NULL)
+        return -1;
+    sqlite3_stmt *s = sq_prepare(db, err, "SELECT count(*) FROM settings", NULL);
+    int rc = s ? sqlite3_step(s) : SQLITE_ERROR;
+    sqlite3_finalize(s);
+    int ok = rc == SQLITE_ROW ? 0 : (s ? sq_fail(db, err, "ping") : -1);
+    sq_release(st, db);
+    return ok;
+}
+
+cat_tx *store_tx_begin(cat_store *st, os_err *err)
+{
+    sqlite3 *db = sq_acquire(st, err);
+    if (db == NULL)
+        return NULL;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        sq_fail(db, err, "starting a transaction");
+        sq_release(st, db);
+        return NULL;
+    }
+    cat_tx *tx = calloc(1, sizeof *tx);
+    if (tx == NULL) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        sq_release(st, db);
+        os_err_set(err, OS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    tx->st = st;
+    tx->db = db;
+    return tx;
+}
+
+int store_tx_commit(cat_tx *tx, os_err *err)
+{
+    int rc = 0;
+    if (sqlite3_exec(tx->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = sq_fail(tx->db, err, "committing");
+        sqlite3_exec(tx->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    sq_release(tx->st, tx->db);
+    free(tx);
+    return rc;
+}
+
+void store_tx_rollback(cat_tx *tx)
+{
+    if (tx == NULL)
+        return;
+    sqlite3_exec(tx->db, "ROLLBACK", NULL, NULL, NULL);
+    sq_release(tx->st, tx->db);
+    free(tx);
+}

@@ -1,0 +1,45 @@
+/* store_sqlite_int.h - private to the SQLite store: connection pool and statement helpers. */
+#ifndef OS_CATALOG_STORE_SQLITE_INT_H
+#define OS_CATALOG_STORE_SQLITE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "catalog/store.h"
+
+#define STORE_POOL_MAX 8
+
+struct cat_store {
+    char *path;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    sqlite3 *idle[STORE_POOL_MAX];
+    int nidle;
+    int nopen;
+    int version;
+};
+
+struct cat_tx {
+    cat_store *st;
+    sqlite3 *db;
+};
+
+/* Borrows a connection (opening one when the pool allows, else waiting).
+ * Returns NULL with err filled when a connection cannot be opened. */
+sqlite3 *sq_acquire(cat_store *st, os_err *err);
+/* Returns a connection to the pool. */
+void sq_release(cat_store *st, sqlite3 *db);
+
+/* Prepares sql and binds arguments described by `types`, one letter each:
+ *   's' const char* (NULL binds NULL), 'i' int64_t, 'n' int (as integer).
+ * Returns the statement or NULL with err filled. */
+sqlite3_stmt *sq_prepare(sqlite3 *db, os_err *err, const char *sql, const char *types, ...);
+/* Runs a statement that returns no rows, then finalizes it.  SQLITE_CONSTRAINT
+ * becomes OS_EEXIST, anything else OS_EIO. */
+int sq_exec(sqlite3 *db, os_err *err, const char *sql, const char *types, ...);
+/* Copies column i as text into the arena (NULL for SQL NULL). */
+const char *sq_text(sqlite3_stmt *s, int i, os_arena *a);
+/* Fills err from the connection's last error. */
+int sq_fail(sqlite3 *db, os_err *err, const char *what);
+
+#endif
