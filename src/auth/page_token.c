@@ -13,9 +13,11 @@
 char *page_token_encode(const uint8_t key[PAGE_TOKEN_KEYLEN], const char *listing,
                         int64_t principal, const page_pos *pos, int64_t expires_ms, os_arena *a)
 {
-    json_t *o = json_pack("{s:i,s:s,s:I,s:s,s:s?,s:I}", "v", 1, "l", listing, "p",
-                          (json_int_t)principal, "k1", pos->k1 ? pos->k1 : "", "k2", pos->k2,
-                          "e", (json_int_t)expires_ms);
+    json_t *o = json_pack("{s:i,s:s,s:I,s:s,s:I}", "v", 1, "l", listing, "p",
+                          (json_int_t)principal, "k1", pos->k1 ? pos->k1 : "", "e",
+                          (json_int_t)expires_ms);
+    if (o != NULL && pos->k2 != NULL)
+        json_object_set_new(o, "k2", json_string(pos->k2));
     char *payload = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (payload == NULL)

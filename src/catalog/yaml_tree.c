@@ -75,6 +75,11 @@ static yaml_node *build(builder *b, yaml_event_t *ev, int depth, os_err *err)
     }
     switch (ev->type) {
     case YAML_SCALAR_EVENT:
+        if (ev->data.scalar.anchor) {
+            fail_at(err, &ev->start_mark, "anchors are not supported");
+            yaml_event_delete(ev);
+            return NULL;
+        }
         n = new_node(b, YN_SCALAR, &ev->start_mark, err);
         if (n) {
             n->value = os_arena_strndup(b->a, (const char *)ev->data.scalar.value,

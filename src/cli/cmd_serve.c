@@ -1,8 +1,354 @@
-/* cmd_serve.c - placeholder; replaced by the server. */
+/* cmd_serve.c - `opensharing serve`: settings from flags, environment and config; catalog set-up; the HTTP server's life. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "api/health.h"
+#include "api/http_errors.h"
+#include "api/recipient/recipient_api.h"
+#include "auth/server_key.h"
+#include "base/log.h"
+#include "catalog/config.h"
+#include "catalog/store.h"
 #include "cli/cli.h"
+#include "cli/demo.h"
+#include "net/http.h"
+#include "sharing/service.h"
+
+#ifndef OS_SAMPLE_DIR
+#define OS_SAMPLE_DIR "examples/sample"
+#endif
+
+typedef struct serve_opts {
+    const char *config;
+    const char *data_dir;
+    const char *listen;
+    const char *prefix;
+    const char *tls_cert;
+    const char *tls_key;
+    const char *log_format;
+    const char *public_url;
+    const char *sample_dir;
+    int threads;
+} serve_opts;
+
+static void serve_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: opensharing serve [options]\n"
+            "\n"
+            "Runs the sharing server.  Without --config it serves the embedded default: an\n"
+            "SQLite catalog in the data directory, local storage and a sample share, and it\n"
+            "writes a recipient profile to DATA_DIR/profiles/demo.share.\n"
+            "\n"
+            "options (each also settable in the config's 'server:' section and by the\n"
+            "environment variable shown; flags win over the environment, which wins over\n"
+            "the config file):\n"
+            "  --config FILE        YAML config: server settings, storage locations, shares,\n"
+            "                       assets, recipients and grants       OPENSHARING_CONFIG\n"
+            "  --data-dir DIR       catalog, secrets and profiles (default ./opensharing-data)\n"
+            "                                                           OPENSHARING_DATA_DIR\n"
+            "  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080; port 0 picks\n"
+            "                       a free port)                        OPENSHARING_LISTEN\n"
+            "  --prefix PATH        protocol path prefix (default /opensharing)\n"
+            "                                                           OPENSHARING_PREFIX\n"
+            "  --tls-cert FILE      PEM certificate: serve HTTPS        OPENSHARING_TLS_CERT\n"
+            "  --tls-key FILE       PEM private key for --tls-cert      OPENSHARING_TLS_KEY\n"
+            "  --log-format FMT     json (default) or text              OPENSHARING_LOG_FORMAT\n"
+            "  --public-url URL     base URL written into profile files (default derived from\n"
+            "                       --listen)                           OPENSHARING_PUBLIC_URL\n"
+            "  --threads N          worker threads (default 8)          OPENSHARING_THREADS\n"
+            "  --sample-dir DIR     where the embedded default's sample files come from\n"
+            "                                                           OPENSHARING_SAMPLE_DIR\n"
+            "  -h, --help           show this text\n"
+            "\n"
+            "Endpoints: GET /healthz, GET /readyz, and the protocol under PREFIX\n"
+            "(GET PREFIX/shares ...).  SIGTERM or SIGINT drains in-flight requests and exits.\n");
+}
+
+static void env_default(const char **field, const char *var)
+{
+    const char *v = getenv(var);
+    if (*field == NULL && v != NULL && *v != '\0')
+        *field = v;
+}
+
+static void cfg_default(const char **field, const char *value)
+{
+    if (*field == NULL && value != NULL)
+        *field = value;
+}
+
+static int parse_listen(const char *listen, char *host, size_t hostlen, uint16_t *port)
+{
+    const char *colon = strrchr(listen, ':');
+    if (colon == NULL || colon == listen)
+        return -1;
+    const char *h = listen;
+    size_t n = (size_t)(colon - listen);
+    if (h[0] == '[' && n >= 2 && h[n - 1] == ']') {
+        h++;
+        n -= 2;
+    }
+    if (n == 0 || n >= hostlen)
+        return -1;
+    memcpy(host, h, n);
+    host[n] = '\0';
+    char *end;
+    errno = 0;
+    long p = strtol(colon + 1, &end, 10);
+    if (errno || *end != '\0' || colon[1] == '\0' || p < 0 || p > 65535)
+        return -1;
+    *port = (uint16_t)p;
+    return 0;
+}
+
+static char *read_file_text(const char *path, os_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        os_err_set(err, OS_EINVAL, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(1 << 20);
+    size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+    fclose(f);
+    if (buf == NULL) {
+        os_err_set(err, OS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Normalises the prefix to "/x/y" (no trailing slash; "" for the root). */
+static const char *normalise_prefix(const char *p, char *out, size_t n)
+{
+    size_t len = strlen(p);
+    while (len > 0 && p[len - 1] == '/')
+        len--;
+    if (len == 0) {
+        out[0] = '\0';
+        return out;
+    }
+    snprintf(out, n, "%s%.*s", p[0] == '/' ? "" : "/", (int)len, p);
+    return out;
+}
+
 int cli_serve_main(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    return 1;
+    serve_opts o;
+    memset(&o, 0, sizeof o);
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},     {"data-dir", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'},     {"prefix", required_argument, NULL, 'p'},
+        {"tls-cert", required_argument, NULL, 'C'},   {"tls-key", required_argument, NULL, 'K'},
+        {"log-format", required_argument, NULL, 'f'}, {"public-url", required_argument, NULL, 'u'},
+        {"threads", required_argument, NULL, 't'},    {"sample-dir", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
+    const char *threads_text = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': o.config = optarg; break;
+        case 'd': o.data_dir = optarg; break;
+        case 'l': o.listen = optarg; break;
+        case 'p': o.prefix = optarg; break;
+        case 'C': o.tls_cert = optarg; break;
+        case 'K': o.tls_key = optarg; break;
+        case 'f': o.log_format = optarg; break;
+        case 'u': o.public_url = optarg; break;
+        case 't': threads_text = optarg; break;
+        case 's': o.sample_dir = optarg; break;
+        case 'h': serve_usage(stdout); return 0;
+        default: serve_usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "opensharing serve: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    env_default(&o.config, "OPENSHARING_CONFIG");
+    env_default(&o.data_dir, "OPENSHARING_DATA_DIR");
+    env_default(&o.listen, "OPENSHARING_LISTEN");
+    env_default(&o.prefix, "OPENSHARING_PREFIX");
+    env_default(&o.tls_cert, "OPENSHARING_TLS_CERT");
+    env_default(&o.tls_key, "OPENSHARING_TLS_KEY");
+    env_default(&o.log_format, "OPENSHARING_LOG_FORMAT");
+    env_default(&o.public_url, "OPENSHARING_PUBLIC_URL");
+    env_default(&o.sample_dir, "OPENSHARING_SAMPLE_DIR");
+    env_default(&threads_text, "OPENSHARING_THREADS");
+
+    os_arena arena = OS_ARENA_INIT;
+    os_config cfg;
+    os_err err;
+    memset(&cfg, 0, sizeof cfg);
+    int rc = 1;
+    cat_store *st = NULL;
+    http_server *srv = NULL;
+    if (o.config && config_load(o.config, &arena, &cfg, &err) != 0) {
+        fprintf(stderr, "opensharing serve: %s\n", err.msg);
+        goto out;
+    }
+    cfg_default(&o.data_dir, cfg.server.data_dir);
+    cfg_default(&o.listen, cfg.server.listen);
+    cfg_default(&o.prefix, cfg.server.prefix);
+    cfg_default(&o.tls_cert, cfg.server.tls_cert);
+    cfg_default(&o.tls_key, cfg.server.tls_key);
+    cfg_default(&o.log_format, cfg.server.log_format);
+    cfg_default(&o.public_url, cfg.server.public_url);
+    cfg_default(&o.data_dir, "./opensharing-data");
+    cfg_default(&o.listen, "127.0.0.1:8080");
+    cfg_default(&o.prefix, "/opensharing");
+    cfg_default(&o.log_format, "json");
+    cfg_default(&o.sample_dir, OS_SAMPLE_DIR);
+    o.threads = cfg.server.threads ? cfg.server.threads : 8;
+    if (threads_text) {
+        char *end;
+        long t = strtol(threads_text, &end, 10);
+        if (*end != '\0' || t < 1 || t > 1024) {
+            fprintf(stderr, "opensharing serve: --threads must be between 1 and 1024\n");
+            rc = 2;
+            goto out;
+        }
+        o.threads = (int)t;
+    }
+    if (strcmp(o.log_format, "json") && strcmp(o.log_format, "text")) {
+        fprintf(stderr, "opensharing serve: --log-format must be json or text\n");
+        rc = 2;
+        goto out;
+    }
+    if ((o.tls_cert == NULL) != (o.tls_key == NULL)) {
+        fprintf(stderr, "opensharing serve: --tls-cert and --tls-key go together\n");
+        rc = 2;
+        goto out;
+    }
+    char host[256];
+    uint16_t port;
+    if (parse_listen(o.listen, host, sizeof host, &port) != 0) {
+        fprintf(stderr, "opensharing serve: --listen must be HOST:PORT, got '%s'\n", o.listen);
+        rc = 2;
+        goto out;
+    }
+    char prefix[1024];
+    normalise_prefix(o.prefix, prefix, sizeof prefix);
+    os_log_configure(!strcmp(o.log_format, "json"), OS_LOG_INFO);
+
+    if (mkdir(o.data_dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "opensharing serve: cannot create data directory %s: %s\n", o.data_dir,
+                strerror(errno));
+        goto out;
+    }
+    char dbpath[PATH_MAX];
+    snprintf(dbpath, sizeof dbpath, "%s/catalog.db", o.data_dir);
+    if ((st = store_open(dbpath, &err)) == NULL) {
+        fprintf(stderr, "opensharing serve: %s\n", err.msg);
+        goto out;
+    }
+    int demo = o.config == NULL;
+    if (demo && demo_config_build(o.data_dir, o.sample_dir, &arena, &cfg, &err) != 0) {
+        fprintf(stderr, "opensharing serve: %s\n", err.msg);
+        goto out;
+    }
+    if (config_apply(&cfg, st, &err) != 0) {
+        fprintf(stderr, "opensharing serve: %s\n", err.msg);
+        goto out;
+    }
+    sharing_service svc;
+    memset(&svc, 0, sizeof svc);
+    svc.store = st;
+    svc.max_results_cap = 1000;
+    svc.page_token_ttl_ms = 24LL * 3600 * 1000;
+    if (server_key_load(o.data_dir, svc.page_key, &err) != 0) {
+        fprintf(stderr, "opensharing serve: %s\n", err.msg);
+        goto out;
+    }
+    char *cert = NULL, *key = NULL;
+    if (o.tls_cert) {
+        cert = read_file_text(o.tls_cert, &err);
+        key = cert ? read_file_text(o.tls_key, &err) : NULL;
+        if (key == NULL) {
+            free(cert);
+            fprintf(stderr, "opensharing serve: %s\n", err.msg);
+            goto out;
+        }
+    }
+
+    /* Block the stop signals in every thread; main waits for them below. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    recipient_api rapi = {&svc};
+    size_t nrecipient, nhealth;
+    const http_route *rroutes = recipient_api_routes(&nrecipient);
+    const http_route *hroutes = health_routes(&nhealth);
+    http_mount mounts[] = {
+        {prefix, rroutes, nrecipient, &rapi},
+        {"", hroutes, nhealth, st},
+    };
+    http_server_config hc;
+    memset(&hc, 0, sizeof hc);
+    hc.host = host;
+    hc.port = port;
+    hc.threads = (unsigned)o.threads;
+    hc.max_header_bytes = 64 * 1024;
+    hc.max_body_bytes = 1024 * 1024;
+    hc.idle_timeout_s = 60;
+    hc.tls_cert_pem = cert;
+    hc.tls_key_pem = key;
+    hc.access_log = 1;
+    hc.error_responder = api_error_responder;
+    srv = http_server_start(&hc, mounts, sizeof mounts / sizeof mounts[0], &err);
+    free(cert);
+    free(key);
+    if (srv == NULL) {
+        fprintf(stderr, "opensharing serve: %s\n", err.msg);
+        goto out;
+    }
+    char base[600];
+    if (o.public_url) {
+        size_t n = strlen(o.public_url);
+        while (n > 0 && o.public_url[n - 1] == '/')
+            n--;
+        snprintf(base, sizeof base, "%.*s", (int)n, o.public_url);
+    } else {
+        int v6 = strchr(host, ':') != NULL;
+        snprintf(base, sizeof base, "%s://%s%s%s:%u", o.tls_cert ? "https" : "http", v6 ? "[" : "",
+                 host, v6 ? "]" : "", http_server_port(srv));
+    }
+    char endpoint[1700];
+    snprintf(endpoint, sizeof endpoint, "%s%s/", base, prefix);
+    os_log(OS_LOG_INFO, "listening on %s (protocol endpoint %s)", base, endpoint);
+    printf("opensharing: serving %s\n", endpoint);
+    if (demo) {
+        char profile[PATH_MAX + 32];
+        if (demo_profile_ensure(st, o.data_dir, endpoint, profile, sizeof profile, &err) != 0) {
+            fprintf(stderr, "opensharing serve: %s\n", err.msg);
+            goto out;
+        }
+        printf("opensharing: recipient profile: %s\n", profile);
+        printf("opensharing: try it:\n"
+               "  curl -s -H \"Authorization: Bearer $(sed -n 's/.*\"bearerToken\": *\"\\([^\"]*\\)\".*/\\1/p' %s)\" %sshares\n",
+               profile, endpoint);
+    }
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&stop, &sig);
+    os_log(OS_LOG_INFO, "received %s: draining in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    rc = 0;
+out:
+    http_server_stop(srv, 10000);
+    store_close(st);
+    os_arena_free(&arena);
+    return rc;
 }
