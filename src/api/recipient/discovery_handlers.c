@@ -4,28 +4,6 @@
 
 #include "api/http_errors.h"
 #include "api/recipient/recipient_api.h"
-#include "auth/token.h"
-#include "base/timeutil.h"
-
-/* Authenticates the caller; on failure answers 401 and returns -1 (the
- * handler then returns 0: a response was set). */
-static int authenticate(http_request *req, http_response *res, recipient_api *api,
-                        sharing_caller *who)
-{
-    cat_token tok;
-    os_err err;
-    if (auth_recipient_authenticate(api->svc->store, http_request_header(req, "Authorization"),
-                                    os_now_ms(), &tok, &err) != 0) {
-        api_send_error(res, &err);
-        return -1;
-    }
-    who->recipient_id = tok.recipient_id;
-    who->recipient_name = NULL;
-    char principal[40];
-    snprintf(principal, sizeof principal, "recipient:%lld", (long long)tok.recipient_id);
-    http_request_set_principal(req, principal);
-    return 0;
-}
 
 static sharing_page_req page_req(const http_request *req)
 {
@@ -48,7 +26,7 @@ static int finish(http_response *res, int rc, json_t *doc, const os_err *err)
     json_t *doc = NULL;                                       \
     os_err err;                                               \
     os_arena *a = http_request_arena(req);                    \
-    if (authenticate(req, res, api, &who) != 0)               \
+    if (recipient_authenticate(req, res, api, &who) != 0)               \
         return 0;                                             \
     (void)a
 

@@ -12,6 +12,13 @@ typedef struct recipient_api {
     sharing_service *svc;
 } recipient_api;
 
+/* Authenticates the request's bearer token and records the caller as the
+ * request's principal.  Returns 0 with *who filled, or -1 after answering the
+ * request itself (401 with the protocol error body); the handler then returns
+ * 0 without touching the response. */
+int recipient_authenticate(http_request *req, http_response *res, recipient_api *api,
+                           sharing_caller *who);
+
 /* The routes, relative to the protocol prefix; the array is static. */
 const http_route *recipient_api_routes(size_t *n);
 
