@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/err.h"
 
 /* ---------------------------------------------------------------- sources */
@@ -300,5 +301,16 @@ const char *pq_codec_name(int32_t codec);
 
 /* Looks up a struct field by name; NULL when not projected or absent. */
 const pq_value *pq_value_field(const pq_value *v, const char *name);
+
+/* Appends v as JSON to out, by the rules of docs/inspect-parquet.md: structs
+ * and string-keyed maps as objects, other maps as [{"key":..,"value":..}],
+ * exact 64-bit integers, decimals as exact strings, dates "YYYY-MM-DD",
+ * timestamps ISO-8601 (with "Z" when UTC-adjusted), binary as base64, NaN and
+ * infinities as the strings "NaN", "Infinity", "-Infinity".  Returns 0, or -1
+ * with err (OS_ENOMEM; OS_EUNSUPPORTED for a decimal wider than 128 bytes). */
+int pq_value_to_json(const pq_value *v, os_buf *out, os_err *err);
+/* Appends s as a JSON string literal; invalid UTF-8 bytes become U+FFFD.
+ * Returns 0 or -1 (out of memory). */
+int pq_json_string(os_buf *out, const uint8_t *s, size_t n);
 
 #endif

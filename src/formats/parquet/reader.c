@@ -1,0 +1,195 @@
+/* reader.c - projected, row-group-at-a-time reading: columns in bulk, or records one by one. */
+#include "formats/parquet/reader.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void mark_leaves(const pq_node *n, bool *selected)
+{
+    if (n->kind == PQ_NODE_PRIMITIVE) {
+        selected[n->leaf_index] = true;
+        return;
+    }
+    for (size_t i = 0; i < n->num_children; i++)
+        mark_leaves(n->children[i], selected);
+}
+
+static bool any_marked(const pq_node *n, const bool *selected)
+{
+    if (n->kind == PQ_NODE_PRIMITIVE)
+        return selected[n->leaf_index];
+    for (size_t i = 0; i < n->num_children; i++)
+        if (any_marked(n->children[i], selected))
+            return true;
+    return false;
+}
+
+/* A map read in part still needs its keys. */
+static void mark_map_keys(const pq_node *n, bool *selected)
+{
+    if (n->kind == PQ_NODE_MAP && any_marked(n, selected))
+        mark_leaves(n->key, selected);
+    for (size_t i = 0; i < n->num_children; i++)
+        mark_map_keys(n->children[i], selected);
+}
+
+pq_reader *pq_reader_open(pq_file *f, const char *const *columns, size_t ncolumns, os_err *err)
+{
+    pq_reader *r = calloc(1, sizeof *r);
+    bool *selected = calloc(f->nleaves + 1, sizeof *selected);
+    if (r == NULL || selected == NULL) {
+        free(r);
+        free(selected);
+        os_err_set(err, OS_ENOMEM, "%s: out of memory", f->name);
+        return NULL;
+    }
+    r->f = f;
+    r->rg = -1;
+    if (columns == NULL || ncolumns == 0) {
+        for (size_t i = 0; i < f->nleaves; i++)
+            selected[i] = true;
+    } else {
+        for (size_t i = 0; i < ncolumns; i++) {
+            const pq_node *n = pq_file_find(f, columns[i]);
+            if (n == NULL) {
+                os_err_set(err, OS_EINVAL, "%s: no column '%s' in the file", f->name, columns[i]);
+                goto fail;
+            }
+            mark_leaves(n, selected);
+        }
+        mark_map_keys(f->root, selected);
+    }
+    for (size_t i = 0; i < f->nleaves; i++)
+        r->ncols += selected[i];
+    size_t n = r->ncols ? r->ncols : 1;
+    r->cols = calloc(n, sizeof *r->cols);
+    r->leaves = calloc(n, sizeof *r->leaves);
+    r->lpos = calloc(n, sizeof *r->lpos);
+    r->vpos = calloc(n, sizeof *r->vpos);
+    if (!r->cols || !r->leaves || !r->lpos || !r->vpos) {
+        os_err_set(err, OS_ENOMEM, "%s: out of memory", f->name);
+        goto fail;
+    }
+    for (size_t i = 0, k = 0; i < f->nleaves; i++)
+        if (selected[i])
+            r->leaves[k++] = f->leaves[i];
+    if (pq_plan_build(r, selected, err))
+        goto fail;
+    free(selected);
+    return r;
+fail:
+    free(selected);
+    pq_reader_close(r);
+    return NULL;
+}
+
+void pq_reader_close(pq_reader *r)
+{
+    if (r == NULL)
+        return;
+    if (r->cols)
+        for (size_t i = 0; i < r->ncols; i++)
+            pq_column_free(&r->cols[i]);
+    free(r->cols);
+    free(r->leaves);
+    free(r->lpos);
+    free(r->vpos);
+    pq_row_mem_free(&r->mem);
+    os_arena_free(&r->plan_arena);
+    free(r);
+}
+
+size_t pq_reader_num_columns(const pq_reader *r) { return r->ncols; }
+const pq_node *pq_reader_column(const pq_reader *r, size_t i) { return i < r->ncols ? r->leaves[i] : NULL; }
+int64_t pq_reader_row_group_rows(const pq_reader *r) { return r->rg >= 0 ? r->rg_rows : 0; }
+long pq_reader_row_group_index(const pq_reader *r) { return r->rg; }
+
+const pq_column_data *pq_reader_column_data(const pq_reader *r, size_t i)
+{
+    return r->rg >= 0 && i < r->ncols ? &r->cols[i].data : NULL;
+}
+
+/* Checks that every column of the loaded group describes exactly rg_rows records. */
+static int check_counts(pq_reader *r, os_err *err)
+{
+    for (size_t i = 0; i < r->ncols; i++) {
+        const pq_column_data *d = &r->cols[i].data;
+        uint64_t records = d->num_levels;
+        if (d->rep) {
+            records = 0;
+            for (size_t k = 0; k < d->num_levels; k++)
+                records += d->rep[k] == 0;
+            if (d->num_levels && d->rep[0] != 0)
+                return os_err_set(err, OS_ECORRUPT, "%s: row group %ld column %s does not start a record",
+                                  r->f->name, r->rg, d->leaf->path);
+        }
+        if (records != (uint64_t)r->rg_rows)
+            return os_err_set(err, OS_ECORRUPT, "%s: row group %ld column %s holds %llu rows, the row group says %lld",
+                              r->f->name, r->rg, d->leaf->path, (unsigned long long)records,
+                              (long long)r->rg_rows);
+    }
+    return 0;
+}
+
+int pq_reader_next_row_group(pq_reader *r, os_err *err)
+{
+    pq_file *f = r->f;
+    if (r->rg + 1 >= (long)f->nrgs) {
+        r->rg = (long)f->nrgs;
+        r->rg_rows = r->row = 0;
+        for (size_t i = 0; i < r->ncols; i++)
+            pq_column_free(&r->cols[i]);
+        return 0;
+    }
+    r->rg++;
+    r->rg_rows = f->rgs[r->rg].num_rows;
+    r->row = 0;
+    for (size_t i = 0; i < r->ncols; i++) {
+        if (pq_column_load(&r->cols[i], f, (size_t)r->rg, r->leaves[i], err))
+            return -1;
+        r->lpos[i] = r->vpos[i] = 0;
+    }
+    if (check_counts(r, err))
+        return -1;
+    return 1;
+}
+
+static int next_row(pq_reader *r, const pq_value **row, os_err *err)
+{
+    while (r->rg < 0 || (r->rg < (long)r->f->nrgs && r->row >= r->rg_rows)) {
+        int rc = pq_reader_next_row_group(r, err);
+        if (rc <= 0)
+            return rc;
+    }
+    if (r->rg >= (long)r->f->nrgs)
+        return 0;
+    if (!r->into)
+        pq_row_mem_reset(&r->mem);
+    if (pq_assemble_row(r, err))
+        return -1;
+    r->row++;
+    *row = &r->root;
+    return 1;
+}
+
+int pq_reader_next(pq_reader *r, const pq_value **row, os_err *err)
+{
+    r->into = NULL;
+    return next_row(r, row, err);
+}
+
+int pq_reader_next_into(pq_reader *r, os_arena *arena, const pq_value **row, os_err *err)
+{
+    r->into = arena;
+    int rc = next_row(r, row, err);
+    r->into = NULL;
+    if (rc > 0) {
+        /* The root lives in the reader; give the caller its own copy. */
+        pq_value *copy = os_arena_alloc(arena, sizeof *copy);
+        if (copy == NULL)
+            return os_err_set(err, OS_ENOMEM, "%s: out of memory", r->f->name);
+        *copy = r->root;
+        *row = copy;
+    }
+    return rc;
+}
