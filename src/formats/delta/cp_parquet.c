@@ -1,0 +1,514 @@
+/* cp_parquet.c - reading Delta actions out of a Parquet checkpoint file (or sidecar) through the Parquet reader. */
+#include "formats/delta/delta_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "formats/parquet/parquet.h"
+
+typedef struct store_src {
+    const objstore *store;
+    const char *key;
+} store_src;
+
+static int src_read_at(void *ctx, uint64_t offset, size_t len, void *dst, os_err *err)
+{
+    store_src *s = ctx;
+    size_t got = 0;
+    if (objstore_read_range(s->store, s->key, offset, len, dst, &got, err) < 0)
+        return -1;
+    if (got != len)
+        return os_err_set(err, OS_ECORRUPT, "%s: file shrank while reading", s->key);
+    return 0;
+}
+
+typedef struct conv {
+    os_arena *arena;
+    const char *where;
+    const char *action;
+    os_err *err;
+} conv;
+
+static int cbad(conv *c, const char *field, const char *what)
+{
+    return os_err_set(c->err, OS_ECORRUPT, "%s: %s.%s %s", c->where, c->action, field, what);
+}
+
+static const pq_value *fld(const pq_value *s, const char *name)
+{
+    if (s == NULL || s->kind != PQ_VAL_STRUCT)
+        return NULL;
+    const pq_value *v = pq_value_field(s, name);
+    return (v == NULL || v->kind == PQ_VAL_NULL) ? NULL : v;
+}
+
+static int cv_str(conv *c, const pq_value *s, const char *name, bool required, const char **out)
+{
+    const pq_value *v = fld(s, name);
+    *out = NULL;
+    if (v == NULL)
+        return required ? cbad(c, name, "is missing") : 0;
+    if (v->kind != PQ_VAL_BYTES)
+        return cbad(c, name, "is not a string");
+    *out = os_arena_strndup(c->arena, (const char *)v->u.bytes.ptr, v->u.bytes.len);
+    if (*out == NULL)
+        return os_err_set(c->err, OS_ENOMEM, "out of memory");
+    return 0;
+}
+
+static int cv_i64(conv *c, const pq_value *s, const char *name, bool required, bool *has, int64_t *out)
+{
+    const pq_value *v = fld(s, name);
+    if (has)
+        *has = false;
+    if (v == NULL)
+        return required ? cbad(c, name, "is missing") : 0;
+    if (v->kind == PQ_VAL_INT32)
+        *out = v->u.i32;
+    else if (v->kind == PQ_VAL_INT64)
+        *out = v->u.i64;
+    else
+        return cbad(c, name, "is not an integer");
+    if (has)
+        *has = true;
+    return 0;
+}
+
+static int cv_bool(conv *c, const pq_value *s, const char *name, bool dflt, bool *out)
+{
+    const pq_value *v = fld(s, name);
+    *out = dflt;
+    if (v == NULL)
+        return 0;
+    if (v->kind != PQ_VAL_BOOL)
+        return cbad(c, name, "is not a boolean");
+    *out = v->u.b;
+    return 0;
+}
+
+static int cv_map(conv *c, const pq_value *s, const char *name, delta_map *out)
+{
+    const pq_value *v = fld(s, name);
+    out->items = NULL;
+    out->n = 0;
+    if (v == NULL)
+        return 0;
+    if (v->kind != PQ_VAL_MAP)
+        return cbad(c, name, "is not a map");
+    if (v->u.map.n == 0)
+        return 0;
+    out->items = os_arena_alloc(c->arena, v->u.map.n * sizeof *out->items);
+    if (out->items == NULL)
+        return os_err_set(c->err, OS_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < v->u.map.n; i++) {
+        const pq_value *k = &v->u.map.keys[i];
+        const pq_value *val = v->u.map.values ? &v->u.map.values[i] : NULL;
+        if (k->kind != PQ_VAL_BYTES)
+            return cbad(c, name, "has a key that is not a string");
+        out->items[i].key = os_arena_strndup(c->arena, (const char *)k->u.bytes.ptr, k->u.bytes.len);
+        if (val == NULL || val->kind == PQ_VAL_NULL)
+            out->items[i].value = NULL;
+        else if (val->kind == PQ_VAL_BYTES)
+            out->items[i].value = os_arena_strndup(c->arena, (const char *)val->u.bytes.ptr,
+                                                   val->u.bytes.len);
+        else
+            return cbad(c, name, "has a value that is not a string");
+        if (out->items[i].key == NULL)
+            return os_err_set(c->err, OS_ENOMEM, "out of memory");
+    }
+    out->n = v->u.map.n;
+    return 0;
+}
+
+static int cv_list(conv *c, const pq_value *s, const char *name, bool *has, const char ***out, size_t *n)
+{
+    const pq_value *v = fld(s, name);
+    *out = NULL;
+    *n = 0;
+    if (has)
+        *has = false;
+    if (v == NULL)
+        return 0;
+    if (v->kind != PQ_VAL_LIST)
+        return cbad(c, name, "is not a list");
+    if (has)
+        *has = true;
+    if (v->u.list.n == 0)
+        return 0;
+    const char **arr = os_arena_alloc(c->arena, v->u.list.n * sizeof *arr);
+    if (arr == NULL)
+        return os_err_set(c->err, OS_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < v->u.list.n; i++) {
+        const pq_value *e = &v->u.list.items[i];
+        if (e->kind != PQ_VAL_BYTES)
+            return cbad(c, name, "has an item that is not a string");
+        arr[i] = os_arena_strndup(c->arena, (const char *)e->u.bytes.ptr, e->u.bytes.len);
+    }
+    *out = arr;
+    *n = v->u.list.n;
+    return 0;
+}
+
+static int cv_dv(conv *c, const pq_value *s, delta_file *f)
+{
+    const pq_value *dv = fld(s, "deletionVector");
+    if (dv == NULL)
+        return 0;
+    const char *saved = c->action;
+    c->action = "deletionVector";
+    const char *st = NULL;
+    int64_t off = 0, sz = 0, card = 0;
+    bool has_off = false;
+    int rc = cv_str(c, dv, "storageType", true, &st);
+    if (rc == 0 && (strlen(st) != 1 || (st[0] != 'u' && st[0] != 'p' && st[0] != 'i')))
+        rc = cbad(c, "storageType", "is not one of u, p, i");
+    if (rc == 0)
+        rc = cv_str(c, dv, "pathOrInlineDv", true, &f->dv.path_or_inline_dv);
+    if (rc == 0)
+        rc = cv_i64(c, dv, "offset", false, &has_off, &off);
+    if (rc == 0)
+        rc = cv_i64(c, dv, "sizeInBytes", true, NULL, &sz);
+    if (rc == 0)
+        rc = cv_i64(c, dv, "cardinality", true, NULL, &card);
+    if (rc == 0 && (off < 0 || off > INT32_MAX || sz < 0 || sz > INT32_MAX || card < 0))
+        rc = cbad(c, "offset", "or sizeInBytes or cardinality is out of range");
+    c->action = saved;
+    if (rc < 0)
+        return -1;
+    f->has_dv = true;
+    f->dv.storage_type = st[0];
+    f->dv.has_offset = has_off;
+    f->dv.offset = (int32_t)off;
+    f->dv.size_in_bytes = (int32_t)sz;
+    f->dv.cardinality = card;
+    return 0;
+}
+
+/* stats_parsed -> JSON text, for checkpoints written without JSON stats. */
+static void json_str(os_buf *b, const char *s, size_t n)
+{
+    os_buf_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\') {
+            os_buf_putc(b, '\\');
+            os_buf_putc(b, (char)ch);
+        } else if (ch < 0x20) {
+            os_buf_printf(b, "\\u%04x", ch);
+        } else {
+            os_buf_putc(b, (char)ch);
+        }
+    }
+    os_buf_putc(b, '"');
+}
+
+static void stats_value(os_buf *b, const pq_value *v)
+{
+    const pq_logical_type *lt = v->node ? &v->node->logical : NULL;
+    char tmp[64];
+    switch (v->kind) {
+    case PQ_VAL_NULL:
+        os_buf_puts(b, "null");
+        return;
+    case PQ_VAL_BOOL:
+        os_buf_puts(b, v->u.b ? "true" : "false");
+        return;
+    case PQ_VAL_INT32:
+    case PQ_VAL_INT64: {
+        int64_t x = v->kind == PQ_VAL_INT32 ? v->u.i32 : v->u.i64;
+        if (lt && lt->kind == PQ_LT_DATE) {
+            int64_t y;
+            unsigned m, d;
+            os_civil_from_days(x, &y, &m, &d);
+            snprintf(tmp, sizeof tmp, "\"%04lld-%02u-%02u\"", (long long)y, m, d);
+            os_buf_puts(b, tmp);
+        } else if (lt && lt->kind == PQ_LT_TIMESTAMP) {
+            int64_t ms = lt->unit == PQ_MILLIS ? x : lt->unit == PQ_MICROS ? x / 1000 : x / 1000000;
+            if ((lt->unit == PQ_MICROS && x % 1000 < 0) || (lt->unit == PQ_NANOS && x % 1000000 < 0))
+                ms--;
+            os_time_format_iso(ms, tmp);
+            json_str(b, tmp, strlen(tmp));
+        } else if (lt && lt->kind == PQ_LT_DECIMAL && lt->scale > 0) {
+            /* Exact decimal text. */
+            char digits[32];
+            int neg = x < 0;
+            uint64_t u = neg ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
+            snprintf(digits, sizeof digits, "%llu", (unsigned long long)u);
+            size_t nd = strlen(digits);
+            if (neg)
+                os_buf_putc(b, '-');
+            if ((int)nd <= lt->scale) {
+                os_buf_puts(b, "0.");
+                for (int i = 0; i < lt->scale - (int)nd; i++)
+                    os_buf_putc(b, '0');
+                os_buf_puts(b, digits);
+            } else {
+                os_buf_append(b, digits, nd - (size_t)lt->scale);
+                os_buf_putc(b, '.');
+                os_buf_puts(b, digits + nd - (size_t)lt->scale);
+            }
+        } else {
+            os_buf_printf(b, "%lld", (long long)x);
+        }
+        return;
+    }
+    case PQ_VAL_FLOAT:
+        os_buf_printf(b, "%.9g", (double)v->u.f);
+        return;
+    case PQ_VAL_DOUBLE:
+        os_buf_printf(b, "%.17g", v->u.d);
+        return;
+    case PQ_VAL_BYTES:
+        json_str(b, (const char *)v->u.bytes.ptr, v->u.bytes.len);
+        return;
+    case PQ_VAL_STRUCT:
+        os_buf_putc(b, '{');
+        for (uint32_t i = 0; i < v->u.strct.n; i++) {
+            const pq_value *f = &v->u.strct.fields[i];
+            if (i)
+                os_buf_putc(b, ',');
+            const char *nm = f->node ? f->node->name : "?";
+            json_str(b, nm, strlen(nm));
+            os_buf_putc(b, ':');
+            stats_value(b, f);
+        }
+        os_buf_putc(b, '}');
+        return;
+    default:
+        os_buf_puts(b, "null");   /* lists and maps carry no stats */
+        return;
+    }
+}
+
+static int conv_file(conv *c, const pq_value *s, delta_action_kind kind, delta_file *f)
+{
+    memset(f, 0, sizeof *f);
+    f->kind = kind == DELTA_ACT_ADD ? DELTA_FILE_ADD : DELTA_FILE_REMOVE;
+    if (cv_str(c, s, "path", true, &f->path) < 0 ||
+        cv_map(c, s, "partitionValues", &f->partition_values) < 0 ||
+        cv_i64(c, s, "size", kind == DELTA_ACT_ADD, &f->has_size, &f->size) < 0 ||
+        cv_i64(c, s, "modificationTime", false, &f->has_modification_time, &f->modification_time) < 0 ||
+        cv_bool(c, s, "dataChange", false, &f->data_change) < 0 ||
+        cv_str(c, s, "stats", false, &f->stats) < 0 ||
+        cv_map(c, s, "tags", &f->tags) < 0 ||
+        cv_dv(c, s, f) < 0 ||
+        cv_i64(c, s, "baseRowId", false, &f->has_base_row_id, &f->base_row_id) < 0 ||
+        cv_i64(c, s, "defaultRowCommitVersion", false, &f->has_default_row_commit_version,
+               &f->default_row_commit_version) < 0 ||
+        cv_str(c, s, "clusteringProvider", false, &f->clustering_provider) < 0 ||
+        cv_i64(c, s, "deletionTimestamp", false, &f->has_deletion_timestamp, &f->deletion_timestamp) < 0 ||
+        cv_bool(c, s, "extendedFileMetadata", false, &f->extended_file_metadata) < 0)
+        return -1;
+    if (f->path[0] == '\0')
+        return cbad(c, "path", "is empty");
+    if (f->has_size && f->size < 0)
+        return cbad(c, "size", "is negative");
+    const pq_value *sp = fld(s, "stats_parsed");
+    if (f->stats == NULL && sp != NULL && sp->kind == PQ_VAL_STRUCT) {
+        os_buf b = OS_BUF_INIT;
+        stats_value(&b, sp);
+        f->stats = os_arena_strndup(c->arena, b.data ? b.data : "{}", b.len ? b.len : 2);
+        os_buf_free(&b);
+    }
+    return 0;
+}
+
+static int conv_row(conv *c, const pq_value *row, delta_action *a)
+{
+    memset(a, 0, sizeof *a);
+    a->kind = DELTA_ACT_NONE;
+    const pq_value *v;
+    if ((v = fld(row, "add")) != NULL) {
+        c->action = "add";
+        a->kind = DELTA_ACT_ADD;
+        return conv_file(c, v, DELTA_ACT_ADD, &a->u.file);
+    }
+    if ((v = fld(row, "remove")) != NULL) {
+        c->action = "remove";
+        a->kind = DELTA_ACT_REMOVE;
+        return conv_file(c, v, DELTA_ACT_REMOVE, &a->u.file);
+    }
+    if ((v = fld(row, "metaData")) != NULL) {
+        c->action = "metaData";
+        a->kind = DELTA_ACT_METADATA;
+        delta_metadata *m = &a->u.meta;
+        if (cv_str(c, v, "id", true, &m->id) < 0 || cv_str(c, v, "name", false, &m->name) < 0 ||
+            cv_str(c, v, "description", false, &m->description) < 0 ||
+            cv_str(c, v, "schemaString", false, &m->schema_string) < 0 ||
+            cv_list(c, v, "partitionColumns", NULL, &m->partition_columns, &m->n_partition_columns) < 0 ||
+            cv_map(c, v, "configuration", &m->configuration) < 0 ||
+            cv_i64(c, v, "createdTime", false, &m->has_created_time, &m->created_time) < 0)
+            return -1;
+        const pq_value *fmt = fld(v, "format");
+        if (fmt != NULL) {
+            c->action = "metaData.format";
+            if (cv_str(c, fmt, "provider", false, &m->format_provider) < 0 ||
+                cv_map(c, fmt, "options", &m->format_options) < 0)
+                return -1;
+        }
+        if (m->format_provider == NULL)
+            m->format_provider = "parquet";
+        return 0;
+    }
+    if ((v = fld(row, "protocol")) != NULL) {
+        c->action = "protocol";
+        a->kind = DELTA_ACT_PROTOCOL;
+        delta_protocol *p = &a->u.proto;
+        int64_t r = 0, w = 0;
+        if (cv_i64(c, v, "minReaderVersion", true, NULL, &r) < 0 ||
+            cv_i64(c, v, "minWriterVersion", true, NULL, &w) < 0 ||
+            cv_list(c, v, "readerFeatures", &p->has_reader_features, &p->reader_features,
+                    &p->n_reader_features) < 0 ||
+            cv_list(c, v, "writerFeatures", &p->has_writer_features, &p->writer_features,
+                    &p->n_writer_features) < 0)
+            return -1;
+        if (r < 1 || r > INT32_MAX || w < 1 || w > INT32_MAX)
+            return cbad(c, "minReaderVersion", "or minWriterVersion is out of range");
+        p->min_reader_version = (int32_t)r;
+        p->min_writer_version = (int32_t)w;
+        return 0;
+    }
+    if ((v = fld(row, "txn")) != NULL) {
+        c->action = "txn";
+        a->kind = DELTA_ACT_TXN;
+        return (cv_str(c, v, "appId", true, &a->u.txn.app_id) < 0 ||
+                cv_i64(c, v, "version", true, NULL, &a->u.txn.version) < 0 ||
+                cv_i64(c, v, "lastUpdated", false, &a->u.txn.has_last_updated,
+                       &a->u.txn.last_updated) < 0) ? -1 : 0;
+    }
+    if ((v = fld(row, "domainMetadata")) != NULL) {
+        c->action = "domainMetadata";
+        a->kind = DELTA_ACT_DOMAIN;
+        return (cv_str(c, v, "domain", true, &a->u.domain.domain) < 0 ||
+                cv_str(c, v, "configuration", false, &a->u.domain.configuration) < 0 ||
+                cv_bool(c, v, "removed", false, &a->u.domain.removed) < 0) ? -1 : 0;
+    }
+    if ((v = fld(row, "sidecar")) != NULL) {
+        c->action = "sidecar";
+        a->kind = DELTA_ACT_SIDECAR;
+        if (cv_str(c, v, "path", true, &a->u.sidecar.path) < 0 ||
+            cv_i64(c, v, "sizeInBytes", false, NULL, &a->u.sidecar.size_in_bytes) < 0 ||
+            cv_i64(c, v, "modificationTime", false, NULL, &a->u.sidecar.modification_time) < 0)
+            return -1;
+        if (a->u.sidecar.path[0] == '\0')
+            return cbad(c, "path", "is empty");
+        return 0;
+    }
+    if ((v = fld(row, "checkpointMetadata")) != NULL) {
+        c->action = "checkpointMetadata";
+        a->kind = DELTA_ACT_CHECKPOINT_META;
+        return cv_i64(c, v, "version", true, NULL, &a->u.checkpoint_version);
+    }
+    return 0;
+}
+
+static const char *const add_fields[] = {
+    "path", "partitionValues", "size", "modificationTime", "dataChange", "stats", "tags",
+    "deletionVector", "baseRowId", "defaultRowCommitVersion", "clusteringProvider", NULL};
+static const char *const remove_fields[] = {
+    "path", "deletionTimestamp", "dataChange", "extendedFileMetadata", "partitionValues", "size",
+    "tags", "deletionVector", "baseRowId", "defaultRowCommitVersion", NULL};
+static const char *const meta_fields[] = {
+    "id", "name", "description", "format", "schemaString", "partitionColumns", "configuration",
+    "createdTime", NULL};
+static const char *const proto_fields[] = {
+    "minReaderVersion", "minWriterVersion", "readerFeatures", "writerFeatures", NULL};
+static const char *const txn_fields[] = {"appId", "version", "lastUpdated", NULL};
+static const char *const domain_fields[] = {"domain", "configuration", "removed", NULL};
+static const char *const sidecar_fields[] = {"path", "sizeInBytes", "modificationTime", NULL};
+static const char *const cpmeta_fields[] = {"version", NULL};
+
+#define MAX_PROJ 64
+
+static void project(pq_file *f, const char *action, const char *const *fields,
+                    char paths[][64], const char **cols, size_t *n)
+{
+    for (size_t i = 0; fields[i] != NULL && *n < MAX_PROJ; i++) {
+        snprintf(paths[*n], 64, "%s.%s", action, fields[i]);
+        if (pq_file_find(f, paths[*n]) != NULL) {
+            cols[*n] = paths[*n];
+            (*n)++;
+        }
+    }
+}
+
+int dl_cp_parquet_read(const delta_table *t, const char *key, unsigned wanted,
+                       dl_action_cb cb, void *ctx, os_err *err)
+{
+    objstore_entry info;
+    if (objstore_stat(t->store, key, &info, err) < 0)
+        return -1;
+    store_src ss = {t->store, key};
+    pq_source src = {&ss, (uint64_t)info.size, key, src_read_at, NULL};
+    pq_file *f = pq_file_open(&src, NULL, err);
+    if (f == NULL)
+        return -1;
+    char paths[MAX_PROJ][64];
+    const char *cols[MAX_PROJ];
+    size_t n = 0;
+    if (wanted & DL_WANT_ADD) {
+        project(f, "add", add_fields, paths, cols, &n);
+        /* Typed stats only when a checkpoint has no JSON stats column. */
+        if (pq_file_find(f, "add.stats") == NULL && pq_file_find(f, "add.stats_parsed") != NULL &&
+            n < MAX_PROJ) {
+            snprintf(paths[n], 64, "add.stats_parsed");
+            cols[n] = paths[n];
+            n++;
+        }
+    }
+    if (wanted & DL_WANT_REMOVE)
+        project(f, "remove", remove_fields, paths, cols, &n);
+    if (wanted & DL_WANT_METADATA)
+        project(f, "metaData", meta_fields, paths, cols, &n);
+    if (wanted & DL_WANT_PROTOCOL)
+        project(f, "protocol", proto_fields, paths, cols, &n);
+    if (wanted & DL_WANT_TXN)
+        project(f, "txn", txn_fields, paths, cols, &n);
+    if (wanted & DL_WANT_DOMAIN)
+        project(f, "domainMetadata", domain_fields, paths, cols, &n);
+    if (wanted & DL_WANT_SIDECARS) {
+        project(f, "sidecar", sidecar_fields, paths, cols, &n);
+        project(f, "checkpointMetadata", cpmeta_fields, paths, cols, &n);
+    }
+    if (n == 0) {
+        pq_file_close(f);
+        return 0;
+    }
+    pq_reader *r = pq_reader_open(f, cols, n, err);
+    if (r == NULL) {
+        pq_file_close(f);
+        return -1;
+    }
+    int rc = 0;
+    int64_t rowno = 0;
+    for (;;) {
+        const pq_value *row;
+        int got = pq_reader_next(r, &row, err);
+        if (got < 0) {
+            rc = -1;
+            break;
+        }
+        if (got == 0)
+            break;
+        rowno++;
+        os_arena arena = OS_ARENA_INIT;
+        char where[300];
+        snprintf(where, sizeof where, "%s row %lld", key, (long long)rowno);
+        conv c = {&arena, where, "", err};
+        delta_action a;
+        int r2 = conv_row(&c, row, &a);
+        if (r2 == 0 && a.kind != DELTA_ACT_NONE)
+            r2 = cb(ctx, &a, err);
+        os_arena_free(&arena);
+        if (r2 < 0) {
+            rc = -1;
+            break;
+        }
+        if (r2 > 0)
+            break;
+    }
+    pq_reader_close(r);
+    pq_file_close(f);
+    return rc;
+}

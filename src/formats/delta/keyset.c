@@ -1,0 +1,90 @@
+/* keyset.c - an open-addressing hash set of byte strings (file identities during replay). */
+#include "formats/delta/delta_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dl_keyset_slot {
+    const char *key;   /* NULL: empty */
+    size_t len;
+    uint64_t hash;
+};
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ULL;
+    }
+    return h ? h : 1;
+}
+
+void dl_keyset_init(dl_keyset *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+void dl_keyset_free(dl_keyset *s)
+{
+    free(s->slots);
+    os_arena_free(&s->arena);
+    memset(s, 0, sizeof *s);
+}
+
+static struct dl_keyset_slot *find(const dl_keyset *s, const char *key, size_t len, uint64_t h)
+{
+    size_t mask = s->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        struct dl_keyset_slot *sl = &s->slots[i];
+        if (sl->key == NULL)
+            return sl;
+        if (sl->hash == h && sl->len == len && memcmp(sl->key, key, len) == 0)
+            return sl;
+    }
+}
+
+static int grow(dl_keyset *s)
+{
+    size_t ncap = s->cap ? s->cap * 2 : 64;
+    struct dl_keyset_slot *old = s->slots;
+    size_t ocap = s->cap;
+    s->slots = calloc(ncap, sizeof *s->slots);
+    if (s->slots == NULL) {
+        s->slots = old;
+        return -1;
+    }
+    s->cap = ncap;
+    for (size_t i = 0; i < ocap; i++)
+        if (old[i].key != NULL)
+            *find(s, old[i].key, old[i].len, old[i].hash) = old[i];
+    free(old);
+    return 0;
+}
+
+int dl_keyset_add(dl_keyset *s, const char *key, size_t len)
+{
+    if ((s->n + 1) * 4 > s->cap * 3 && grow(s) < 0)
+        return -1;
+    uint64_t h = hash_bytes(key, len);
+    struct dl_keyset_slot *sl = find(s, key, len, h);
+    if (sl->key != NULL)
+        return 0;
+    char *copy = os_arena_alloc(&s->arena, len + 1);
+    if (copy == NULL)
+        return -1;
+    memcpy(copy, key, len);
+    sl->key = copy;
+    sl->len = len;
+    sl->hash = h;
+    s->n++;
+    return 1;
+}
+
+bool dl_keyset_has(const dl_keyset *s, const char *key, size_t len)
+{
+    if (s->cap == 0)
+        return false;
+    return find(s, key, len, hash_bytes(key, len))->key != NULL;
+}
