@@ -1,0 +1,210 @@
+"""Fixtures that run the real opensharing binary on a loopback port with a temporary data directory."""
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+import requests
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("OS_BIN", os.path.join(REPO, "build", "release", "opensharing"))
+
+
+class Server:
+    """One `opensharing serve` process; stop() sends SIGTERM and waits."""
+
+    def __init__(self, args, env=None, cwd=None):
+        self.args = args
+        self.env = dict(os.environ)
+        self.env.update(env or {})
+        self.cwd = cwd
+        self.proc = None
+        self.endpoint = None
+        self.base = None
+        self.stdout = ""
+
+    def start(self, timeout=20):
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "--listen", "127.0.0.1:0", "--threads", "4"] + self.args,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env, cwd=self.cwd, text=True)
+        deadline = time.time() + timeout
+        lines = []
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            m = re.match(r"opensharing: serving (\S+)", line)
+            if m:
+                self.endpoint = m.group(1)
+                self.base = re.match(r"(https?://[^/]+)", self.endpoint).group(1)
+                break
+        if self.endpoint is None:
+            self.proc.kill()
+            out, err = self.proc.communicate()
+            raise RuntimeError("server did not start: %s\n%s%s" % ("".join(lines), out, err))
+        # Keep reading the remaining banner lines (demo mode prints a few).
+        self.stdout = "".join(lines)
+        return self
+
+    def read_banner(self, n):
+        for _ in range(n):
+            self.stdout += self.proc.stdout.readline()
+        return self.stdout
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.proc is None:
+            return None
+        self.proc.send_signal(sig)
+        try:
+            out, err = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, err = self.proc.communicate()
+            raise
+        self.stderr = err
+        self.stdout += out
+        rc = self.proc.returncode
+        self.proc = None
+        return rc
+
+    def url(self, path):
+        return self.endpoint.rstrip("/") + path
+
+
+def run_server_once(args, env=None, timeout=20):
+    """Runs serve expecting it to exit by itself (e.g. a config error)."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run([BIN, "serve", "--listen", "127.0.0.1:0"] + args, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+TOKENS = {
+    "alice": "alice-token-0123456789abcdef",
+    "bob": "bob-token-0123456789abcdef",
+    "carol": "carol-token-0123456789abcdef",
+}
+
+
+def write_tree(root):
+    """Creates asset directories under root/data and returns the data path."""
+    data = os.path.join(root, "data")
+    for d in ["sales/orders/_delta_log", "sales/customers/_delta_log", "sales/Returns/_delta_log",
+              "ops/metrics/_delta_log", "files/raw", "skills/pdf-tools", "models/churn/1",
+              "models/churn/2", "models/churn/3", "other/x"]:
+        os.makedirs(os.path.join(data, d), exist_ok=True)
+    with open(os.path.join(data, "skills/pdf-tools/SKILL.md"), "w") as f:
+        f.write("---\nname: pdf-tools\ndescription: Work with PDF files.\n---\n")
+    return data
+
+
+def config_text(data, extra_tables=0, alice_expires=None):
+    tables = "\n".join(
+        "          - {name: t%03d, location: 'file://%s/sales/orders'}" % (i, data)
+        for i in range(extra_tables))
+    return f"""
+storage:
+  - name: local
+    uri: 'file://{data}'
+shares:
+  - name: Sales
+    id: 5b7f8e3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b
+    display_name: Sales data
+    comment: Everything about sales
+    properties: {{owner: sales-team, region: eu}}
+    schemas:
+      - name: Retail
+        tables:
+          - {{name: Orders, location: 'file://{data}/sales/orders', history_shared: true}}
+          - {{name: customers, location: 'file://{data}/sales/customers'}}
+          - {{name: returns, location: 'file://{data}/sales/Returns', format: parquet}}
+{tables}
+        volumes:
+          - {{name: raw_files, location: 'file://{data}/files/raw', comment: raw drops}}
+        skills:
+          - name: pdf-tools
+            description: Work with PDF files.
+            license: MIT
+            compatibility: python3
+            allowed_tools: Read Bash
+            metadata: {{team: docs}}
+            location: 'file://{data}/skills/pdf-tools'
+        models:
+          - name: churn
+            comment: churn model
+            location: 'file://{data}/models/churn'
+            versions:
+              - {{version: 1, location: 'file://{data}/models/churn/1', run_id: r1, source: 's3://x/1'}}
+              - {{version: 2, location: 'file://{data}/models/churn/2', comment: second}}
+              - {{version: 3, status: PENDING_REGISTRATION, location: 'file://{data}/models/churn/3'}}
+            aliases: {{Champion: 2, pending: 3}}
+      - name: archive
+        tables:
+          - {{name: orders_2020, location: 'file://{data}/sales/orders'}}
+  - name: ops
+    schemas:
+      - name: monitoring
+        tables:
+          - {{name: metrics, location: 'file://{data}/ops/metrics'}}
+  - name: empty_share
+recipients:
+  - name: alice
+    token: {{env: TOK_ALICE}}
+{"    token_expires: '" + alice_expires + "'" if alice_expires else ""}
+  - name: bob
+    token: {{file: '{data}/../bob.token'}}
+  - name: carol
+    token: {{env: TOK_CAROL}}
+grants:
+  - share: Sales
+    recipients: [alice, bob]
+  - share: ops
+    recipients: [alice]
+  - share: empty_share
+    recipients: [alice]
+"""
+
+
+class Env:
+    def __init__(self, tmp_path, extra_tables=0):
+        self.root = str(tmp_path)
+        self.data = write_tree(self.root)
+        with open(os.path.join(self.root, "bob.token"), "w") as f:
+            f.write(TOKENS["bob"] + "\n")
+        self.config = os.path.join(self.root, "config.yaml")
+        self.data_dir = os.path.join(self.root, "state")
+        self.write_config(extra_tables=extra_tables)
+        self.env = {"TOK_ALICE": TOKENS["alice"], "TOK_CAROL": TOKENS["carol"]}
+
+    def write_config(self, text=None, **kw):
+        with open(self.config, "w") as f:
+            f.write(text if text is not None else config_text(self.data, **kw))
+
+    def server(self, extra=None):
+        return Server(["--config", self.config, "--data-dir", self.data_dir] + (extra or []),
+                      env=self.env)
+
+
+def get(server, path, who="alice", token=None, **kw):
+    headers = kw.pop("headers", {})
+    if token is None and who is not None:
+        token = TOKENS[who]
+    if token is not None:
+        headers["Authorization"] = "Bearer " + token
+    return requests.get(server.url(path), headers=headers, timeout=10, **kw)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    return Env(tmp_path_factory.mktemp("cfg"), extra_tables=7)
+
+
+@pytest.fixture(scope="module")
+def server(env):
+    s = env.server().start()
+    yield s
+    s.stop()
