@@ -40,9 +40,13 @@ void *http_request_begin(void *cls, const char *uri, struct MHD_Connection *conn
         if (sa->sa_family == AF_INET)
             inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
                       req->client_ip, sizeof req->client_ip);
-        else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                      req->client_ip, sizeof req->client_ip);
+        else if (sa->sa_family == AF_INET6) {
+            const struct in6_addr *a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+            if (IN6_IS_ADDR_V4MAPPED(a6))   /* a dual-stack listener: show the IPv4 peer */
+                inet_ntop(AF_INET, &a6->s6_addr[12], req->client_ip, sizeof req->client_ip);
+            else
+                inet_ntop(AF_INET6, a6, req->client_ip, sizeof req->client_ip);
+        }
     }
     pthread_mutex_lock(&srv->lock);
     srv->active++;

@@ -187,6 +187,7 @@ http_server *http_server_start(const http_server_config *cfg, const http_mount *
     struct MHD_OptionItem ops[16];
     size_t n = 0;
 #define OPT(o, v, p) (ops[n].option = (o), ops[n].value = (intptr_t)(v), ops[n].ptr_value = (p), n++)
+    OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL);   /* first, to catch option errors */
     OPT(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
     OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.max_header_bytes, NULL);
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.idle_timeout_s, NULL);
@@ -195,7 +196,6 @@ http_server *http_server_start(const http_server_config *cfg, const http_mount *
     OPT(MHD_OPTION_URI_LOG_CALLBACK, http_request_begin, srv);
     OPT(MHD_OPTION_NOTIFY_COMPLETED, http_request_completed, srv);
     OPT(MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL);
-    OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL);
     if (tls) {
         OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cfg->tls_cert_pem);
         OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)cfg->tls_key_pem);

@@ -753,6 +753,45 @@ static void test_hostile_requests(void **state)
     reply_free(&r);
 }
 
+static void test_http10_and_pipelining(void **state)
+{
+    (void)state;
+    /* HTTP/1.0 cannot take chunks: the stream is sent whole, then closed */
+    int fd = raw_connect(g_port);
+    const char *rq = "GET /api/stream HTTP/1.0\r\n\r\n";
+    assert_int_equal(raw_send(fd, rq, strlen(rq)), 0);
+    size_t len;
+    char *resp = raw_read_all(fd, &len);
+    close(fd);
+    char *body = strstr(resp, "\r\n\r\n");
+    assert_non_null(body);
+    assert_null(strstr(resp, "chunked"));
+    assert_int_equal(len - (size_t)(body + 4 - resp), 5u * 1000u * 1000u);
+    free(resp);
+
+    /* three pipelined requests on one connection, answered in order */
+    fd = raw_connect(g_port);
+    rq = "GET /api/both HTTP/1.1\r\nHost: x\r\n\r\n"
+         "GET /api/echo/p HTTP/1.1\r\nHost: x\r\n\r\n"
+         "GET /api/missing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    assert_int_equal(raw_send(fd, rq, strlen(rq)), 0);
+    resp = raw_read_all(fd, NULL);
+    close(fd);
+    char *a = strstr(resp, "hello"), *b = strstr(resp, "id=p"), *c = strstr(resp, "E404");
+    assert_true(a && b && c && a < b && b < c);
+    free(resp);
+
+    /* an oversized body on another method is refused before it is read */
+    fd = raw_connect(g_port);
+    rq = "PATCH /api/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n";
+    assert_int_equal(raw_send(fd, rq, strlen(rq)), 0);
+    resp = raw_read_all(fd, NULL);
+    close(fd);
+    assert_non_null(strstr(resp, " 413 "));
+    assert_non_null(strstr(resp, "E413"));
+    free(resp);
+}
+
 static void test_access_log(void **state)
 {
     (void)state;
@@ -1003,6 +1042,7 @@ int main(void)
         cmocka_unit_test(test_keep_alive),
         cmocka_unit_test(test_concurrent_clients),
         cmocka_unit_test(test_hostile_requests),
+        cmocka_unit_test(test_http10_and_pipelining),
         cmocka_unit_test(test_access_log),
         cmocka_unit_test(test_stop_drains),
         cmocka_unit_test(test_start_errors),
