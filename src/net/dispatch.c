@@ -162,6 +162,7 @@ static enum MHD_Result dispatch(http_request *req)
         return respond_error(req, 500, "internal server error", NULL);
     req->params = m.params;
     req->nparams = m.nparams;
+    req->route = m.route;
     int rc = m.route->handler(req, &req->res, m.mount->ctx);
     if (rc != 0 || req->res.kind == HTTP_BODY_NONE) {
         os_log(OS_LOG_ERROR, "http: handler %s %s (%s) %s", m.route->method, m.route->pattern,
@@ -242,6 +243,8 @@ void http_request_completed(void *cls, struct MHD_Connection *conn, void **con_c
         req->bytes = 0;
     if (srv->cfg.access_log)
         http_access_log_write(req);
+    if (req->on_complete)
+        req->on_complete(req, req->status, req->bytes, req->on_complete_arg);
     http_response_reset(&req->res);
     free(req->body);
     os_arena_free(&req->arena);

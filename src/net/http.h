@@ -45,6 +45,16 @@ void http_request_set_principal(http_request *req, const char *principal);
 /* Opaque per-request slot for the layer above (e.g. the audit record). */
 void http_request_set_user(http_request *req, void *user);
 void *http_request_user(const http_request *req);
+/* The route the request was dispatched to (NULL before routing or for
+ * requests answered by the error path). */
+const struct http_route *http_request_route(const http_request *req);
+/* Called exactly once when the request is complete (response sent or
+ * abandoned), before its arena is freed, with the status that was queued (0
+ * when none) and the body bytes sent.  Runs on a server thread. */
+typedef void (*http_complete_fn)(http_request *req, int status, uint64_t bytes, void *arg);
+/* Registers the request's completion callback (one per request; a second call
+ * replaces the first). */
+void http_request_on_complete(http_request *req, http_complete_fn fn, void *arg);
 
 /* ---- responses ------------------------------------------------------- */
 /* A handler sets exactly one body kind.  Headers may be added before it.  If a

@@ -72,6 +72,9 @@ struct http_request {
     size_t nparams;
     const char *principal;
     void *user;
+    const http_route *route;    /* set when dispatched to a handler */
+    http_complete_fn on_complete;
+    void *on_complete_arg;
     int started;                /* the access handler has seen this request */
     int dispatched;             /* a response was queued */
     int status;                 /* status queued, 0 when none */

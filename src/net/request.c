@@ -68,6 +68,17 @@ void *http_request_user(const http_request *req)
     return req->user;
 }
 
+const http_route *http_request_route(const http_request *req)
+{
+    return req->route;
+}
+
+void http_request_on_complete(http_request *req, http_complete_fn fn, void *arg)
+{
+    req->on_complete = fn;
+    req->on_complete_arg = arg;
+}
+
 const char *http_query_lookup(const char *query, const char *name, os_arena *a)
 {
     if (query == NULL || name == NULL)
