@@ -232,13 +232,20 @@ enum MHD_Result http_access_handler(void *cls, struct MHD_Connection *conn, cons
 void http_request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                             enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
     http_server *srv = cls;
     http_request *req = *con_cls;
     if (req == NULL)
         return;
     *con_cls = NULL;
+    if (!req->dispatched && conn != NULL) {
+        /* libmicrohttpd answered by itself (malformed request, headers too
+         * large...): log the status it chose, 0 when nothing was sent. */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+        if (ci != NULL)
+            req->status = (int)ci->http_status;
+    }
     if (req->method != NULL && strcmp(req->method, "HEAD") == 0)
         req->bytes = 0;
     if (srv->cfg.access_log)

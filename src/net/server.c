@@ -187,7 +187,6 @@ http_server *http_server_start(const http_server_config *cfg, const http_mount *
     struct MHD_OptionItem ops[16];
     size_t n = 0;
 #define OPT(o, v, p) (ops[n].option = (o), ops[n].value = (intptr_t)(v), ops[n].ptr_value = (p), n++)
-    OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL);   /* first, to catch option errors */
     OPT(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
     OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.max_header_bytes, NULL);
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.idle_timeout_s, NULL);
@@ -205,10 +204,12 @@ http_server *http_server_start(const http_server_config *cfg, const http_mount *
     unsigned base = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
                     (tls ? MHD_USE_TLS : 0);
     srv->daemon = MHD_start_daemon(base | MHD_USE_EPOLL, 0, NULL, NULL, http_access_handler, srv,
+                                   MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
                                    MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
     if (srv->daemon == NULL)
         srv->daemon = MHD_start_daemon(base | MHD_USE_AUTO, 0, NULL, NULL, http_access_handler,
-                                       srv, MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+                                       srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+                                       MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         close(fd);
         os_err_set(err, OS_EIO, "could not start the HTTP server on port %u%s", (unsigned)srv->port,

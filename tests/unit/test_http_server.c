@@ -817,6 +817,12 @@ static void test_access_log(void **state)
     reply_free(&r);
     curl_easy_cleanup(cu);
     curl_slist_free_all(h);
+    /* a request libmicrohttpd refuses by itself is logged with its status */
+    int fd = raw_connect(http_server_port(s));
+    const char *bad = "GET /api/both?token=SECRET-3 HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n";
+    raw_send(fd, bad, strlen(bad));
+    free(raw_read_all(fd, NULL));
+    close(fd);
     http_server_stop(s, 1000);   /* completions are logged by now */
     fflush(stderr);
     dup2(saved, 2);
@@ -839,7 +845,8 @@ static void test_access_log(void **state)
     int lines = 0;
     for (char *p = log; (p = strstr(p, "\"path\":")) != NULL; p++)
         lines++;
-    assert_int_equal(lines, 2);
+    assert_int_equal(lines, 3);
+    assert_non_null(strstr(log, "\"path\":\"/api/both\",\"status\":400,"));
     free(log);
 }
 
