@@ -1,0 +1,44 @@
+"""test_parquet_golden.py - every Parquet file of the Delta golden tables (data files and
+checkpoints, written by Spark) reads the same with `opensharing inspect parquet` as with two
+independent readers, hyparquet and DuckDB (see parquet/compare.py for the normalisation)."""
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "parquet"))
+import compare  # noqa: E402
+
+GOLDEN = compare.shared_dir() / "testdata" / "delta-golden"
+FILES = sorted(p for p in GOLDEN.rglob("*.parquet") if p.is_file()) if GOLDEN.is_dir() else []
+IDS = [str(p.relative_to(GOLDEN)) for p in FILES]
+
+
+@pytest.fixture(scope="module")
+def oracles(tmp_path_factory):
+    out = {}
+    for engine in ("hyparquet", "duckdb"):
+        out[engine] = compare.run_oracle(engine, FILES, tmp_path_factory.mktemp(engine))
+    return out
+
+
+def test_golden_files_present():
+    if not GOLDEN.is_dir():
+        pytest.skip(f"no golden tables at {GOLDEN}")
+    assert len(FILES) > 300
+
+
+@pytest.mark.parametrize("idx", range(len(FILES)), ids=IDS)
+def test_golden_file_matches_oracles(idx, oracles):
+    path = FILES[idx]
+    rc, out, err = compare.inspect(path)
+    assert rc == 0, f"{path}: {err}"
+    read_by = 0
+    for engine, results in oracles.items():
+        rows, oerr = results[idx]
+        if oerr is not None:
+            continue  # that oracle cannot read this file; the other one must
+        problems = compare.compare_rows(out, rows)
+        assert not problems, f"{path} vs {engine}: " + "; ".join(problems)
+        read_by += 1
+    assert read_by >= 1, f"{path}: no oracle could read it"
