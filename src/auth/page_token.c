@@ -48,11 +48,11 @@ int page_token_decode(const uint8_t key[PAGE_TOKEN_KEYLEN], const char *token, c
     size_t plen = (size_t)(dot - token);
     uint8_t mac[OS_SHA256_LEN], want[OS_SHA256_LEN + 3];
     os_hmac_sha256(key, PAGE_TOKEN_KEYLEN, token, plen, mac);
-    long mlen = os_base64_decode(dot + 1, strlen(dot + 1), want, 1);
+    long mlen = os_base64_decode(dot + 1, strlen(dot + 1), want, sizeof want, 1);
     if (mlen != OS_SHA256_LEN || !os_ct_equal(mac, want, OS_SHA256_LEN))
         return os_err_set(err, OS_EINVAL, "%s", invalid);
     uint8_t *raw = os_arena_alloc(a, plen + 4);
-    long rlen = raw ? os_base64_decode(token, plen, raw, 1) : -1;
+    long rlen = raw ? os_base64_decode(token, plen, raw, plen + 4, 1) : -1;
     if (rlen < 0)
         return os_err_set(err, OS_EINVAL, "%s", invalid);
     json_error_t jerr;

@@ -47,7 +47,7 @@ static int b64_value(char c, int url)
     return -1;
 }
 
-long os_base64_decode(const char *in, size_t n, uint8_t *out, int url)
+long os_base64_decode(const char *in, size_t n, uint8_t *out, size_t cap, int url)
 {
     /* Strip padding; the standard alphabet requires it to complete the quantum. */
     size_t pad = 0;
@@ -72,6 +72,8 @@ long os_base64_decode(const char *in, size_t n, uint8_t *out, int url)
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
+            if ((size_t)o >= cap)
+                return -1;
             out[o++] = (uint8_t)(acc >> bits);
         }
     }

@@ -11,9 +11,10 @@ size_t os_base64_encoded_len(size_t n);
  * the URL-safe alphabet without padding; otherwise standard with padding.
  * Returns the length written, excluding the NUL. */
 size_t os_base64_encode(const uint8_t *in, size_t n, char *out, int url);
-/* Decodes text of length n into out (at least n*3/4+3 bytes).  Accepts the
- * alphabet chosen by `url` (padding optional in URL mode).  Returns the decoded
- * length, or -1 for any invalid character, length or padding. */
-long os_base64_decode(const char *in, size_t n, uint8_t *out, int url);
+/* Decodes text of length n into out, which has room for `cap` bytes.  Accepts
+ * the alphabet chosen by `url` (padding optional in URL mode).  Returns the
+ * decoded length, or -1 for any invalid character, length or padding, or when
+ * the result would not fit in cap bytes (out may then hold a partial result). */
+long os_base64_decode(const char *in, size_t n, uint8_t *out, size_t cap, int url);
 
 #endif
