@@ -1,6 +1,7 @@
 /* response.c - response bodies (buffered, streamed, file) and their conversion to MHD responses. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -98,11 +99,23 @@ int http_response_stream(http_response *res, int status, const char *content_typ
     return 0;
 }
 
+/* A regular file must hold the whole range: libmicrohttpd would otherwise
+ * stall on the missing bytes until the idle timeout. */
+static int file_range_ok(int fd, uint64_t offset, uint64_t len)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return 0;
+    if (!S_ISREG(st.st_mode))
+        return 1;
+    return st.st_size >= 0 && offset + len <= (uint64_t)st.st_size;
+}
+
 int http_response_file(http_response *res, int status, const char *content_type, int fd,
                        uint64_t offset, uint64_t len)
 {
     if (fd < 0 || offset > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - offset ||
-        set_common(res, status, content_type) != 0) {
+        !file_range_ok(fd, offset, len) || set_common(res, status, content_type) != 0) {
         if (fd >= 0)
             close(fd);
         return -1;

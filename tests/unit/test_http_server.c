@@ -184,6 +184,17 @@ static int h_file(http_request *req, http_response *res, void *ctx)
     return http_response_file(res, 206, "application/octet-stream", fd, 100, 1000);
 }
 
+/* Asks for more bytes than the file has. */
+static int h_file_short(http_request *req, http_response *res, void *ctx)
+{
+    (void)req;
+    (void)ctx;
+    int fd = open(g_file_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    return http_response_file(res, 200, "application/octet-stream", fd, 4000, 1000);
+}
+
 static int h_fail(http_request *req, http_response *res, void *ctx)
 {
     (void)req;
@@ -225,6 +236,7 @@ static const http_route routes[] = {
     {"GET", "/stream-fail", h_stream_then_fail, "streamFail", "Stream then fail"},
     {"GET", "/late", h_late, "late", "Late"},
     {"GET", "/file", h_file, "file", "File"},
+    {"GET", "/file-short", h_file_short, "fileShort", "Short file"},
     {"GET", "/fail", h_fail, "fail", "Fail"},
     {"GET", "/nothing", h_nothing, "nothing", "Nothing"},
     {"GET", "/both", h_head, "bothGet", "Get"},
@@ -535,9 +547,22 @@ static void test_stream_freed_when_never_started(void **state)
     assert_int_equal(counter_get(&g_stream_frees), frees + 2);
 }
 
+static int count_fds(void)
+{
+    int n = 0;
+    char p[64];
+    for (int fd = 0; fd < 1024; fd++) {
+        snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
+        if (access(p, F_OK) == 0)
+            n++;
+    }
+    return n;
+}
+
 static void test_file_response(void **state)
 {
     (void)state;
+    int fds = count_fds();
     reply r;
     get(g_port, "/api/file", &r);
     assert_int_equal(r.rc, CURLE_OK);
@@ -547,6 +572,19 @@ static void test_file_response(void **state)
         assert_int_equal((unsigned char)r.body.data[i], pattern_byte(100 + i));
     assert_string_equal(header_in(&r.head, "Content-Length"), "1000");
     reply_free(&r);
+    /* a range past the end of the file is refused when set: 500, no stall */
+    int64_t t0 = os_mono_ms();
+    get(g_port, "/api/file-short", &r);
+    assert_int_equal(r.status, 500);
+    assert_true(os_mono_ms() - t0 < 2000);
+    reply_free(&r);
+    get(g_port, "/api/file", &r);
+    assert_int_equal(r.status, 206);
+    reply_free(&r);
+    /* every file descriptor handed to responses was closed */
+    for (int i = 0; i < 50 && count_fds() != fds; i++)
+        usleep(10000);
+    assert_int_equal(count_fds(), fds);
 }
 
 static void test_body_and_cap(void **state)
