@@ -610,6 +610,23 @@ static void test_body_and_cap(void **state)
     request(c, g_port, "PUT", "/api/upload", big, n + 1, NULL, &r);
     assert_int_equal(r.status, 413);
     reply_free(&r);
+    /* a large body sent after "Expect: 100-continue" is refused before it is sent */
+    size_t huge = 4u * 1024u * 1024u;
+    char *hb = calloc(1, huge);
+    struct curl_slist *h = curl_slist_append(NULL, "Expect: 100-continue");
+    int64_t t0 = os_mono_ms();
+    request(c, g_port, "POST", "/api/upload", hb, huge, h, &r);
+    assert_int_equal(r.status, 413);
+    assert_true(os_mono_ms() - t0 < 2000);
+    assert_non_null(strstr(r.body.data, "E413"));
+    reply_free(&r);
+    curl_slist_free_all(h);
+    free(hb);
+    /* the connection cache still works after a refused body */
+    request(c, g_port, "POST", "/api/upload", "ok", 2, NULL, &r);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(r.body.data, "ok");
+    reply_free(&r);
     curl_easy_cleanup(c);
     free(big);
 }
@@ -651,6 +668,14 @@ static void test_chunked_request_body(void **state)
     assert_non_null(strstr(resp, "HTTP/1.1 413"));
     assert_non_null(strstr(resp, "E413"));
     free(resp);
+    /* an endless-looking chunked body is cut off rather than read forever */
+    resp = chunked_post(3 * 1000 * 1000);
+    assert_null(strstr(resp, "HTTP/1.1 201"));
+    free(resp);
+    reply r;
+    get(g_port, "/api/both", &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
 }
 
 static void test_not_found_and_method(void **state)
