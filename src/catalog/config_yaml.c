@@ -610,7 +610,8 @@ static int read_grants(reader *r, const yaml_node *n)
 int config_parse(const char *path, const char *text, size_t len, os_arena *a, os_config *cfg,
                  os_err *err)
 {
-    static const char *const keys[] = {"server", "storage", "shares", "recipients", "grants", NULL};
+    static const char *const keys[] = {"server", "storage", "shares", "recipients", "grants",
+                                       "admin", "admins", NULL};   /* admin*: src/auth/admin_config.c */
     memset(cfg, 0, sizeof *cfg);
     cfg->path = os_arena_strdup(a, path);
     reader r = {path, a, err, cfg};

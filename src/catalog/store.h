@@ -123,4 +123,136 @@ int store_config_next_gen(cat_tx *tx, int64_t *gen, os_err *err);
 int store_tx_share_id(cat_tx *tx, const char *name, int64_t *id, os_err *err);
 int store_tx_recipient_id(cat_tx *tx, const char *name, int64_t *id, os_err *err);
 
+/* ==== provider administration (store_admin.c, store_admin_read.c) =========
+ * Admin principals, activation links, deletes, token history, grants by
+ * either side and the recipient audit log.  Same conventions as above. */
+
+/* Who made and last changed a row. */
+typedef struct cat_meta {
+    int64_t created_ms;
+    const char *created_by;
+    int64_t updated_ms;       /* 0: never updated */
+    const char *updated_by;
+} cat_meta;
+
+/* A recipient as the admin API shows it. */
+typedef struct cat_recipient_admin {
+    cat_recipient r;
+    const char *properties_json;  /* JSON object, or NULL */
+    int64_t token_lifetime_s;     /* 0: the server default */
+    cat_meta meta;
+} cat_recipient_admin;
+
+/* A token row's history, without its hash. */
+typedef struct cat_token_info {
+    int64_t id;
+    const char *source;
+    int64_t created_ms, expires_ms, revoked_ms, superseded_ms;
+} cat_token_info;
+
+/* An asset with the provider's source name (NULL when it equals the name). */
+typedef struct cat_asset_admin {
+    cat_asset a;
+    const char *source_name;
+    cat_meta meta;
+} cat_asset_admin;
+
+/* One grant seen from either side. */
+typedef struct cat_grant_info {
+    const char *share_name;
+    const char *recipient_name;
+    int64_t created_ms;
+    const char *created_by;
+} cat_grant_info;
+
+/* One recipient request, as the audit log keeps it. */
+typedef struct cat_audit_event {
+    int64_t id;
+    int64_t time_ms;
+    int64_t recipient_id;         /* 0: not authenticated */
+    const char *recipient, *share, *schema, *asset, *operation, *method, *path;
+    int status;
+    int64_t files, credentials;
+    const char *client_ip, *user_agent;
+} cat_audit_event;
+
+/* Audit listing filters: NULL / 0 means "any". */
+typedef struct cat_audit_filter {
+    const char *recipient, *share, *asset;
+    int64_t since_ms, until_ms;   /* since inclusive, until exclusive */
+} cat_audit_filter;
+
+/* Replaces every admin principal with the given names and token hashes. */
+int store_admin_replace(cat_tx *tx, const char *const *names, const char *const *hashes, size_t n,
+                        os_err *err);
+/* The admin principal whose token hash is hash_hex (OS_ENOTFOUND when none). */
+int store_admin_find(cat_store *st, const char *hash_hex, os_arena *a, const char **name,
+                     os_err *err);
+/* Records an admin change: who, what, on which object. */
+int store_admin_event(cat_tx *tx, const char *actor, const char *action, const char *target,
+                      os_err *err);
+/* 1 when a row named `name` exists in `kind` ("locations", "shares",
+ * "recipients"), 0 when not, -1 on error. */
+int store_tx_name_exists(cat_tx *tx, const char *kind, const char *name, os_err *err);
+/* Creation and change stamps of a named location, share or recipient. */
+int store_meta_get(cat_store *st, const char *kind, int64_t id, os_arena *a, cat_meta *out,
+                   os_err *err);
+
+int store_location_get(cat_store *st, const char *name, os_arena *a, cat_location **out,
+                       os_err *err);
+int store_location_delete(cat_tx *tx, const char *name, os_err *err);
+/* Every asset and model-version location (items are const char*). */
+int store_asset_locations(cat_store *st, os_arena *a, cat_page *page, os_err *err);
+
+int store_share_delete(cat_tx *tx, const char *name, os_err *err);
+/* Every asset of a share, all kinds, ordered by (schema key, name key). */
+int store_share_assets(cat_store *st, int64_t share_id, os_arena *a, cat_page *page, os_err *err);
+/* The id of the asset named (alias) `name` in a schema of the share, or 0. */
+int store_tx_asset_find(cat_tx *tx, int64_t schema_id, const char *name, int64_t *id, os_err *err);
+int store_tx_asset_set_source(cat_tx *tx, int64_t asset_id, const char *source_name, os_err *err);
+/* Removes the asset whose alias or source name is `name` from the schema;
+ * drops the schema when nothing is left in it.  OS_ENOTFOUND when absent. */
+int store_tx_asset_remove(cat_tx *tx, int64_t share_id, const char *schema, const char *name,
+                          os_err *err);
+
+int store_recipient_admin_get(cat_store *st, const char *name, os_arena *a,
+                              cat_recipient_admin **out, os_err *err);
+/* All recipients ordered by name key; items are cat_recipient_admin*. */
+int store_recipient_admin_list(cat_store *st, os_arena *a, cat_page *page, os_err *err);
+/* Writes the admin-editable fields of a recipient (NULL JSON clears). */
+int store_tx_recipient_update(cat_tx *tx, int64_t id, const char *comment,
+                              const char *ip_allow_json, const char *properties_json,
+                              int64_t token_lifetime_s, const char *actor, os_err *err);
+int store_recipient_delete(cat_tx *tx, const char *name, os_err *err);
+/* The recipient's tokens, newest first; items are cat_token_info*. */
+int store_token_history(cat_store *st, int64_t recipient_id, os_arena *a, cat_page *page,
+                        os_err *err);
+/* Marks every token still usable at now_ms as superseded and revoked at
+ * until_ms (>= now_ms; a token already revoked earlier keeps its time), and
+ * expires every unopened activation link of the recipient. */
+int store_tx_tokens_supersede(cat_tx *tx, int64_t recipient_id, int64_t now_ms, int64_t until_ms,
+                              os_err *err);
+
+/* Adds a single-use activation link (only its hash). */
+int store_tx_activation_add(cat_tx *tx, int64_t recipient_id, const char *code_hash,
+                            int64_t expires_ms, const char *actor, os_err *err);
+/* Consumes the link: OS_ENOTFOUND when unknown, already used or expired.
+ * Sets *recipient_id. */
+int store_tx_activation_redeem(cat_tx *tx, const char *code_hash, int64_t now_ms,
+                               int64_t *recipient_id, os_err *err);
+/* Expiry of the recipient's newest unopened, unexpired link, or 0. */
+int store_activation_pending(cat_store *st, int64_t recipient_id, int64_t now_ms,
+                             int64_t *expires_ms, os_err *err);
+
+int store_grant_delete(cat_tx *tx, int64_t share_id, int64_t recipient_id, os_err *err);
+/* Grants of one share (share_id) or of one recipient (recipient_id); the
+ * other id is 0.  Items are cat_grant_info*. */
+int store_grant_list(cat_store *st, int64_t share_id, int64_t recipient_id, os_arena *a,
+                     cat_page *page, os_err *err);
+
+int store_audit_append(cat_store *st, const cat_audit_event *ev, os_err *err);
+/* Events matching f with id > after_id, oldest first; items cat_audit_event*. */
+int store_audit_list(cat_store *st, const cat_audit_filter *f, int64_t after_id, int limit,
+                     os_arena *a, cat_page *page, os_err *err);
+
 #endif

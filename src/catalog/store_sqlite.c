@@ -61,6 +61,31 @@ static const char *const MIGRATIONS[] = {
     "  PRIMARY KEY(share_id, recipient_id));"
     "CREATE INDEX grants_recipient ON grants(recipient_id, share_id);"
     "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    /* 2: provider administration - admin principals (their own table, so a
+     * recipient token can never act as an admin), single-use activation
+     * links, the recipient audit log, the admin change log, asset source
+     * names (an asset's row name is the alias recipients see) and token
+     * supersession. */
+    "CREATE TABLE admins ("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL UNIQUE,"
+    "  token_hash TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL, updated_ms INTEGER);"
+    "CREATE TABLE activations ("
+    "  id INTEGER PRIMARY KEY,"
+    "  recipient_id INTEGER NOT NULL REFERENCES recipients(id) ON DELETE CASCADE,"
+    "  code_hash TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL,"
+    "  used_ms INTEGER NOT NULL DEFAULT 0, token_id INTEGER, created_by TEXT);"
+    "CREATE INDEX activations_recipient ON activations(recipient_id);"
+    "CREATE TABLE audit_events ("
+    "  id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, recipient_id INTEGER, recipient TEXT,"
+    "  share TEXT, schema_name TEXT, asset TEXT, operation TEXT NOT NULL, method TEXT, path TEXT,"
+    "  status INTEGER NOT NULL, files INTEGER NOT NULL DEFAULT 0,"
+    "  credentials INTEGER NOT NULL DEFAULT 0, client_ip TEXT, user_agent TEXT);"
+    "CREATE INDEX audit_time ON audit_events(time_ms);"
+    "CREATE TABLE admin_events ("
+    "  id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL, target TEXT NOT NULL);"
+    "ALTER TABLE assets ADD COLUMN source_name TEXT;"
+    "ALTER TABLE tokens ADD COLUMN superseded_ms INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 
