@@ -62,6 +62,10 @@ static size_t parse_date_part(const char *s, int64_t *days)
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
         return 0;
+    int64_t yy = sign * y;
+    bool leap = (yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0;
+    if (m == 2 && d == 29 && !leap)
+        return 0;
     *days = os_days_from_civil(sign * y, (unsigned)m, (unsigned)d);
     return i;
 }
@@ -155,7 +159,7 @@ int dl_parse_date(const char *s, int64_t *days)
 
 static bool parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
 {
-    if (*s == '\0')
+    if (!(*s == '-' || (*s >= '0' && *s <= '9')))
         return false;
     errno = 0;
     char *end;
@@ -182,6 +186,8 @@ static bool parse_double(const char *s, double *out)
         *out = -INFINITY;
         return true;
     }
+    if (!strchr("-+.0123456789", *s) || strpbrk(s, "xXpP") != NULL)
+        return false;
     errno = 0;
     char *end;
     double v = strtod(s, &end);
