@@ -70,7 +70,9 @@ int pq_delta_binary_decode(const uint8_t *p, size_t len, bool is32, void *out, s
         p += nmini;
         for (size_t m = 0; m < nmini && got < n; m++) {
             int bw = widths[m];
-            if (bw > (is32 ? 32 : 64))
+            /* Some writers (DuckDB) compute INT32 deltas in 64 bits and need 33;
+             * the sum is the same modulo 2^32, so up to 64 is accepted for both. */
+            if (bw > 64)
                 return os_err_set(err, OS_ECORRUPT, "DELTA_BINARY_PACKED bit width %d is too wide", bw);
             size_t take = n - got < vpm ? n - got : vpm;
             size_t avail = (size_t)(end - p);

@@ -121,6 +121,10 @@ def _num_eq(ours, theirs):
         return False
     if ours == theirs:
         return True
+    if isinstance(ours, float) or isinstance(theirs, float):
+        # JavaScript prints a large double like an integer ("320039809236416000000")
+        if float(ours) == float(theirs):
+            return True
     f = _f32(theirs)
     return f is not None and f == theirs and _f32(ours) == f
 

@@ -10,6 +10,7 @@
 //   time {"$time":"<count>","u":"us|ns"}, binary {"$b64":"..."}, map {"$map":[[k,v],...]}.
 import fs from 'node:fs'
 import path from 'node:path'
+import zlib from 'node:zlib'
 
 function b64(bytes) {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
@@ -48,11 +49,40 @@ function hyValue(v) {
   return String(v)
 }
 
+// hyparquet reads SNAPPY itself; GZIP comes from Node's zlib.
+const hyCompressors = { GZIP: (input) => new Uint8Array(zlib.gunzipSync(input)) }
+
+// hyparquet leaves TIME as a bare integer: tag top-level TIME columns from its own metadata.
+function timeUnits(metadata) {
+  const units = {}
+  const schema = metadata.schema
+  let i = 1
+  for (let c = 0; c < (schema[0].num_children || 0); c++) {
+    const el = schema[i]
+    const lt = el.logical_type
+    if (lt && lt.type === 'TIME') units[el.name] = lt.unit === 'MILLIS' ? 'ms' : lt.unit === 'MICROS' ? 'us' : 'ns'
+    else if (el.converted_type === 'TIME_MILLIS') units[el.name] = 'ms'
+    else if (el.converted_type === 'TIME_MICROS') units[el.name] = 'us'
+    // skip the element and its subtree
+    let pending = 1
+    while (pending > 0) { pending += (schema[i].num_children || 0) - 1; i++ }
+  }
+  return units
+}
+
 async function readHyparquet(file, out) {
-  const { parquetReadObjects, asyncBufferFromFile } = await import('hyparquet')
+  const { parquetReadObjects, parquetMetadataAsync, asyncBufferFromFile } = await import('hyparquet')
   const buf = await asyncBufferFromFile(file)
-  const rows = await parquetReadObjects({ file: buf, parsers: hyParsers, utf8: false })
-  for (const r of rows) out.write(JSON.stringify(hyValue(r)) + '\n')
+  const metadata = await parquetMetadataAsync(buf)
+  const units = timeUnits(metadata)
+  const rows = await parquetReadObjects({ file: buf, metadata, parsers: hyParsers, utf8: false, compressors: hyCompressors })
+  for (const r of rows) {
+    const o = hyValue(r)
+    for (const [k, u] of Object.entries(units)) {
+      if (o[k] !== null && o[k] !== undefined) o[k] = { $time: String(o[k].$i ?? o[k]), u }
+    }
+    out.write(JSON.stringify(o) + '\n')
+  }
 }
 
 // DuckDB ---------------------------------------------------------------------------------
