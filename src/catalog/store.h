@@ -244,6 +244,14 @@ int store_tx_activation_redeem(cat_tx *tx, const char *code_hash, int64_t now_ms
 int store_activation_pending(cat_store *st, int64_t recipient_id, int64_t now_ms,
                              int64_t *expires_ms, os_err *err);
 
+/* Aliases of a model ordered by alias key; items are cat_alias_info*. */
+typedef struct cat_alias_info {
+    const char *alias;
+    int64_t version;
+} cat_alias_info;
+int store_model_alias_list(cat_store *st, int64_t model_id, os_arena *a, cat_page *page,
+                           os_err *err);
+
 int store_grant_delete(cat_tx *tx, int64_t share_id, int64_t recipient_id, os_err *err);
 /* Grants of one share (share_id) or of one recipient (recipient_id); the
  * other id is 0.  Items are cat_grant_info*. */

@@ -308,6 +308,24 @@ int store_activation_pending(cat_store *st, int64_t recipient_id, int64_t now_ms
     return rc;
 }
 
+static void *make_alias(sqlite3_stmt *s, os_arena *a)
+{
+    cat_alias_info *x = os_arena_alloc(a, sizeof *x);
+    if (x == NULL)
+        return NULL;
+    x->alias = sq_text(s, 0, a);
+    x->version = sqlite3_column_int64(s, 1);
+    return x;
+}
+
+int store_model_alias_list(cat_store *st, int64_t model_id, os_arena *a, cat_page *page,
+                           os_err *err)
+{
+    LIST(st, err, ADMIN_LIST_MAX, make_alias, a, page,
+         "SELECT alias, version FROM model_aliases WHERE model_id = ? ORDER BY alias_key", "i",
+         model_id);
+}
+
 /* ---- grants ------------------------------------------------------------- */
 
 static void *make_grant(sqlite3_stmt *s, os_arena *a)

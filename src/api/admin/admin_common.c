@@ -1,0 +1,173 @@
+/* admin_common.c - what every admin handler shares: the gate (loopback rule, bearer auth), JSON body parsing and field helpers, transaction finish. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/admin/admin_api.h"
+#include "api/http_errors.h"
+#include "base/timeutil.h"
+
+int admin_gate(http_request *req, http_response *res, admin_api *api, const char **actor)
+{
+    os_err err;
+    if (api->loopback_only && !admin_client_is_loopback(http_request_client_ip(req))) {
+        os_err_set(&err, OS_EPERM,
+                   "the admin API answers loopback clients only; set admin.listen (or "
+                   "--admin-listen) to serve it on another address");
+        return api_send_error(res, &err) == 0 ? -1 : -1;
+    }
+    const char *name = NULL;
+    if (admin_authenticate(api->store, http_request_header(req, "Authorization"),
+                           http_request_arena(req), &name, &err) != 0) {
+        if (err.code == OS_EAUTH)
+            http_response_header(res, "WWW-Authenticate", "Bearer");
+        api_send_error(res, &err);
+        return -1;
+    }
+    *actor = os_arena_sprintf(http_request_arena(req), "admin:%s", name);
+    http_request_set_principal(req, *actor);
+    return 0;
+}
+
+json_t *admin_body(http_request *req, http_response *res)
+{
+    size_t len;
+    const char *body = http_request_body(req, &len);
+    size_t i = 0;
+    while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
+        i++;
+    if (i == len)
+        return json_object();
+    json_error_t je;
+    json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    char msg[300];
+    if (doc == NULL) {
+        snprintf(msg, sizeof msg, "the request body is not valid JSON (line %d, column %d): %s",
+                 je.line, je.column, je.text);
+        api_send_error_raw(res, 400, "MALFORMED_REQUEST", msg);
+        return NULL;
+    }
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        api_send_error_raw(res, 400, "MALFORMED_REQUEST", "the request body must be a JSON object");
+        return NULL;
+    }
+    return doc;
+}
+
+int admin_only_keys(const json_t *o, const char *what, const char *const *keys, os_err *err)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)o, k, v)
+    {
+        int ok = 0;
+        for (const char *const *p = keys; *p; p++)
+            ok |= !strcmp(k, *p);
+        if (!ok)
+            return os_err_set(err, OS_EINVAL, "unknown field '%.64s' in %s", k, what);
+    }
+    return 0;
+}
+
+int admin_opt_str(const json_t *o, const char *key, const char **out, os_err *err)
+{
+    json_t *v = json_object_get(o, key);
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return os_err_set(err, OS_EINVAL, "'%s' must be a string", key);
+    if (strlen(json_string_value(v)) != json_string_length(v))
+        return os_err_set(err, OS_EINVAL, "'%s' must not contain NUL characters", key);
+    if (json_string_length(v) > 65536)
+        return os_err_set(err, OS_EINVAL, "'%s' is longer than 65536 bytes", key);
+    *out = json_string_value(v);
+    return 0;
+}
+
+int admin_req_str(const json_t *o, const char *key, const char *what, const char **out,
+                  os_err *err)
+{
+    if (admin_opt_str(o, key, out, err) != 0)
+        return -1;
+    if (*out == NULL || **out == '\0')
+        return os_err_set(err, OS_EINVAL, "%s needs '%s'", what, key);
+    return 0;
+}
+
+int admin_opt_props(const json_t *o, const char *key, os_arena *a, const char **json_text,
+                    int *present, os_err *err)
+{
+    json_t *v = json_object_get(o, key);
+    *json_text = NULL;
+    if (present)
+        *present = v != NULL;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_object(v))
+        return os_err_set(err, OS_EINVAL, "'%s' must be an object of string values", key);
+    const char *k;
+    json_t *x;
+    json_object_foreach(v, k, x)
+    {
+        if (!json_is_string(x))
+            return os_err_set(err, OS_EINVAL, "'%s.%.64s' must be a string", key, k);
+    }
+    char *t = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+    if (t == NULL)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    *json_text = os_arena_strdup(a, t);
+    free(t);
+    return 0;
+}
+
+int admin_opt_int(const json_t *o, const char *key, int64_t min, int64_t max, int64_t *out,
+                  int *present, os_err *err)
+{
+    json_t *v = json_object_get(o, key);
+    *present = 0;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+        return os_err_set(err, OS_EINVAL, "'%s' must be an integer from %lld to %lld", key,
+                          (long long)min, (long long)max);
+    *out = json_integer_value(v);
+    *present = 1;
+    return 0;
+}
+
+void admin_json_time(json_t *o, const char *key, int64_t ms)
+{
+    if (ms == 0) {
+        json_object_set_new(o, key, json_null());
+        return;
+    }
+    char iso[32];
+    os_time_format_iso(ms, iso);
+    json_object_set_new(o, key, json_string(iso));
+}
+
+void admin_json_raw(json_t *o, const char *key, const char *json_text)
+{
+    json_t *v = json_text ? json_loads(json_text, 0, NULL) : NULL;
+    json_object_set_new(o, key, v ? v : json_null());
+}
+
+void admin_json_meta(json_t *o, const cat_meta *m)
+{
+    admin_json_time(o, "created_at", m->created_ms);
+    json_object_set_new(o, "created_by", m->created_by ? json_string(m->created_by) : json_null());
+    admin_json_time(o, "updated_at", m->updated_ms);
+    json_object_set_new(o, "updated_by", m->updated_by ? json_string(m->updated_by) : json_null());
+}
+
+int admin_tx_finish(cat_tx *tx, const char *actor, const char *action, const char *target,
+                    os_err *err)
+{
+    if (store_admin_event(tx, actor, action, target, err) != 0) {
+        store_tx_rollback(tx);
+        return -1;
+    }
+    return store_tx_commit(tx, err);
+}
