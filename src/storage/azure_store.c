@@ -1,0 +1,377 @@
+/* azure_store.c - the objstore interface over Azure Blob / ADLS Gen2 (List Blobs, Get Blob Properties, ranged Get Blob) with SAS auth. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/strutil.h"
+#include "base/timeutil.h"
+#include "storage/azure_sas.h"
+#include "storage/sign_util.h"
+#include "storage/store_int.h"
+#include "storage/store_key.h"
+#include "storage/store_open.h"
+#include "storage/sto_http.h"
+#include "storage/xml_scan.h"
+
+#define AZ_SAS_LIFETIME 3600
+#define AZ_SAS_RENEW_MARGIN 300
+
+typedef struct az_ctx {
+    char *endpoint, *account, *key, *container, *prefix;
+    pthread_mutex_t lock;
+    char *sas;            /* current SAS query (given, or minted from key) */
+    int64_t sas_expiry;   /* 0: given SAS, never renewed here */
+} az_ctx;
+
+static void az_close(void *vctx)
+{
+    az_ctx *c = vctx;
+    if (c == NULL)
+        return;
+    if (c->key)
+        memset(c->key, 0, strlen(c->key));
+    if (c->sas)
+        memset(c->sas, 0, strlen(c->sas));
+    free(c->endpoint);
+    free(c->account);
+    free(c->key);
+    free(c->container);
+    free(c->prefix);
+    free(c->sas);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+/* Appends "?" or "&" then the current SAS to url, minting a new one when needed. */
+static int add_sas(az_ctx *c, os_buf *url, int first, os_err *err)
+{
+    int ret = 0;
+    pthread_mutex_lock(&c->lock);
+    int64_t now = os_now_ms() / 1000;
+    if (c->key && (c->sas == NULL || now + AZ_SAS_RENEW_MARGIN >= c->sas_expiry)) {
+        azure_sas_in in = {.account = c->account, .account_key = c->key,
+                           .container = c->container, .scope = AZURE_SAS_CONTAINER,
+                           .permissions = "rl", .expiry_s = now + AZ_SAS_LIFETIME,
+                           .allow_http = strncmp(c->endpoint, "http://", 7) == 0};
+        os_buf q = OS_BUF_INIT;
+        if (azure_sas_make(&in, &q, err) != 0) {
+            os_buf_free(&q);
+            ret = -1;
+        } else {
+            if (c->sas) {
+                memset(c->sas, 0, strlen(c->sas));
+                free(c->sas);
+            }
+            c->sas = os_buf_detach(&q);
+            c->sas_expiry = in.expiry_s;
+        }
+    }
+    if (ret == 0 && (os_buf_putc(url, first ? '?' : '&') != 0 || os_buf_puts(url, c->sas) != 0))
+        ret = os_err_set(err, OS_ENOMEM, "out of memory");
+    pthread_mutex_unlock(&c->lock);
+    return ret;
+}
+
+static const char *const az_headers[] = {"x-ms-version: " AZURE_SAS_VERSION, NULL};
+
+static int az_call(az_ctx *c, const char *method, os_buf *url, int has_query, sto_http_req *rq,
+                   sto_http_resp *rs, os_err *err)
+{
+    if (add_sas(c, url, !has_query, err) != 0)
+        return -1;
+    rq->method = method;
+    rq->url = url->data;
+    rq->headers = az_headers;
+    return sto_http_do(rq, rs, err);
+}
+
+static int qadd(os_buf *q, const char *name, const char *value)
+{
+    int rc = os_buf_printf(q, "&%s=", name);
+    rc |= sto_uri_encode(q, value, strlen(value), 0);
+    return rc;
+}
+
+static int az_list_impl(az_ctx *c, const char *dir, const char *start_after, int delimited,
+                        objstore_list_cb cb, void *cbctx, os_err *err)
+{
+    const char *dd = dir ? dir : "";
+    if (sto_key_check(dd, 1, err) != 0)
+        return -1;
+    if (*dd && dd[strlen(dd) - 1] != '/')
+        return os_err_set(err, OS_EINVAL, "directory '%s' must end with '/'", dd);
+    os_buf full = OS_BUF_INIT, after = OS_BUF_INIT, marker = OS_BUF_INIT, url = OS_BUF_INIT;
+    os_buf name = OS_BUF_INIT, txt = OS_BUF_INIT;
+    int ret = -1, seen = 0;
+    size_t rootlen = *c->prefix ? strlen(c->prefix) + 1 : 0;
+    if (sto_key_join(&full, c->prefix, dd) != 0 ||
+        (start_after && sto_key_join(&after, c->prefix, start_after) != 0)) {
+        os_err_set(err, OS_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (long page = 0; page < STO_LIST_MAX_PAGES; page++) {
+        os_buf_reset(&url);
+        int rc = os_buf_printf(&url, "%s/", c->endpoint);
+        rc |= sto_uri_encode(&url, c->container, strlen(c->container), 0);
+        rc |= os_buf_puts(&url, "?restype=container&comp=list");
+        if (delimited)
+            rc |= qadd(&url, "delimiter", "/");
+        if (marker.len)
+            rc |= qadd(&url, "marker", marker.data);
+        rc |= qadd(&url, "maxresults", "5000");
+        rc |= qadd(&url, "prefix", os_buf_cstr(&full));
+        if (rc) {
+            os_err_set(err, OS_ENOMEM, "out of memory");
+            goto done;
+        }
+        sto_http_req rq = {.max_body = STO_LIST_MAX_BODY};
+        sto_http_resp rs = {0};
+        if (az_call(c, "GET", &url, 1, &rq, &rs, err) != 0) {
+            os_buf_free(&rs.body);
+            goto done;
+        }
+        if (rs.too_large || rs.status != 200) {
+            if (rs.too_large)
+                os_err_set(err, OS_ELIMIT, "Azure listing page is too large");
+            else
+                sto_http_status_err(rs.status, "Azure", os_buf_cstr(&full), err);
+            os_buf_free(&rs.body);
+            goto done;
+        }
+        const char *doc = os_buf_cstr(&rs.body);
+        size_t len = rs.body.len, pos = 0;
+        xml_span item, sp, props;
+        int r, stop = 0;
+        while (!stop && (r = xml_next(doc, len, &pos, "Blob", &item)) == 1) {
+            os_buf_reset(&name);
+            os_buf_reset(&txt);
+            int64_t size = -1, mtime = 0;
+            if (xml_child(item, "Name", &sp) != 1 || xml_text(sp, &name) != 0 ||
+                xml_child(item, "Properties", &props) != 1) {
+                r = -1;
+                break;
+            }
+            if (xml_child(props, "Content-Length", &sp) != 1 || xml_text(sp, &txt) != 0 ||
+                os_parse_i64(os_buf_cstr(&txt), &size) != 0 || size < 0) {
+                r = -1;
+                break;
+            }
+            if (xml_child(props, "Last-Modified", &sp) == 1)
+                (void)sto_http_date_parse(sp.p, sp.n, &mtime);
+            seen = 1;
+            os_buf_reset(&txt);
+            if (xml_child(props, "ResourceType", &sp) == 1 && xml_text(sp, &txt) == 0 &&
+                strcmp(os_buf_cstr(&txt), "directory") == 0)
+                continue;   /* ADLS Gen2 directory entries */
+            const char *k = os_buf_cstr(&name);
+            if (strlen(k) != name.len || strncmp(k, os_buf_cstr(&full), full.len) != 0 ||
+                name.len <= full.len || k[name.len - 1] == '/')
+                continue;
+            if (delimited && strchr(k + full.len, '/') != NULL)
+                continue;
+            if (start_after && strcmp(k, os_buf_cstr(&after)) <= 0)
+                continue;
+            if (sto_key_check(k + rootlen, 0, NULL) != 0)
+                continue;
+            objstore_entry e = {k + rootlen, size, mtime};
+            int cr = cb(cbctx, &e, err);
+            if (cr < 0) {
+                os_buf_free(&rs.body);
+                goto done;
+            }
+            if (cr > 0)
+                stop = 1;
+        }
+        if (!stop && r == -1) {
+            os_buf_free(&rs.body);
+            os_err_set(err, OS_EIO, "Azure listing response is malformed");
+            goto done;
+        }
+        size_t p2 = 0;
+        if (!seen && xml_next(doc, len, &p2, "BlobPrefix", &sp) == 1)
+            seen = 1;
+        os_buf next = OS_BUF_INIT;
+        if (xml_child((xml_span){doc, len}, "NextMarker", &sp) == 1 && xml_text(sp, &next) != 0) {
+            os_buf_free(&next);
+            os_buf_free(&rs.body);
+            os_err_set(err, OS_EIO, "Azure listing marker is malformed");
+            goto done;
+        }
+        os_buf_free(&rs.body);
+        if (next.len && marker.len && strcmp(next.data, marker.data) == 0) {
+            os_buf_free(&next);
+            os_err_set(err, OS_EIO, "Azure listing repeats its marker");
+            goto done;
+        }
+        os_buf_free(&marker);
+        marker = next;
+        if (stop || marker.len == 0) {
+            if (!seen && !stop && *dd && !start_after) {
+                os_err_set(err, OS_ENOTFOUND, "directory '%s' not found", dd);
+                goto done;
+            }
+            ret = 0;
+            goto done;
+        }
+    }
+    os_err_set(err, OS_ELIMIT, "Azure listing has too many pages");
+done:
+    os_buf_free(&full);
+    os_buf_free(&after);
+    os_buf_free(&marker);
+    os_buf_free(&url);
+    os_buf_free(&name);
+    os_buf_free(&txt);
+    return ret;
+}
+
+static int az_list(void *ctx, const char *dir, const char *start_after, objstore_list_cb cb,
+                   void *cbctx, os_err *err)
+{
+    return az_list_impl(ctx, dir, start_after, 1, cb, cbctx, err);
+}
+
+int sto_azure_list_all(void *ctx, const char *dir, const char *start_after, objstore_list_cb cb,
+                       void *cbctx, os_err *err)
+{
+    return az_list_impl(ctx, dir, start_after, 0, cb, cbctx, err);
+}
+
+/* The blob URL of key under the root (without SAS). */
+static int blob_url(az_ctx *c, const char *key, os_buf *url, os_err *err)
+{
+    if (sto_key_check(key, 0, err) != 0)
+        return -1;
+    os_buf k = OS_BUF_INIT;
+    int rc = sto_key_join(&k, c->prefix, key);
+    rc |= azure_blob_url(c->endpoint, c->container, k.data, url, err);
+    os_buf_free(&k);
+    return rc ? os_err_set(err, OS_ENOMEM, "out of memory") : 0;
+}
+
+static int az_stat(void *ctx, const char *key, objstore_entry *out, os_err *err)
+{
+    az_ctx *c = ctx;
+    os_buf url = OS_BUF_INIT;
+    if (blob_url(c, key, &url, err) != 0) {
+        os_buf_free(&url);
+        return -1;
+    }
+    sto_http_req rq = {0};
+    sto_http_resp rs = {0};
+    int ret = az_call(c, "HEAD", &url, 0, &rq, &rs, err);
+    if (ret == 0 && (rs.status != 200 || rs.content_length < 0))
+        ret = rs.status == 200 ? os_err_set(err, OS_EIO, "Azure HEAD gave no Content-Length")
+                               : sto_http_status_err(rs.status, "Azure", key, err);
+    if (ret == 0) {
+        out->name = key;
+        out->size = rs.content_length;
+        out->mtime_ms = rs.last_modified_ms > 0 ? rs.last_modified_ms : 0;
+    }
+    os_buf_free(&rs.body);
+    os_buf_free(&url);
+    return ret;
+}
+
+static int az_read_all(void *ctx, const char *key, size_t max, os_buf *out, os_err *err)
+{
+    az_ctx *c = ctx;
+    os_buf url = OS_BUF_INIT;
+    if (blob_url(c, key, &url, err) != 0) {
+        os_buf_free(&url);
+        return -1;
+    }
+    sto_http_req rq = {.max_body = max};
+    sto_http_resp rs = {0};
+    int ret = az_call(c, "GET", &url, 0, &rq, &rs, err);
+    if (ret == 0 && rs.too_large)
+        ret = os_err_set(err, OS_ELIMIT, "object '%s' is larger than %zu bytes", key, max);
+    else if (ret == 0 && rs.status != 200)
+        ret = sto_http_status_err(rs.status, "Azure", key, err);
+    if (ret == 0 && os_buf_append(out, rs.body.data ? rs.body.data : "", rs.body.len) != 0)
+        ret = os_err_set(err, OS_ENOMEM, "out of memory");
+    os_buf_free(&rs.body);
+    os_buf_free(&url);
+    return ret;
+}
+
+static int az_read_range(void *ctx, const char *key, uint64_t offset, size_t len, void *dst,
+                         size_t *got, os_err *err)
+{
+    az_ctx *c = ctx;
+    *got = 0;
+    os_buf url = OS_BUF_INIT;
+    if (blob_url(c, key, &url, err) != 0) {
+        os_buf_free(&url);
+        return -1;
+    }
+    int ret = 0;
+    if (len > 0) {
+        sto_http_req rq = {.has_range = 1, .range_start = offset, .range_len = len, .dst = dst};
+        sto_http_resp rs = {0};
+        ret = az_call(c, "GET", &url, 0, &rq, &rs, err);
+        if (ret == 0 && rs.status == 416)
+            *got = 0;
+        else if (ret == 0 && rs.status != 206 && rs.status != 200)
+            ret = sto_http_status_err(rs.status, "Azure", key, err);
+        else if (ret == 0)
+            *got = rs.got;
+        os_buf_free(&rs.body);
+    }
+    os_buf_free(&url);
+    return ret;
+}
+
+static const objstore_vtbl az_vtbl = {az_list, az_stat, az_read_all, az_read_range, az_close};
+
+const objstore_vtbl *sto_azure_vtbl(void)
+{
+    return &az_vtbl;
+}
+
+static char *dup_or_null(const char *s, int *oom)
+{
+    if (s == NULL)
+        return NULL;
+    char *d = strdup(s);
+    if (d == NULL)
+        *oom = 1;
+    return d;
+}
+
+int objstore_azure_open(const azure_store_config *cfg, objstore *out, os_err *err)
+{
+    const char *prefix = cfg->prefix ? cfg->prefix : "";
+    if (cfg->endpoint == NULL || (strncmp(cfg->endpoint, "https://", 8) != 0 &&
+                                  strncmp(cfg->endpoint, "http://", 7) != 0))
+        return os_err_set(err, OS_EINVAL, "Azure endpoint must be an http(s) URL");
+    if (cfg->container == NULL || *cfg->container == '\0' || cfg->account == NULL)
+        return os_err_set(err, OS_EINVAL, "Azure store needs an account and a container");
+    if (cfg->account_key == NULL && cfg->sas == NULL)
+        return os_err_set(err, OS_EINVAL, "Azure store needs an account key or a SAS");
+    if (*prefix && (prefix[strlen(prefix) - 1] == '/' || sto_key_check(prefix, 0, err) != 0))
+        return os_err_set(err, OS_EINVAL, "Azure root prefix is malformed");
+    az_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    pthread_mutex_init(&c->lock, NULL);
+    int oom = 0;
+    size_t el = strlen(cfg->endpoint);
+    while (el > 0 && cfg->endpoint[el - 1] == '/')
+        el--;
+    c->endpoint = strndup(cfg->endpoint, el);
+    oom |= c->endpoint == NULL;
+    c->account = dup_or_null(cfg->account, &oom);
+    c->key = dup_or_null(cfg->account_key, &oom);
+    c->container = dup_or_null(cfg->container, &oom);
+    c->prefix = dup_or_null(prefix, &oom);
+    if (cfg->account_key == NULL)
+        c->sas = dup_or_null(cfg->sas[0] == '?' ? cfg->sas + 1 : cfg->sas, &oom);
+    if (oom) {
+        az_close(c);
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    }
+    out->v = &az_vtbl;
+    out->ctx = c;
+    return 0;
+}

@@ -1,0 +1,143 @@
+/* local_url.c - HMAC-signed, self-contained URLs for files under a local storage root. */
+#include "storage/local_url.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base64.h"
+#include "base/crypto.h"
+#include "base/strutil.h"
+
+static const char DOMAIN[] = "opensharing local file url v1";
+
+void local_url_key_derive(const uint8_t *server_key, size_t server_key_len,
+                          uint8_t out[LOCAL_URL_KEYLEN])
+{
+    os_hmac_sha256(server_key, server_key_len, DOMAIN, sizeof DOMAIN - 1, out);
+}
+
+int local_url_check_rel(const char *rel, os_err *err)
+{
+    if (rel == NULL || *rel == '\0' || rel[0] == '/')
+        return os_err_set(err, OS_EINVAL, "file name must be a non-empty relative path");
+    const char *seg = rel;
+    for (const char *p = rel;; p++) {
+        if (*p != '\0' && ((unsigned char)*p < 0x20 || *p == 0x7f))
+            return os_err_set(err, OS_EINVAL, "file name has a control character");
+        if (*p == '/' || *p == '\0') {
+            size_t n = (size_t)(p - seg);
+            if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+                return os_err_set(err, OS_EINVAL, "file name has an empty, '.' or '..' segment");
+            if (*p == '\0')
+                return 0;
+            seg = p + 1;
+        }
+    }
+}
+
+static int check_root(const char *root, os_err *err)
+{
+    if (root == NULL || root[0] != '/')
+        return os_err_set(err, OS_EINVAL, "storage root must be an absolute path");
+    for (const char *p = root; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return os_err_set(err, OS_EINVAL, "storage root has a control character");
+    return 0;
+}
+
+static void mac_of(const uint8_t key[LOCAL_URL_KEYLEN], const char *payload, size_t n,
+                   uint8_t out[32])
+{
+    /* HMAC over "GET\n" + payload without building a second copy. */
+    char stackbuf[1024];
+    char *m = n + 4 <= sizeof stackbuf ? stackbuf : malloc(n + 4);
+    if (m == NULL) {
+        memset(out, 0, 32);
+        return;
+    }
+    memcpy(m, "GET\n", 4);
+    memcpy(m + 4, payload, n);
+    os_hmac_sha256(key, LOCAL_URL_KEYLEN, m, n + 4, out);
+    if (m != stackbuf)
+        free(m);
+}
+
+int local_url_token(const uint8_t key[LOCAL_URL_KEYLEN], const char *root, const char *rel,
+                    int64_t expires_at_s, os_buf *out, os_err *err)
+{
+    if (check_root(root, err) != 0 || local_url_check_rel(rel, err) != 0)
+        return -1;
+    os_buf p = OS_BUF_INIT;
+    if (os_buf_printf(&p, "1\n%lld\n%s\n%s", (long long)expires_at_s, root, rel) != 0) {
+        os_buf_free(&p);
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    }
+    uint8_t mac[32];
+    mac_of(key, p.data, p.len, mac);
+    size_t need = os_base64_encoded_len(p.len) + 1 + os_base64_encoded_len(32);
+    int rc = os_buf_reserve(out, need);
+    if (rc == 0) {
+        out->len += os_base64_encode((const uint8_t *)p.data, p.len, out->data + out->len, 1);
+        out->data[out->len++] = '.';
+        out->len += os_base64_encode(mac, 32, out->data + out->len, 1);
+        out->data[out->len] = '\0';
+    }
+    os_buf_free(&p);
+    if (rc != 0)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    return 0;
+}
+
+int local_url_sign(const uint8_t key[LOCAL_URL_KEYLEN], const char *base, const char *root,
+                   const char *rel, int64_t expires_at_s, os_buf *url, os_err *err)
+{
+    size_t bl = strlen(base);
+    while (bl > 0 && base[bl - 1] == '/')
+        bl--;
+    if (os_buf_append(url, base, bl) != 0 || os_buf_puts(url, "/files/") != 0)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    return local_url_token(key, root, rel, expires_at_s, url, err);
+}
+
+int local_url_verify(const uint8_t key[LOCAL_URL_KEYLEN], const char *token, int64_t now_s,
+                     os_arena *a, const char **root, const char **rel, int64_t *expires_at_s,
+                     os_err *err)
+{
+    size_t tl = token ? strlen(token) : 0;
+    const char *dot = token ? strchr(token, '.') : NULL;
+    if (tl == 0 || tl > LOCAL_URL_MAX_TOKEN || dot == NULL)
+        return os_err_set(err, OS_EPERM, "the file URL is invalid");
+    size_t pl = (size_t)(dot - token), ml = tl - pl - 1;
+    char *payload = os_arena_alloc(a, pl + 4);
+    uint8_t mac[40], want[32];
+    if (payload == NULL)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    long pn = os_base64_decode(token, pl, (uint8_t *)payload, pl + 3, 1);
+    long mn = os_base64_decode(dot + 1, ml, mac, sizeof mac, 1);
+    if (pn <= 0 || mn != 32)
+        return os_err_set(err, OS_EPERM, "the file URL is invalid");
+    payload[pn] = '\0';
+    mac_of(key, payload, (size_t)pn, want);
+    if (!os_ct_equal(mac, want, 32))
+        return os_err_set(err, OS_EPERM, "the file URL is invalid");
+    /* Authentic; now parse what we wrote ourselves (still defensively). */
+    if (strlen(payload) != (size_t)pn || strncmp(payload, "1\n", 2) != 0)
+        return os_err_set(err, OS_EPERM, "the file URL is invalid");
+    char *e = payload + 2, *nl1 = strchr(e, '\n');
+    char *nl2 = nl1 ? strchr(nl1 + 1, '\n') : NULL;
+    if (nl1 == NULL || nl2 == NULL)
+        return os_err_set(err, OS_EPERM, "the file URL is invalid");
+    *nl1 = '\0';
+    *nl2 = '\0';
+    int64_t exp;
+    if (os_parse_i64(e, &exp) != 0 || check_root(nl1 + 1, NULL) != 0 ||
+        local_url_check_rel(nl2 + 1, NULL) != 0)
+        return os_err_set(err, OS_EPERM, "the file URL is invalid");
+    if (now_s > exp)
+        return os_err_set(err, OS_EPERM, "the file URL has expired");
+    *root = nl1 + 1;
+    *rel = nl2 + 1;
+    *expires_at_s = exp;
+    return 0;
+}
