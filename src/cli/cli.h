@@ -6,6 +6,8 @@
  * (other codes are documented by the subcommand). argv[0] is the subcommand. */
 int cli_serve_main(int argc, char **argv);
 int cli_inspect_main(int argc, char **argv);
+/* `opensharing admin ...` (src/cli/cmd_admin.c); exit codes in cmd_admin.h. */
+int cli_admin_main(int argc, char **argv);
 /* `inspect parquet` (src/cli/cmd_inspect_parquet.c) and `inspect delta`
  * (src/cli/cmd_inspect_delta.c); argv[0] is "parquet" or "delta". */
 int cli_inspect_parquet(int argc, char **argv);

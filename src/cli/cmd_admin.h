@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "api/admin/admin_api.h"
 #include "net/http.h"
 #include "sharing/audit.h"
@@ -42,5 +44,31 @@ int admin_wiring_start(admin_wiring *w, const http_server_config *base, os_err *
 void admin_wiring_announce(admin_wiring *w, const char *base, const char *endpoint, int tls);
 /* Stops the admin listener and closes the audit sink. */
 void admin_wiring_stop(admin_wiring *w);
+
+/* ---- the `opensharing admin` client (cmd_admin.c, cmd_admin_http.c) ---- */
+
+/* Exit codes of `opensharing admin`. */
+#define ADMIN_EXIT_OK 0
+#define ADMIN_EXIT_USAGE 2
+#define ADMIN_EXIT_REFUSED 3      /* the server answered 4xx */
+#define ADMIN_EXIT_SERVER 4       /* 5xx, network or protocol failure */
+
+typedef struct admin_client {
+    const char *server;          /* base URL of the admin API, e.g. http://127.0.0.1:8080/admin */
+    const char *token;
+    int json;                    /* print raw JSON */
+} admin_client;
+
+/* Sends one request (body may be NULL) to server + path and parses the JSON
+ * answer into *out (NULL for an empty body).  Returns ADMIN_EXIT_OK on 2xx;
+ * otherwise prints the server's errorCode and message (or the network error)
+ * to stderr and returns ADMIN_EXIT_REFUSED or ADMIN_EXIT_SERVER. */
+int admin_client_call(const admin_client *c, const char *method, const char *path, json_t *body,
+                      json_t **out);
+/* Percent-encodes one path segment or query value (heap string). */
+char *admin_client_escape(const char *s);
+/* Prints rows as an aligned text table: `cols` headers, then rows of cols
+ * strings each (NULL prints "-"). */
+void admin_print_table(const char *const *headers, size_t cols, const char *const *cells, size_t rows);
 
 #endif

@@ -14,6 +14,8 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  serve      run the sharing server (see 'opensharing serve --help')\n"
+            "  admin      manage shares, assets, recipients, tokens, grants and the audit\n"
+            "             log of a running server (see 'opensharing admin --help')\n"
             "  inspect    read a Parquet file or a Delta table locally\n"
             "             (see 'opensharing inspect --help')\n"
             "  help       show this text\n");
@@ -36,6 +38,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "serve"))
         return cli_serve_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "admin"))
+        return cli_admin_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "inspect"))
         return cli_inspect_main(argc - 1, argv + 1);
     fprintf(stderr, "opensharing: unknown command '%s'\n\n", cmd);
