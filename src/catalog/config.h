@@ -30,6 +30,7 @@ typedef struct cfg_server {
     const char *tls_key;
     const char *public_url;   /* base URL recipients use, for profile files */
     int threads;              /* 0: default */
+    int64_t url_ttl_s;        /* 0: default; lifetime of pre-signed URLs */
 } cfg_server;
 
 typedef struct cfg_location {

@@ -196,7 +196,7 @@ static int same_name(const char *a, const char *b)
 static int read_server(reader *r, const yaml_node *n)
 {
     static const char *const keys[] = {"listen", "prefix", "data_dir", "log_format", "tls_cert",
-                                       "tls_key", "public_url", "threads", NULL};
+                                       "tls_key", "public_url", "threads", "url_ttl", NULL};
     if (want_map(r, n, "'server'") || only_keys(r, n, "'server'", keys))
         return -1;
     cfg_server *s = &r->cfg->server;
@@ -213,6 +213,11 @@ static int read_server(reader *r, const yaml_node *n)
     if (has_threads && (threads < 1 || threads > 1024))
         return fail(r, yaml_map_get(n, "threads"), "threads must be between 1 and 1024");
     s->threads = (int)threads;
+    int has_ttl;
+    if (opt_int(r, n, "url_ttl", &s->url_ttl_s, &has_ttl))
+        return -1;
+    if (has_ttl && (s->url_ttl_s < 1 || s->url_ttl_s > 604800))
+        return fail(r, yaml_map_get(n, "url_ttl"), "url_ttl must be between 1 and 604800 seconds");
     if ((s->tls_cert == NULL) != (s->tls_key == NULL))
         return fail(r, n, "tls_cert and tls_key go together");
     return 0;

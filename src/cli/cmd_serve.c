@@ -10,6 +10,7 @@
 
 #include "api/health.h"
 #include "api/http_errors.h"
+#include "api/recipient/local_files.h"
 #include "api/recipient/recipient_api.h"
 #include "auth/server_key.h"
 #include "base/log.h"
@@ -19,6 +20,7 @@
 #include "cli/demo.h"
 #include "net/http.h"
 #include "sharing/service.h"
+#include "storage/local_url.h"
 
 #ifndef OS_SAMPLE_DIR
 #define OS_SAMPLE_DIR "examples/sample"
@@ -35,6 +37,7 @@ typedef struct serve_opts {
     const char *public_url;
     const char *sample_dir;
     int threads;
+    int64_t url_ttl_s;
 } serve_opts;
 
 static void serve_usage(FILE *out)
@@ -63,6 +66,8 @@ static void serve_usage(FILE *out)
             "  --public-url URL     base URL written into profile files (default derived from\n"
             "                       --listen)                           OPENSHARING_PUBLIC_URL\n"
             "  --threads N          worker threads (default 8)          OPENSHARING_THREADS\n"
+            "  --url-ttl SECONDS    lifetime of pre-signed file URLs (default 3600, at most\n"
+            "                       604800)                             OPENSHARING_URL_TTL\n"
             "  --sample-dir DIR     where the embedded default's sample files come from\n"
             "                                                           OPENSHARING_SAMPLE_DIR\n"
             "  -h, --help           show this text\n"
@@ -150,8 +155,9 @@ int cli_serve_main(int argc, char **argv)
         {"tls-cert", required_argument, NULL, 'C'},   {"tls-key", required_argument, NULL, 'K'},
         {"log-format", required_argument, NULL, 'f'}, {"public-url", required_argument, NULL, 'u'},
         {"threads", required_argument, NULL, 't'},    {"sample-dir", required_argument, NULL, 's'},
+        {"url-ttl", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
-    const char *threads_text = NULL;
+    const char *threads_text = NULL, *ttl_text = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -166,6 +172,7 @@ int cli_serve_main(int argc, char **argv)
         case 'u': o.public_url = optarg; break;
         case 't': threads_text = optarg; break;
         case 's': o.sample_dir = optarg; break;
+        case 'T': ttl_text = optarg; break;
         case 'h': serve_usage(stdout); return 0;
         default: serve_usage(stderr); return 2;
         }
@@ -184,6 +191,7 @@ int cli_serve_main(int argc, char **argv)
     env_default(&o.public_url, "OPENSHARING_PUBLIC_URL");
     env_default(&o.sample_dir, "OPENSHARING_SAMPLE_DIR");
     env_default(&threads_text, "OPENSHARING_THREADS");
+    env_default(&ttl_text, "OPENSHARING_URL_TTL");
 
     os_arena arena = OS_ARENA_INIT;
     os_config cfg;
@@ -218,6 +226,17 @@ int cli_serve_main(int argc, char **argv)
             goto out;
         }
         o.threads = (int)t;
+    }
+    o.url_ttl_s = cfg.server.url_ttl_s ? cfg.server.url_ttl_s : 3600;
+    if (ttl_text) {
+        char *end;
+        long long t = strtoll(ttl_text, &end, 10);
+        if (*end != '\0' || t < 1 || t > 604800) {
+            fprintf(stderr, "opensharing serve: --url-ttl must be between 1 and 604800 seconds\n");
+            rc = 2;
+            goto out;
+        }
+        o.url_ttl_s = t;
     }
     if (strcmp(o.log_format, "json") && strcmp(o.log_format, "text")) {
         fprintf(stderr, "opensharing serve: --log-format must be json or text\n");
@@ -265,10 +284,20 @@ int cli_serve_main(int argc, char **argv)
     svc.store = st;
     svc.max_results_cap = 1000;
     svc.page_token_ttl_ms = 24LL * 3600 * 1000;
-    if (server_key_load(o.data_dir, svc.page_key, &err) != 0) {
+    svc.url_ttl_ms = o.url_ttl_s * 1000;
+    svc.max_files_cap = 10000;
+    uint8_t server_key[SERVER_KEY_LEN];
+    if (server_key_load(o.data_dir, server_key, &err) != 0) {
         fprintf(stderr, "opensharing serve: %s\n", err.msg);
         goto out;
     }
+    /* One secret, separate derived keys: page tokens and file URLs never share one. */
+    memcpy(svc.page_key, server_key, sizeof svc.page_key);
+    local_files_ctx files_ctx;
+    memset(&files_ctx, 0, sizeof files_ctx);
+    local_url_key_derive(server_key, sizeof server_key, files_ctx.key);
+    memcpy(svc.local_url_key, files_ctx.key, sizeof svc.local_url_key);
+    memset(server_key, 0, sizeof server_key);
     char *cert = NULL, *key = NULL;
     if (o.tls_cert) {
         cert = read_file_text(o.tls_cert, &err);
@@ -289,11 +318,15 @@ int cli_serve_main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     recipient_api rapi = {&svc};
-    size_t nrecipient, nhealth;
+    size_t nrecipient, ntable, nfiles, nhealth;
     const http_route *rroutes = recipient_api_routes(&nrecipient);
+    const http_route *troutes = table_api_routes(&ntable);
+    const http_route *froutes = local_files_routes(&nfiles);
     const http_route *hroutes = health_routes(&nhealth);
     http_mount mounts[] = {
         {prefix, rroutes, nrecipient, &rapi},
+        {prefix, troutes, ntable, &rapi},
+        {prefix, froutes, nfiles, &files_ctx},
         {"", hroutes, nhealth, st},
     };
     http_server_config hc;
@@ -328,6 +361,11 @@ int cli_serve_main(int argc, char **argv)
     }
     char endpoint[1700];
     snprintf(endpoint, sizeof endpoint, "%s%s/", base, prefix);
+    /* Local files are served by this server under the prefix.  Clients learn
+     * the port only from the lines printed below, after this is set. */
+    char files_base[1700];
+    snprintf(files_base, sizeof files_base, "%s%s", base, prefix);
+    svc.files_base = files_base;
     os_log(OS_LOG_INFO, "listening on %s (protocol endpoint %s)", base, endpoint);
     printf("opensharing: serving %s\n", endpoint);
     if (demo) {

@@ -20,6 +20,11 @@ typedef struct sharing_service {
     uint8_t page_key[PAGE_TOKEN_KEYLEN];
     int max_results_cap;          /* larger maxResults are capped to this */
     int64_t page_token_ttl_ms;
+    /* Pre-signed file URLs */
+    uint8_t local_url_key[32];    /* signs the server's own URLs for local files */
+    const char *files_base;       /* public URL the local file route is mounted at */
+    int64_t url_ttl_ms;           /* lifetime of every pre-signed URL */
+    int max_files_cap;            /* larger maxFiles are capped to this */
 } sharing_service;
 
 typedef struct sharing_caller {

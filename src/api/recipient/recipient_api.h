@@ -19,7 +19,10 @@ typedef struct recipient_api {
 int recipient_authenticate(http_request *req, http_response *res, recipient_api *api,
                            sharing_caller *who);
 
-/* The routes, relative to the protocol prefix; the array is static. */
+/* The routes, relative to the protocol prefix; the arrays are static.
+ * Discovery (shares, schemas, every asset type) and table reads share the
+ * recipient_api context. */
 const http_route *recipient_api_routes(size_t *n);
+const http_route *table_api_routes(size_t *n);
 
 #endif

@@ -1,0 +1,210 @@
+/* jw.c - JSON text generation with RFC 8259 escaping; invalid UTF-8 is replaced, never passed through. */
+#include "json/jw.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void jw_init(jw *w, os_buf *out)
+{
+    memset(w, 0, sizeof *w);
+    w->out = out;
+    w->first[0] = 1;
+}
+
+static void put(jw *w, const char *s, size_t n)
+{
+    if (!w->failed && os_buf_append(w->out, s, n) != 0)
+        w->failed = 1;
+}
+
+/* Writes the comma before a value at the current level unless it follows a key. */
+static void sep(jw *w)
+{
+    if (w->first[w->depth])
+        w->first[w->depth] = 0;
+    else
+        put(w, ",", 1);
+}
+
+static void open_level(jw *w, char c)
+{
+    put(w, &c, 1);
+    if (w->depth + 1 >= JW_MAX_DEPTH) {
+        w->failed = 1;
+        return;
+    }
+    w->depth++;
+    w->first[w->depth] = 1;
+}
+
+static void close_level(jw *w, char c)
+{
+    if (w->depth == 0) {
+        w->failed = 1;
+        return;
+    }
+    w->depth--;
+    put(w, &c, 1);
+}
+
+/* Values inside objects follow their key, which already placed the comma; a
+ * key marks its level "first" so the value adds none. */
+static void value_sep(jw *w)
+{
+    sep(w);
+}
+
+void jw_obj_begin(jw *w)
+{
+    value_sep(w);
+    open_level(w, '{');
+}
+
+void jw_obj_end(jw *w)
+{
+    close_level(w, '}');
+}
+
+void jw_arr_begin(jw *w)
+{
+    value_sep(w);
+    open_level(w, '[');
+}
+
+void jw_arr_end(jw *w)
+{
+    close_level(w, ']');
+}
+
+/* Length of a valid UTF-8 sequence starting at p (n bytes left), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    if (p[0] < 0x80)
+        return 1;
+    size_t len = (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+    if (len == 0 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    uint32_t cp = len == 2 ? (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f)
+                  : len == 3 ? (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f)
+                             : (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 |
+                                   (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
+    /* Overlong forms, surrogates and values past U+10FFFF are invalid. */
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+        return 0;
+    return len;
+}
+
+static void put_escaped(jw *w, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    put(w, "\"", 1);
+    size_t run = 0;   /* bytes copied verbatim in one go */
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        const char *esc = NULL;
+        char ubuf[8];
+        size_t len = 1;
+        if (c == '"')
+            esc = "\\\"";
+        else if (c == '\\')
+            esc = "\\\\";
+        else if (c == '\n')
+            esc = "\\n";
+        else if (c == '\r')
+            esc = "\\r";
+        else if (c == '\t')
+            esc = "\\t";
+        else if (c < 0x20 || c == 0x7f) {
+            snprintf(ubuf, sizeof ubuf, "\\u%04x", c);
+            esc = ubuf;
+        } else if (c >= 0x80) {
+            len = utf8_len(p + i, n - i);
+            if (len == 0) {
+                esc = "\\ufffd";
+                len = 1;
+            }
+        }
+        if (esc) {
+            put(w, s + i - run, run);
+            run = 0;
+            put(w, esc, strlen(esc));
+        } else {
+            run += len;
+        }
+        i += len;
+    }
+    put(w, s + n - run, run);
+    put(w, "\"", 1);
+}
+
+void jw_key(jw *w, const char *key)
+{
+    sep(w);
+    put_escaped(w, key, strlen(key));
+    put(w, ":", 1);
+    /* The value that follows must not add a comma. */
+    w->first[w->depth] = 1;
+}
+
+void jw_strn(jw *w, const char *s, size_t n)
+{
+    value_sep(w);
+    put_escaped(w, s, n);
+    /* After a value inside an object, the next key needs a comma. */
+}
+
+void jw_str(jw *w, const char *s)
+{
+    if (s == NULL) {
+        jw_null(w);
+        return;
+    }
+    jw_strn(w, s, strlen(s));
+}
+
+void jw_int(jw *w, int64_t v)
+{
+    char b[24];
+    value_sep(w);
+    int n = snprintf(b, sizeof b, "%lld", (long long)v);
+    put(w, b, (size_t)n);
+}
+
+void jw_bool(jw *w, int v)
+{
+    value_sep(w);
+    put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void jw_null(jw *w)
+{
+    value_sep(w);
+    put(w, "null", 4);
+}
+
+void jw_raw(jw *w, const char *json, size_t n)
+{
+    value_sep(w);
+    put(w, json, n);
+}
+
+void jw_kstr(jw *w, const char *key, const char *s)
+{
+    jw_key(w, key);
+    jw_str(w, s);
+}
+
+void jw_kint(jw *w, const char *key, int64_t v)
+{
+    jw_key(w, key);
+    jw_int(w, v);
+}
+
+int jw_failed(const jw *w)
+{
+    return w->failed || w->depth != 0;
+}

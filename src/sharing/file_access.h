@@ -1,0 +1,38 @@
+/* file_access.h - reaching an asset's bytes: an object store rooted at its location, and pre-signed URLs for its files. */
+#ifndef OS_SHARING_FILE_ACCESS_H
+#define OS_SHARING_FILE_ACCESS_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "sharing/service.h"
+#include "storage/location.h"
+#include "storage/objstore.h"
+
+typedef struct file_access {
+    const sharing_service *svc;
+    loc_uri root;               /* the asset's location */
+    char root_path[PATH_MAX];   /* local storage: the real (symlink-free) directory */
+} file_access;
+
+/* Prepares access to the asset at `uri` (which config checks placed under a
+ * storage location).  Returns 0, or -1: OS_EUNSUPPORTED for a storage kind this
+ * build cannot read yet, OS_ENOTFOUND when a local location is gone, OS_EINVAL. */
+int file_access_open(const sharing_service *svc, const char *uri, os_arena *a, file_access *fa,
+                     os_err *err);
+/* Opens an object store rooted at the asset's location (caller closes it). */
+int file_access_store(const file_access *fa, objstore *out, os_err *err);
+/* Appends a pre-signed GET URL for a file named as in a Delta log (a relative,
+ * %-encoded path, or an absolute URI inside the asset's location), valid for
+ * the service's URL lifetime from now_ms; sets *expires_ms.  Paths that leave
+ * the location are refused (OS_EPERM).  Returns 0 or -1. */
+int file_access_sign(const file_access *fa, const char *log_path, int64_t now_ms, os_buf *url,
+                     int64_t *expires_ms, os_err *err);
+/* Signs a path already decoded and relative to the location root. */
+int file_access_sign_rel(const file_access *fa, const char *rel, int64_t now_ms, os_buf *url,
+                         int64_t *expires_ms, os_err *err);
+
+#endif

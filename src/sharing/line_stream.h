@@ -1,0 +1,39 @@
+/* line_stream.h - runs a producer of NDJSON lines on its own thread, feeding a pull-based HTTP stream through a pipe.
+ *
+ * The pipe bounds memory (the producer blocks while the client is slow) and
+ * lets a client disconnect stop the producer: its next write fails. */
+#ifndef OS_SHARING_LINE_STREAM_H
+#define OS_SHARING_LINE_STREAM_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+
+typedef struct line_sink line_sink;
+
+/* Queues the bytes of `lines` (then resets it) and writes them out once more
+ * than a block is queued.  Returns 0, or -1 with OS_EIO when the reader went
+ * away (the producer should stop). */
+int line_sink_put(line_sink *s, os_buf *lines, os_err *err);
+
+/* The producer: writes lines, returns 0 when complete, -1 to abort the
+ * response (the client sees a truncated body). */
+typedef int (*line_producer_fn)(void *job, line_sink *sink, os_err *err);
+
+typedef struct line_stream line_stream;
+
+/* Starts the producer thread.  Ownership of job passes to the stream (also on
+ * failure); free_job is called once after the producer has finished.  Returns
+ * NULL with err on failure (no thread, no pipe). */
+line_stream *line_stream_start(line_producer_fn fn, void *job, void (*free_job)(void *),
+                               os_err *err);
+/* Reads up to max bytes: >0 bytes, 0 at a complete end, -1 when the producer
+ * failed (the response must be aborted).  Blocks while the producer works. */
+ssize_t line_stream_read(void *stream, char *buf, size_t max);
+/* Stops (closing the pipe makes the producer's next write fail), joins the
+ * thread and frees everything.  NULL-safe. */
+void line_stream_free(void *stream);
+
+#endif

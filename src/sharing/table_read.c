@@ -1,0 +1,727 @@
+/* table_read.c - answers version, metadata, query and changes for a shared Delta table. */
+#include "sharing/table_read.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth/page_token.h"
+#include "base/crypto.h"
+#include "base/strutil.h"
+#include "base/timeutil.h"
+#include "formats/delta/delta.h"
+#include "formats/delta/dv_path.h"
+#include "sharing/file_access.h"
+#include "sharing/line_stream.h"
+#include "sharing/table_actions.h"
+
+#define REFRESH_TOKEN_TTL_MS (7LL * 24 * 3600 * 1000)
+
+/* Reader features the server handles itself, so recipients need not know them. */
+static const char *const SERVER_SIDE_FEATURES[] = {"v2checkpoint", "vacuumprotocolcheck",
+                                                   "checkpointprotocol", NULL};
+
+/* ---- the job: everything a read needs, owned by one object --------------- */
+
+typedef struct read_job {
+    os_arena arena;
+    sharing_service *svc;
+    int64_t recipient_id;
+    cat_asset *asset;
+    file_access fa;
+    objstore store;
+    int store_open;
+    delta_table table;
+    int table_init;
+    delta_snapshot *snap;
+    delta_predicate *pred;
+    resp_format fmt;
+    int end_stream;
+    /* snapshot queries */
+    int64_t limit_hint;
+    int64_t meta_version;       /* version field on the metadata line, or -1 */
+    int64_t file_version;       /* version/timestamp on file lines (time travel), or -1 */
+    int64_t file_timestamp;
+    int include_refresh;
+    /* history (query startingVersion, changes) */
+    int history;
+    int cdf;
+    int historical_metadata;
+    int64_t start_version, end_version;
+    /* paging over file lines */
+    int64_t offset;
+    int64_t max_files;          /* -1: unlimited */
+    const char *page_listing;
+    /* progress */
+    int64_t seen, emitted;
+    int64_t min_expiry;
+    int more;
+    os_buf line, url, dv_url, key;
+    line_sink *sink;
+} read_job;
+
+static void job_free(void *p)
+{
+    read_job *j = p;
+    if (j == NULL)
+        return;
+    delta_predicate_free(j->pred);
+    delta_snapshot_free(j->snap);
+    if (j->table_init)
+        delta_table_free(&j->table);
+    if (j->store_open)
+        objstore_close(&j->store);
+    os_buf_free(&j->line);
+    os_buf_free(&j->url);
+    os_buf_free(&j->dv_url);
+    os_buf_free(&j->key);
+    os_arena_free(&j->arena);
+    free(j);
+}
+
+/* Resolves the table for the caller and opens its log. */
+static read_job *job_open(sharing_service *svc, const sharing_caller *who, const table_ref *ref,
+                          os_err *err)
+{
+    read_job *j = calloc(1, sizeof *j);
+    if (j == NULL) {
+        os_err_set(err, OS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    j->svc = svc;
+    j->recipient_id = who->recipient_id;
+    j->meta_version = j->file_version = j->file_timestamp = -1;
+    j->max_files = -1;
+    j->min_expiry = -1;
+    if (sharing_resolve_asset(svc, who, CAT_ASSET_TABLE, ref->share, ref->schema, ref->table,
+                              &j->arena, &j->asset, err) != 0)
+        goto fail;
+    if (j->asset->format && strcmp(j->asset->format, "delta") != 0) {
+        os_err_set(err, OS_EUNSUPPORTED, "table '%s' is shared in %s format, which this server "
+                   "cannot read through the Delta Sharing API yet", ref->table, j->asset->format);
+        goto fail;
+    }
+    if (file_access_open(svc, j->asset->location, &j->arena, &j->fa, err) != 0 ||
+        file_access_store(&j->fa, &j->store, err) != 0)
+        goto fail;
+    j->store_open = 1;
+    if (delta_table_init(&j->table, &j->store, "", NULL, err) != 0)
+        goto fail;
+    j->table_init = 1;
+    return j;
+fail:
+    job_free(j);
+    return NULL;
+}
+
+/* Errors from the log engine, said in the protocol's terms. */
+static int snapshot_error(os_err *err, const char *what)
+{
+    if (err->code == OS_ENOTFOUND)
+        return os_err_set(err, OS_EINVAL, "%s: %s", what, err->msg);
+    return -1;
+}
+
+static int require_history(const read_job *j, const char *what, os_err *err)
+{
+    if (!j->asset->history_shared)
+        return os_err_set(err, OS_EPERM,
+                          "%s needs the table's history, which the provider has not shared "
+                          "(history sharing is off for this table)", what);
+    return 0;
+}
+
+static int parse_version(const char *text, const char *name, int64_t *v, os_err *err)
+{
+    if (os_parse_i64(text, v) != 0 || *v < 0)
+        return os_err_set(err, OS_EINVAL, "%s must be a non-negative integer, got '%.40s'", name, text);
+    return 0;
+}
+
+static int parse_timestamp(const char *text, const char *name, int64_t *ms, os_err *err)
+{
+    if (os_time_parse_iso(text, ms) != 0)
+        return os_err_set(err, OS_EINVAL,
+                          "%s must be an ISO-8601 timestamp such as 2024-01-31T00:00:00Z, got '%.60s'",
+                          name, text);
+    return 0;
+}
+
+/* ---- format negotiation -------------------------------------------------- */
+
+static int server_side(const char *feature)
+{
+    for (int i = 0; SERVER_SIDE_FEATURES[i]; i++)
+        if (strcasecmp(feature, SERVER_SIDE_FEATURES[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Chooses the response format for a table with protocol p, or refuses with a
+ * message that says which features to ask for and how. */
+static int choose_format(const caps *c, const delta_protocol *p, resp_format *fmt, os_err *err)
+{
+    const char *needed[64];
+    size_t nneeded = 0;
+    if (p->has_reader_features) {
+        for (size_t i = 0; i < p->n_reader_features && nneeded < 64; i++)
+            if (!server_side(p->reader_features[i]))
+                needed[nneeded++] = p->reader_features[i];
+    } else if (p->min_reader_version >= 2) {
+        needed[nneeded++] = "columnMapping";
+    }
+    if (nneeded == 0) {
+        *fmt = c->want_parquet ? RESP_PARQUET : RESP_DELTA;
+        return 0;
+    }
+    char list[512] = "";
+    for (size_t i = 0; i < nneeded; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? "," : "", needed[i]);
+    if (!c->want_delta)
+        return os_err_set(err, OS_EUNSUPPORTED,
+                          "this table uses the Delta reader features %s, which the parquet response "
+                          "format cannot carry; ask for the delta format with the header "
+                          "'delta-sharing-capabilities: responseformat=delta;readerfeatures=%s'",
+                          list, list);
+    for (size_t i = 0; i < nneeded; i++)
+        if (!caps_has_feature(c, needed[i]))
+            return os_err_set(err, OS_EUNSUPPORTED,
+                              "this table uses the Delta reader feature %s, which the request did not "
+                              "list; add it to the header 'delta-sharing-capabilities: "
+                              "responseformat=delta;readerfeatures=%s' if the client supports it",
+                              needed[i], list);
+    *fmt = RESP_DELTA;
+    return 0;
+}
+
+/* ---- version and metadata ----------------------------------------------- */
+
+int table_read_version(sharing_service *svc, const sharing_caller *who, const table_ref *ref,
+                       const char *starting_timestamp, os_arena *a, int64_t *version, os_err *err)
+{
+    (void)a;
+    read_job *j = job_open(svc, who, ref, err);
+    if (j == NULL)
+        return -1;
+    int rc;
+    if (starting_timestamp) {
+        int64_t ms;
+        rc = require_history(j, "startingTimestamp", err);
+        if (rc == 0)
+            rc = parse_timestamp(starting_timestamp, "startingTimestamp", &ms, err);
+        if (rc == 0)
+            rc = delta_version_at_timestamp(&j->table, ms, DELTA_TS_AT_OR_AFTER, version, err);
+    } else {
+        rc = delta_table_latest_version(&j->table, version, err);
+    }
+    job_free(j);
+    return rc;
+}
+
+int table_read_metadata(sharing_service *svc, const sharing_caller *who, const table_ref *ref,
+                        const char *capabilities, const char *version_text, os_arena *a,
+                        os_buf *out, table_answer *ans, os_err *err)
+{
+    (void)a;
+    caps c;
+    if (caps_parse(capabilities, &c, err) != 0)
+        return -1;
+    read_job *j = job_open(svc, who, ref, err);
+    if (j == NULL)
+        return -1;
+    delta_snapshot_opts o;
+    memset(&o, 0, sizeof o);
+    int rc = 0;
+    if (version_text) {
+        rc = require_history(j, "reading metadata at a version", err);
+        if (rc == 0)
+            rc = parse_version(version_text, "version", &o.version, err);
+        o.has_version = 1;
+    }
+    if (rc == 0 && (j->snap = delta_snapshot_load(&j->table, version_text ? &o : NULL, err)) == NULL)
+        rc = snapshot_error(err, "version");
+    if (rc == 0)
+        rc = choose_format(&c, delta_snapshot_protocol(j->snap), &ans->format, err);
+    if (rc == 0) {
+        ans->version = delta_snapshot_version(j->snap);
+        ans->end_stream = 0;
+        int64_t mv = version_text ? ans->version : -1;
+        if (ta_protocol(out, ans->format, delta_snapshot_protocol(j->snap), -1) != 0 ||
+            ta_metadata(out, ans->format, delta_snapshot_metadata(j->snap), mv) != 0)
+            rc = os_err_set(err, OS_ENOMEM, "out of memory");
+    }
+    job_free(j);
+    return rc;
+}
+
+/* ---- streaming files ------------------------------------------------------ */
+
+/* Signs f (and its deletion vector) and writes its line. */
+static int emit_file(read_job *j, const char *wrapper, const delta_file *f, int64_t version,
+                     int64_t timestamp, os_err *err)
+{
+    int64_t now = os_now_ms(), exp = 0, dv_exp = 0;
+    os_buf_reset(&j->url);
+    os_buf_reset(&j->dv_url);
+    if (file_access_sign(&j->fa, f->path, now, &j->url, &exp, err) != 0)
+        return -1;
+    const char *dv_url = NULL;
+    if (f->has_dv && f->dv.storage_type != 'i') {
+        os_buf_reset(&j->key);
+        if (delta_dv_file_path(&f->dv, &j->key, err) != 0)
+            return -1;
+        /* Relative DV paths are plain names (no %-escapes) under the root. */
+        int rc = f->dv.storage_type == 'u'
+                     ? file_access_sign_rel(&j->fa, os_buf_cstr(&j->key), now, &j->dv_url, &dv_exp, err)
+                     : file_access_sign(&j->fa, os_buf_cstr(&j->key), now, &j->dv_url, &dv_exp, err);
+        if (rc != 0)
+            return -1;
+        dv_url = os_buf_cstr(&j->dv_url);
+    }
+    ta_file_line l = {wrapper, f, os_buf_cstr(&j->url), dv_url, exp, version, timestamp};
+    if (ta_file(&j->line, j->fmt, &l) != 0)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    if (j->min_expiry < 0 || exp < j->min_expiry)
+        j->min_expiry = exp;
+    return line_sink_put(j->sink, &j->line, err);
+}
+
+/* Paging: 1 when this file line is inside the page, 0 when skipped, 2 when
+ * the page is full (stop; more follows). */
+static int page_step(read_job *j)
+{
+    int64_t idx = j->seen++;
+    if (idx < j->offset)
+        return 0;
+    if (j->max_files >= 0 && j->emitted >= j->max_files) {
+        j->more = 1;
+        return 2;
+    }
+    j->emitted++;
+    return 1;
+}
+
+static int on_snapshot_file(void *ctx, const delta_file *f, os_err *err)
+{
+    read_job *j = ctx;
+    int step = page_step(j);
+    if (step == 0)
+        return 0;
+    if (step == 2)
+        return 1;
+    return emit_file(j, "file", f, j->file_version, j->file_timestamp, err);
+}
+
+static int on_change(void *ctx, const delta_change *c, os_err *err)
+{
+    read_job *j = ctx;
+    switch (c->kind) {
+    case DELTA_CHANGE_COMMIT:
+    case DELTA_CHANGE_PROTOCOL:
+        return 0;
+    case DELTA_CHANGE_METADATA:
+        /* The metadata in force at the start was sent first; later ones only
+         * when asked (changes) or always (streaming queries). */
+        if (c->version <= j->start_version || !j->historical_metadata)
+            return 0;
+        if (ta_metadata(&j->line, j->fmt, c->metadata, c->version) != 0)
+            return os_err_set(err, OS_ENOMEM, "out of memory");
+        return line_sink_put(j->sink, &j->line, err);
+    case DELTA_CHANGE_ADD:
+    case DELTA_CHANGE_REMOVE:
+    case DELTA_CHANGE_CDC: {
+        if (!j->cdf && !c->file->data_change)
+            return 0;
+        int step = page_step(j);
+        if (step == 0)
+            return 0;
+        if (step == 2)
+            return 1;
+        const char *w = c->kind == DELTA_CHANGE_ADD ? "add" : c->kind == DELTA_CHANGE_REMOVE ? "remove" : "cdf";
+        return emit_file(j, w, c->file, c->version, c->timestamp, err);
+    }
+    }
+    return 0;
+}
+
+static char *make_page_token(read_job *j)
+{
+    char v[24], off[24];
+    snprintf(v, sizeof v, "%lld", (long long)(j->history ? j->end_version : delta_snapshot_version(j->snap)));
+    snprintf(off, sizeof off, "%lld", (long long)(j->offset + j->emitted));
+    page_pos pos = {v, off};
+    return page_token_encode(j->svc->page_key, j->page_listing, j->recipient_id, &pos,
+                             os_now_ms() + j->svc->page_token_ttl_ms, &j->arena);
+}
+
+static int produce(void *job, line_sink *sink, os_err *err)
+{
+    read_job *j = job;
+    j->sink = sink;
+    const delta_protocol *proto = delta_snapshot_protocol(j->snap);
+    const delta_metadata *meta = delta_snapshot_metadata(j->snap);
+    if (ta_protocol(&j->line, j->fmt, proto, -1) != 0 ||
+        ta_metadata(&j->line, j->fmt, meta, j->meta_version) != 0)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    if (line_sink_put(sink, &j->line, err) != 0)
+        return -1;
+    int rc;
+    if (j->history) {
+        delta_history_opts ho;
+        memset(&ho, 0, sizeof ho);
+        ho.start_version = j->start_version;
+        ho.has_end_version = 1;
+        ho.end_version = j->end_version;
+        ho.cdf = j->cdf != 0;
+        rc = delta_history_scan(&j->table, &ho, on_change, j, err);
+    } else {
+        delta_scan_opts so = {j->pred, j->limit_hint};
+        rc = delta_snapshot_scan(j->snap, &so, on_snapshot_file, j, err);
+    }
+    if (rc != 0) {
+        if (err->code == OS_EIO && strstr(err->msg, "client went away"))
+            return -1;
+        /* Headers are gone: tell the client in the stream when it can read it. */
+        if (j->end_stream && ta_end_stream(&j->line, NULL, NULL, -1,
+                                           "the server failed while reading the table; retry later") == 0) {
+            os_err ignore;
+            line_sink_put(sink, &j->line, &ignore);
+        }
+        return -1;
+    }
+    if (!j->end_stream)
+        return 0;
+    char *next = j->more ? make_page_token(j) : NULL;
+    char *refresh = NULL;
+    if (j->include_refresh && !j->history) {
+        char v[24];
+        snprintf(v, sizeof v, "%lld", (long long)delta_snapshot_version(j->snap));
+        page_pos pos = {v, NULL};
+        refresh = page_token_encode(j->svc->page_key, os_arena_sprintf(&j->arena, "refresh:%s", j->asset->uuid),
+                                    j->recipient_id, &pos, os_now_ms() + REFRESH_TOKEN_TTL_MS, &j->arena);
+    }
+    if (ta_end_stream(&j->line, next, refresh, j->min_expiry, NULL) != 0)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    return line_sink_put(sink, &j->line, err);
+}
+
+/* ---- query ---------------------------------------------------------------- */
+
+typedef struct query_body {
+    json_t *doc;
+    json_t *version, *timestamp, *starting, *ending, *predicate, *limit, *max_files, *page_token,
+        *include_refresh, *refresh_token;
+} query_body;
+
+static int body_int(json_t *v, const char *name, int64_t *out, os_err *err)
+{
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        *out = json_integer_value(v);
+        return 0;
+    }
+    if (json_is_string(v) && parse_version(json_string_value(v), name, out, err) == 0)
+        return 0;
+    return os_err_set(err, OS_EINVAL, "%s must be a non-negative integer", name);
+}
+
+static int parse_body(const char *body, size_t len, query_body *q, os_err *err)
+{
+    memset(q, 0, sizeof q[0]);
+    size_t i = 0;
+    while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
+        i++;
+    if (i == len)
+        q->doc = json_object();   /* an empty body means "no hints" */
+    else {
+        json_error_t jerr;
+        q->doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (q->doc == NULL)
+            return os_err_set(err, OS_EINVAL, "the request body is not valid JSON: %s (line %d)",
+                              jerr.text, jerr.line);
+    }
+    if (!json_is_object(q->doc)) {
+        json_decref(q->doc);
+        q->doc = NULL;
+        return os_err_set(err, OS_EINVAL, "the request body must be a JSON object");
+    }
+    q->version = json_object_get(q->doc, "version");
+    q->timestamp = json_object_get(q->doc, "timestamp");
+    q->starting = json_object_get(q->doc, "startingVersion");
+    q->ending = json_object_get(q->doc, "endingVersion");
+    q->predicate = json_object_get(q->doc, "jsonPredicateHints");
+    q->limit = json_object_get(q->doc, "limitHint");
+    q->max_files = json_object_get(q->doc, "maxFiles");
+    q->page_token = json_object_get(q->doc, "pageToken");
+    q->include_refresh = json_object_get(q->doc, "includeRefreshToken");
+    q->refresh_token = json_object_get(q->doc, "refreshToken");
+    /* JSON null is "not given". */
+    json_t **all[] = {&q->version, &q->timestamp, &q->starting, &q->ending, &q->predicate, &q->limit,
+                      &q->max_files, &q->page_token, &q->include_refresh, &q->refresh_token};
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+        if (json_is_null(*all[k]))
+            *all[k] = NULL;
+    if (q->version && q->timestamp)
+        return os_err_set(err, OS_EINVAL, "version and timestamp cannot both be given: choose one");
+    if (q->starting && (q->version || q->timestamp))
+        return os_err_set(err, OS_EINVAL, "startingVersion cannot be combined with %s",
+                          q->version ? "version" : "timestamp");
+    if (q->ending && !q->starting)
+        return os_err_set(err, OS_EINVAL, "endingVersion needs startingVersion");
+    if (q->refresh_token && (q->version || q->timestamp || q->starting))
+        return os_err_set(err, OS_EINVAL, "refreshToken cannot be combined with version, timestamp "
+                          "or startingVersion");
+    if (q->timestamp && !json_is_string(q->timestamp))
+        return os_err_set(err, OS_EINVAL, "timestamp must be a string");
+    if (q->predicate && !json_is_string(q->predicate))
+        return os_err_set(err, OS_EINVAL, "jsonPredicateHints must be a string holding JSON");
+    if (q->page_token && !json_is_string(q->page_token))
+        return os_err_set(err, OS_EINVAL, "pageToken must be a string");
+    if (q->refresh_token && !json_is_string(q->refresh_token))
+        return os_err_set(err, OS_EINVAL, "refreshToken must be a string");
+    if (q->include_refresh && !json_is_boolean(q->include_refresh))
+        return os_err_set(err, OS_EINVAL, "includeRefreshToken must be true or false");
+    return 0;
+}
+
+/* A digest of what selects the files, so a page token only continues the
+ * same query. */
+static const char *query_listing(read_job *j, const query_body *q)
+{
+    json_t *sel = json_pack("{s:O?,s:O?,s:O?,s:O?,s:O?,s:O?}", "v", q->version, "t", q->timestamp,
+                            "s", q->starting, "e", q->ending, "p", q->predicate, "l", q->limit);
+    char *text = sel ? json_dumps(sel, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(sel);
+    char hex[65] = "";
+    if (text)
+        os_sha256_hex(text, strlen(text), hex);
+    free(text);
+    hex[16] = '\0';
+    return os_arena_sprintf(&j->arena, "query:%s:%s", j->asset->uuid, hex);
+}
+
+void *table_read_query(sharing_service *svc, const sharing_caller *who, const table_ref *ref,
+                       const char *capabilities, const char *body, size_t body_len, os_arena *a,
+                       table_answer *ans, os_err *err)
+{
+    (void)a;
+    caps c;
+    query_body q;
+    read_job *j = NULL;
+    if (caps_parse(capabilities, &c, err) != 0)
+        return NULL;
+    if (parse_body(body, body_len, &q, err) != 0)
+        goto fail;
+    if ((j = job_open(svc, who, ref, err)) == NULL)
+        goto fail;
+    delta_snapshot_opts o;
+    memset(&o, 0, sizeof o);
+    int64_t page_version = -1;
+    j->page_listing = query_listing(j, &q);
+    if (q.max_files) {
+        if (body_int(q.max_files, "maxFiles", &j->max_files, err) != 0)
+            goto fail;
+        if (j->max_files > svc->max_files_cap)
+            j->max_files = svc->max_files_cap;
+    }
+    if (q.page_token) {
+        page_pos pos;
+        int64_t off;
+        if (page_token_decode(svc->page_key, json_string_value(q.page_token), j->page_listing,
+                              who->recipient_id, os_now_ms(), &j->arena, &pos, err) != 0)
+            goto fail;
+        if (os_parse_i64(pos.k1, &page_version) != 0 || !pos.k2 || os_parse_i64(pos.k2, &off) != 0) {
+            os_err_set(err, OS_EINVAL, "pageToken is not valid");
+            goto fail;
+        }
+        j->offset = off;
+        if (j->max_files < 0)
+            j->max_files = svc->max_files_cap;
+    }
+    if (q.refresh_token) {
+        page_pos pos;
+        if (page_token_decode(svc->page_key, json_string_value(q.refresh_token),
+                              os_arena_sprintf(&j->arena, "refresh:%s", j->asset->uuid),
+                              who->recipient_id, os_now_ms(), &j->arena, &pos, err) != 0 ||
+            os_parse_i64(pos.k1, &o.version) != 0) {
+            os_err_set(err, OS_EINVAL, "refreshToken is not valid or has expired: run the query again");
+            goto fail;
+        }
+        o.has_version = 1;
+    }
+    if (q.version || q.timestamp || q.starting) {
+        if (require_history(j, q.starting ? "startingVersion" : q.version ? "version" : "timestamp",
+                            err) != 0)
+            goto fail;
+    }
+    if (q.version) {
+        if (body_int(q.version, "version", &o.version, err) != 0)
+            goto fail;
+        o.has_version = 1;
+    }
+    if (q.timestamp) {
+        if (parse_timestamp(json_string_value(q.timestamp), "timestamp", &o.timestamp_ms, err) != 0)
+            goto fail;
+        o.has_timestamp = 1;
+    }
+    if (q.limit) {
+        if (!json_is_integer(q.limit) || json_integer_value(q.limit) < 0) {
+            os_err_set(err, OS_EINVAL, "limitHint must be a non-negative integer");
+            goto fail;
+        }
+        j->limit_hint = json_integer_value(q.limit);
+    }
+    if (q.starting) {
+        j->history = 1;
+        j->historical_metadata = 1;
+        if (body_int(q.starting, "startingVersion", &j->start_version, err) != 0)
+            goto fail;
+        int64_t latest;
+        if (delta_table_latest_version(&j->table, &latest, err) != 0)
+            goto fail;
+        j->end_version = latest;
+        if (q.ending && body_int(q.ending, "endingVersion", &j->end_version, err) != 0)
+            goto fail;
+        if (page_version >= 0)
+            j->end_version = page_version;
+        if (j->start_version > latest) {
+            os_err_set(err, OS_EINVAL, "startingVersion %lld is past the table's latest version %lld",
+                       (long long)j->start_version, (long long)latest);
+            goto fail;
+        }
+        if (j->end_version > latest)
+            j->end_version = latest;
+        if (j->end_version < j->start_version) {
+            os_err_set(err, OS_EINVAL, "endingVersion %lld is before startingVersion %lld",
+                       (long long)j->end_version, (long long)j->start_version);
+            goto fail;
+        }
+        o.has_version = 1;
+        o.version = j->start_version;
+        o.has_timestamp = 0;
+    } else if (page_version >= 0) {
+        o.has_version = 1;
+        o.has_timestamp = 0;
+        o.version = page_version;
+    }
+    if ((j->snap = delta_snapshot_load(&j->table, (o.has_version || o.has_timestamp) ? &o : NULL,
+                                       err)) == NULL) {
+        snapshot_error(err, "version");
+        goto fail;
+    }
+    if (choose_format(&c, delta_snapshot_protocol(j->snap), &j->fmt, err) != 0)
+        goto fail;
+    if (!j->history && (q.version || q.timestamp)) {
+        j->meta_version = j->file_version = delta_snapshot_version(j->snap);
+        j->file_timestamp = delta_snapshot_timestamp(j->snap);
+    }
+    if (q.predicate) {
+        const char *text = json_string_value(q.predicate);
+        os_err ignore;
+        /* Hints are best effort: a predicate we cannot use filters nothing. */
+        j->pred = delta_predicate_parse(text, strlen(text), &ignore);
+    }
+    j->include_refresh = q.include_refresh && json_is_true(q.include_refresh);
+    j->end_stream = c.include_end_stream || j->max_files >= 0 || j->include_refresh;
+    ans->version = j->history ? j->start_version : delta_snapshot_version(j->snap);
+    ans->format = j->fmt;
+    ans->end_stream = j->end_stream;
+    json_decref(q.doc);
+    return line_stream_start(produce, j, job_free, err);
+fail:
+    json_decref(q.doc);
+    job_free(j);
+    return NULL;
+}
+
+/* ---- changes -------------------------------------------------------------- */
+
+void *table_read_changes(sharing_service *svc, const sharing_caller *who, const table_ref *ref,
+                         const char *capabilities, const changes_params *p, os_arena *a,
+                         table_answer *ans, os_err *err)
+{
+    (void)a;
+    caps c;
+    if (caps_parse(capabilities, &c, err) != 0)
+        return NULL;
+    read_job *j = job_open(svc, who, ref, err);
+    if (j == NULL)
+        return NULL;
+    if (require_history(j, "reading changes", err) != 0)
+        goto fail;
+    if ((p->starting_version != NULL) == (p->starting_timestamp != NULL)) {
+        os_err_set(err, OS_EINVAL, p->starting_version
+                                       ? "startingVersion and startingTimestamp cannot both be given"
+                                       : "changes need startingVersion or startingTimestamp");
+        goto fail;
+    }
+    if (p->ending_version && p->ending_timestamp) {
+        os_err_set(err, OS_EINVAL, "endingVersion and endingTimestamp cannot both be given");
+        goto fail;
+    }
+    int64_t latest, ms;
+    if (delta_table_latest_version(&j->table, &latest, err) != 0)
+        goto fail;
+    if (p->starting_version) {
+        if (parse_version(p->starting_version, "startingVersion", &j->start_version, err) != 0)
+            goto fail;
+    } else if (parse_timestamp(p->starting_timestamp, "startingTimestamp", &ms, err) != 0 ||
+               delta_version_at_timestamp(&j->table, ms, DELTA_TS_AT_OR_AFTER, &j->start_version,
+                                          err) != 0) {
+        goto fail;
+    }
+    j->end_version = latest;
+    if (p->ending_version) {
+        if (parse_version(p->ending_version, "endingVersion", &j->end_version, err) != 0)
+            goto fail;
+    } else if (p->ending_timestamp) {
+        if (parse_timestamp(p->ending_timestamp, "endingTimestamp", &ms, err) != 0 ||
+            delta_version_at_timestamp(&j->table, ms, DELTA_TS_AT_OR_BEFORE, &j->end_version, err) != 0)
+            goto fail;
+    }
+    if (j->start_version > latest) {
+        os_err_set(err, OS_EINVAL, "startingVersion %lld is past the table's latest version %lld",
+                   (long long)j->start_version, (long long)latest);
+        goto fail;
+    }
+    if (j->end_version > latest) {
+        os_err_set(err, OS_EINVAL, "endingVersion %lld is past the table's latest version %lld",
+                   (long long)j->end_version, (long long)latest);
+        goto fail;
+    }
+    if (j->end_version < j->start_version) {
+        os_err_set(err, OS_EINVAL, "the ending version %lld is before the starting version %lld",
+                   (long long)j->end_version, (long long)j->start_version);
+        goto fail;
+    }
+    j->history = 1;
+    j->cdf = 1;
+    j->historical_metadata = p->include_historical_metadata &&
+                             strcasecmp(p->include_historical_metadata, "true") == 0;
+    delta_snapshot_opts o;
+    memset(&o, 0, sizeof o);
+    o.has_version = 1;
+    o.version = j->start_version;
+    if ((j->snap = delta_snapshot_load(&j->table, &o, err)) == NULL) {
+        snapshot_error(err, "startingVersion");
+        goto fail;
+    }
+    if (choose_format(&c, delta_snapshot_protocol(j->snap), &j->fmt, err) != 0)
+        goto fail;
+    /* Check the feed is enabled over the window before answering 200. */
+    const char *cdf = delta_map_get(&delta_snapshot_metadata(j->snap)->configuration,
+                                    "delta.enableChangeDataFeed", NULL);
+    if (cdf == NULL || strcasecmp(cdf, "true") != 0) {
+        os_err_set(err, OS_EINVAL, "the change data feed is not enabled on this table at version %lld",
+                   (long long)j->start_version);
+        goto fail;
+    }
+    j->end_stream = c.include_end_stream;
+    ans->version = j->start_version;
+    ans->format = j->fmt;
+    ans->end_stream = j->end_stream;
+    return line_stream_start(produce, j, job_free, err);
+fail:
+    job_free(j);
+    return NULL;
+}
