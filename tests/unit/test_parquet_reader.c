@@ -1,0 +1,519 @@
+/* test_parquet_reader.c - opening files, schema and projection, rows and columns, and hostile files
+ * (truncations, flipped bytes, crafted footers and pages) that must fail cleanly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "formats/parquet/parquet.h"
+
+/* ------------------------------------------------------------ helpers */
+
+static uint8_t *load(const char *name, size_t *len)
+{
+    const char *top = getenv("OS_SOURCE_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/fuzz/corpus/parquet_pages/%s", top ? top : ".", name);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    *len = (size_t)ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    uint8_t *d = malloc(*len);
+    assert_int_equal(fread(d, 1, *len, fp), *len);
+    fclose(fp);
+    return d;
+}
+
+/* Reads every row of every column; returns the rows read, or -1 with err. */
+static long read_all(const uint8_t *data, size_t len, os_err *err)
+{
+    pq_source src;
+    pq_source_init_mem(&src, data, len, "t.parquet");
+    pq_options opts = {.max_chunk_bytes = 64u << 20};
+    pq_file *f = pq_file_open(&src, &opts, err);
+    if (f == NULL)
+        return -1;
+    pq_reader *r = pq_reader_open(f, NULL, 0, err);
+    long n = 0;
+    int rc = -1;
+    if (r) {
+        os_buf b = OS_BUF_INIT;
+        const pq_value *row;
+        while ((rc = pq_reader_next(r, &row, err)) > 0) {
+            n++;
+            os_buf_reset(&b);
+            if (pq_value_to_json(row, &b, err)) {
+                rc = -1;
+                break;
+            }
+        }
+        os_buf_free(&b);
+    }
+    pq_reader_close(r);
+    pq_file_close(f);
+    return rc < 0 ? -1 : n;
+}
+
+/* ------------------------------------------------------------ a real file */
+
+static void test_schema_and_metadata(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *d = load("duck-nested-v1-gzip.parquet", &len);
+    pq_source src;
+    pq_source_init_mem(&src, d, len, "nested.parquet");
+    os_err err;
+    pq_file *f = pq_file_open(&src, NULL, &err);
+    assert_non_null(f);
+    assert_int_equal(pq_file_num_rows(f), 40);
+    assert_int_equal(pq_file_num_row_groups(f), 1);
+    assert_non_null(strstr(pq_file_created_by(f), "DuckDB"));
+    const pq_node *root = pq_file_schema(f);
+    assert_int_equal(root->kind, PQ_NODE_STRUCT);
+    const pq_node *l = pq_file_find(f, "l");
+    assert_int_equal(l->kind, PQ_NODE_LIST);
+    assert_int_equal(l->element->physical, PQ_INT64);
+    assert_int_equal(l->element->max_rep, 1);
+    const pq_node *m = pq_file_find(f, "m");
+    assert_int_equal(m->kind, PQ_NODE_MAP);
+    assert_int_equal(m->key->logical.kind, PQ_LT_STRING);
+    const pq_node *c = pq_file_find(f, "s.b.c");
+    assert_non_null(c);
+    assert_int_equal(c->max_def, 3);
+    assert_null(pq_file_find(f, "s.nope"));
+    assert_null(pq_file_find(f, "s.b.c.d"));
+    pq_chunk_info ci;
+    assert_int_equal(pq_file_chunk_info(f, 0, 0, &ci, &err), 0);
+    assert_int_equal(ci.codec, 2);
+    assert_true(ci.stats.has_min && ci.stats.has_max);
+    int64_t mn, mx;
+    memcpy(&mn, ci.stats.min, 8);
+    memcpy(&mx, ci.stats.max, 8);
+    assert_int_equal(mn, 0);
+    assert_int_equal(mx, 39);
+    assert_int_equal(pq_file_chunk_info(f, 1, 0, &ci, &err), -1);
+    pq_file_close(f);
+    free(d);
+}
+
+static void test_rows_projection_and_columns(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *d = load("duck-nested-v1-gzip.parquet", &len);
+    pq_source src;
+    pq_source_init_mem(&src, d, len, "nested.parquet");
+    os_err err;
+    pq_file *f = pq_file_open(&src, NULL, &err);
+    const char *cols[] = {"s.b.c", "m.key_value.value", "l"};
+    pq_reader *r = pq_reader_open(f, cols, 3, &err);
+    assert_non_null(r);
+    assert_int_equal(pq_reader_num_columns(r), 4); /* the map's keys come along */
+    const pq_value *row;
+    os_buf b = OS_BUF_INIT;
+    int n = 0;
+    while (pq_reader_next(r, &row, &err) > 0) {
+        os_buf_reset(&b);
+        assert_int_equal(pq_value_to_json(row, &b, &err), 0);
+        if (n == 2)
+            assert_string_equal(b.data, "{\"s\":{\"b\":{\"c\":\"x2\"}},\"l\":[2,null,3],\"m\":{\"k2\":2,\"q\":null}}");
+        if (n == 0)
+            assert_string_equal(b.data, "{\"s\":null,\"l\":null,\"m\":null}");
+        if (n == 1)
+            assert_string_equal(pq_value_field(row, "l")->kind == PQ_VAL_LIST ? "list" : "?", "list");
+        n++;
+    }
+    assert_int_equal(n, 40);
+    os_buf_free(&b);
+    pq_reader_close(r);
+
+    const char *bad[] = {"nope"};
+    assert_null(pq_reader_open(f, bad, 1, &err));
+    assert_int_equal(err.code, OS_EINVAL);
+    assert_non_null(strstr(err.msg, "nope"));
+
+    /* columnar access to "l" */
+    const char *lc[] = {"l"};
+    r = pq_reader_open(f, lc, 1, &err);
+    assert_int_equal(pq_reader_next_row_group(r, &err), 1);
+    const pq_column_data *cd = pq_reader_column_data(r, 0);
+    assert_int_equal(pq_reader_row_group_rows(r), 40);
+    assert_non_null(cd->def);
+    assert_non_null(cd->rep);
+    size_t nulls = 0;
+    for (size_t i = 0; i < cd->num_levels; i++)
+        nulls += cd->def[i] < cd->leaf->max_def;
+    assert_int_equal(cd->num_values + nulls, cd->num_levels);
+    assert_int_equal(pq_reader_next_row_group(r, &err), 0);
+    pq_reader_close(r);
+
+    /* records copied into a caller's arena outlive the reader */
+    os_arena arena = OS_ARENA_INIT;
+    const char *sc[] = {"s"};
+    r = pq_reader_open(f, sc, 1, &err);
+    const pq_value *keep[40];
+    for (int i = 0; i < 40; i++)
+        assert_int_equal(pq_reader_next_into(r, &arena, &keep[i], &err), 1);
+    assert_int_equal(pq_reader_next_into(r, &arena, &row, &err), 0);
+    pq_reader_close(r);
+    const pq_value *s7 = pq_value_field(keep[7], "s");
+    const pq_value *c7 = pq_value_field(pq_value_field(s7, "b"), "c");
+    assert_int_equal(c7->kind, PQ_VAL_BYTES);
+    assert_memory_equal(c7->u.bytes.ptr, "x7", 2);
+    os_arena_free(&arena);
+    pq_file_close(f);
+    free(d);
+}
+
+static void test_every_seed_reads(void **state)
+{
+    (void)state;
+    const char *names[] = {"duck-flat-v1-snappy.parquet", "duck-flat-v2-zstd.parquet",
+                           "duck-flat-v2-uncompressed.parquet", "duck-nested-v1-gzip.parquet",
+                           "duck-nested-v2-lz4.parquet", "hy-encodings.parquet"};
+    const long rows[] = {60, 60, 60, 40, 40, 50};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t len;
+        uint8_t *d = load(names[i], &len);
+        os_err err;
+        assert_int_equal(read_all(d, len, &err), rows[i]);
+        free(d);
+    }
+}
+
+/* ------------------------------------------------------------ damaged real files */
+
+static void test_truncated_files_fail_cleanly(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *d = load("duck-nested-v2-lz4.parquet", &len);
+    for (size_t cut = 0; cut < len; cut++) {
+        os_err err;
+        uint8_t *copy = malloc(cut ? cut : 1);
+        memcpy(copy, d, cut);
+        assert_int_equal(read_all(copy, cut, &err), -1);
+        assert_true(err.code != OS_OK);
+        assert_non_null(strstr(err.msg, "t.parquet"));
+        free(copy);
+    }
+    free(d);
+}
+
+static void test_flipped_bytes_never_crash(void **state)
+{
+    (void)state;
+    const char *names[] = {"duck-flat-v2-uncompressed.parquet", "hy-encodings.parquet"};
+    for (size_t k = 0; k < 2; k++) {
+        size_t len;
+        uint8_t *d = load(names[k], &len);
+        for (size_t i = 0; i < len; i++) {
+            static const uint8_t xors[] = {0x01, 0x80, 0xff};
+            for (size_t x = 0; x < 3; x++) {
+                d[i] ^= xors[x];
+                os_err err = {0};
+                if (read_all(d, len, &err) < 0)
+                    assert_true(err.code != OS_OK && err.msg[0] != '\0');
+                d[i] ^= xors[x];
+            }
+        }
+        free(d);
+    }
+}
+
+/* ------------------------------------------------------------ crafted files */
+
+typedef struct tw {
+    uint8_t b[1 << 16];
+    size_t n;
+    int16_t last[64];
+    int depth;
+} tw;
+
+static void tw_byte(tw *w, uint8_t c) { w->b[w->n++] = c; }
+static void tw_varint(tw *w, uint64_t v)
+{
+    while (v >= 0x80) {
+        tw_byte(w, (uint8_t)(v | 0x80));
+        v >>= 7;
+    }
+    tw_byte(w, (uint8_t)v);
+}
+static void tw_zz(tw *w, int64_t v) { tw_varint(w, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); }
+static void tw_field(tw *w, int id, int type)
+{
+    int delta = id - w->last[w->depth];
+    if (delta > 0 && delta <= 15) {
+        tw_byte(w, (uint8_t)(delta << 4 | type));
+    } else {
+        tw_byte(w, (uint8_t)type);
+        tw_zz(w, id);
+    }
+    w->last[w->depth] = (int16_t)id;
+}
+static void tw_i32(tw *w, int id, int64_t v) { tw_field(w, id, 5); tw_zz(w, v); }
+static void tw_i64(tw *w, int id, int64_t v) { tw_field(w, id, 6); tw_zz(w, v); }
+static void tw_str(tw *w, int id, const char *s)
+{
+    tw_field(w, id, 8);
+    tw_varint(w, strlen(s));
+    memcpy(w->b + w->n, s, strlen(s));
+    w->n += strlen(s);
+}
+static void tw_begin(tw *w, int id) { if (id) tw_field(w, id, 12); w->last[++w->depth] = 0; }
+static void tw_end(tw *w) { tw_byte(w, 0); w->depth--; }
+static void tw_list(tw *w, int id, int type, unsigned n)
+{
+    tw_field(w, id, 9);
+    if (n < 15)
+        tw_byte(w, (uint8_t)(n << 4 | type));
+    else {
+        tw_byte(w, (uint8_t)(0xf0 | type));
+        tw_varint(w, n);
+    }
+}
+static void tw_elem_begin(tw *w) { w->last[++w->depth] = 0; }
+
+typedef struct craft {
+    int dict_n;           /* dictionary entries declared */
+    uint8_t index;        /* the third dictionary index of the data page */
+    int64_t num_values;   /* column chunk num_values */
+    int64_t chunk_offset; /* override of dictionary_page_offset (0: real) */
+    int depth;            /* extra group levels around the column */
+    int32_t children;     /* root's num_children (0: right) */
+    int32_t page_size;    /* override of the data page's uncompressed size (0: real) */
+} craft;
+
+/* One optional INT32 column "x" of 4 rows: dictionary {100, 200, 300} (plain) and a
+ * data page with definition levels 1,1,1,1 and RLE_DICTIONARY indexes 0, 1, index, 2. */
+static size_t build_file(const craft *c, uint8_t *out)
+{
+    tw w = {.n = 0};
+    memcpy(w.b, "PAR1", 4);
+    w.n = 4;
+    /* dictionary page */
+    size_t dict_at = w.n;
+    tw_begin(&w, 0);
+    tw_i32(&w, 1, 2);
+    tw_i32(&w, 2, 12);
+    tw_i32(&w, 3, 12);
+    tw_begin(&w, 7);
+    tw_i32(&w, 1, c->dict_n);
+    tw_i32(&w, 2, 0);
+    tw_end(&w);
+    tw_end(&w);
+    const int32_t dict[3] = {100, 200, 300};
+    memcpy(w.b + w.n, dict, 12);
+    w.n += 12;
+    /* data page: levels (4-byte length + RLE run of 4 x 1), bit width 2, bit-packed indexes */
+    size_t data_at = w.n;
+    uint8_t body[] = {2, 0, 0, 0, 0x08, 0x01, 2, 0x03, 0, 0};
+    uint8_t idx[4] = {0, 1, c->index, 2};
+    body[8] = (uint8_t)(idx[0] | idx[1] << 2 | idx[2] << 4 | idx[3] << 6);
+    int32_t usize = c->page_size ? c->page_size : (int32_t)sizeof body;
+    tw_begin(&w, 0);
+    tw_i32(&w, 1, 0);
+    tw_i32(&w, 2, usize);
+    tw_i32(&w, 3, (int32_t)sizeof body);
+    tw_begin(&w, 5);
+    tw_i32(&w, 1, 4);
+    tw_i32(&w, 2, 8);
+    tw_i32(&w, 3, 3);
+    tw_i32(&w, 4, 3);
+    tw_end(&w);
+    tw_end(&w);
+    memcpy(w.b + w.n, body, sizeof body);
+    w.n += sizeof body;
+    size_t chunk_len = w.n - dict_at;
+    /* footer */
+    size_t footer_at = w.n;
+    tw_begin(&w, 0);
+    tw_i32(&w, 1, 1);
+    tw_list(&w, 2, 12, (unsigned)(2 + c->depth));
+    tw_elem_begin(&w);
+    tw_str(&w, 4, "schema");
+    tw_i32(&w, 5, c->children ? c->children : 1);
+    tw_end(&w);
+    for (int k = 0; k < c->depth; k++) {
+        tw_elem_begin(&w);
+        tw_i32(&w, 3, 1);
+        tw_str(&w, 4, "g");
+        tw_i32(&w, 5, 1);
+        tw_end(&w);
+    }
+    tw_elem_begin(&w);
+    tw_i32(&w, 1, 1);
+    tw_i32(&w, 3, 1);
+    tw_str(&w, 4, "x");
+    tw_end(&w);
+    tw_i64(&w, 3, 4);
+    tw_list(&w, 4, 12, 1);
+    tw_elem_begin(&w);
+    tw_list(&w, 1, 12, 1);
+    tw_elem_begin(&w);
+    tw_i64(&w, 2, (int64_t)dict_at);
+    tw_begin(&w, 3);
+    tw_i32(&w, 1, 1);
+    tw_list(&w, 2, 5, 1);
+    tw_zz(&w, 8);
+    tw_list(&w, 3, 8, 1);
+    tw_varint(&w, 1);
+    tw_byte(&w, 'x');
+    w.last[w.depth] = 3;
+    tw_i32(&w, 4, 0);
+    tw_i64(&w, 5, c->num_values ? c->num_values : 4);
+    tw_i64(&w, 6, (int64_t)chunk_len);
+    tw_i64(&w, 7, (int64_t)chunk_len);
+    tw_i64(&w, 9, c->chunk_offset ? c->chunk_offset : (int64_t)data_at);
+    tw_i64(&w, 11, c->chunk_offset ? c->chunk_offset : (int64_t)dict_at);
+    tw_end(&w);
+    tw_end(&w);
+    tw_i64(&w, 2, (int64_t)chunk_len);
+    tw_i64(&w, 3, 4);
+    tw_end(&w);
+    tw_end(&w);
+    uint32_t flen = (uint32_t)(w.n - footer_at);
+    memcpy(w.b + w.n, &flen, 4);
+    memcpy(w.b + w.n + 4, "PAR1", 4);
+    w.n += 8;
+    memcpy(out, w.b, w.n);
+    return w.n;
+}
+
+static long read_crafted(const craft *c, os_err *err, char *json, size_t cap)
+{
+    static uint8_t buf[1 << 16];
+    size_t n = build_file(c, buf);
+    pq_source src;
+    pq_source_init_mem(&src, buf, n, "crafted.parquet");
+    pq_file *f = pq_file_open(&src, NULL, err);
+    if (f == NULL)
+        return -1;
+    pq_reader *r = pq_reader_open(f, NULL, 0, err);
+    long rows = 0;
+    int rc = -1;
+    os_buf b = OS_BUF_INIT;
+    if (r) {
+        const pq_value *row;
+        while ((rc = pq_reader_next(r, &row, err)) > 0) {
+            pq_value_to_json(row, &b, err);
+            rows++;
+        }
+    }
+    if (json)
+        snprintf(json, cap, "%s", os_buf_cstr(&b));
+    os_buf_free(&b);
+    pq_reader_close(r);
+    pq_file_close(f);
+    return rc < 0 ? -1 : rows;
+}
+
+static void test_crafted_file_reads(void **state)
+{
+    (void)state;
+    craft c = {.dict_n = 3, .index = 1};
+    os_err err;
+    char json[256];
+    assert_int_equal(read_crafted(&c, &err, json, sizeof json), 4);
+    assert_string_equal(json, "{\"x\":100}{\"x\":200}{\"x\":200}{\"x\":300}");
+}
+
+static void test_dictionary_index_out_of_range(void **state)
+{
+    (void)state;
+    craft c = {.dict_n = 3, .index = 3};
+    os_err err;
+    assert_int_equal(read_crafted(&c, &err, NULL, 0), -1);
+    assert_int_equal(err.code, OS_ECORRUPT);
+    assert_non_null(strstr(err.msg, "crafted.parquet"));
+    assert_non_null(strstr(err.msg, "column x"));
+    assert_non_null(strstr(err.msg, "dictionary index 3 out of range"));
+    /* a dictionary claiming more entries than its bytes hold */
+    c = (craft){.dict_n = 1000, .index = 1};
+    assert_int_equal(read_crafted(&c, &err, NULL, 0), -1);
+    assert_int_equal(err.code, OS_ECORRUPT);
+}
+
+static void test_absurd_declared_sizes(void **state)
+{
+    (void)state;
+    os_err err;
+    craft c = {.dict_n = 3, .index = 1, .num_values = (int64_t)1 << 50};
+    assert_int_equal(read_crafted(&c, &err, NULL, 0), -1);
+    assert_int_equal(err.code, OS_ELIMIT);
+    c = (craft){.dict_n = 3, .index = 1, .num_values = 5};
+    assert_int_equal(read_crafted(&c, &err, NULL, 0), -1);
+    assert_int_equal(err.code, OS_ECORRUPT);
+    c = (craft){.dict_n = 3, .index = 1, .chunk_offset = (int64_t)1 << 40};
+    assert_int_equal(read_crafted(&c, &err, NULL, 0), -1);
+    assert_non_null(strstr(err.msg, "outside the file"));
+    c = (craft){.dict_n = 3, .index = 1, .page_size = 2000000000};
+    assert_int_equal(read_crafted(&c, &err, NULL, 0), -1);
+    assert_int_equal(err.code, OS_ELIMIT);
+    c = (craft){.dict_n = 3, .index = 1, .page_size = 100};
+    assert_int_equal(read_crafted(&c, &err, NULL, 0), -1);
+    c = (craft){.dict_n = 3, .index = 1, .children = 1000000};
+    assert_int_equal(read_crafted(&c, &err, NULL, 0), -1);
+    assert_int_equal(err.code, OS_ECORRUPT);
+    assert_non_null(strstr(err.msg, "children"));
+}
+
+static void test_deep_nesting(void **state)
+{
+    (void)state;
+    os_err err;
+    char json[1024];
+    craft c = {.dict_n = 3, .index = 1, .depth = 3};
+    /* definition level 1 under three optional groups: only the outer group is defined */
+    assert_int_equal(read_crafted(&c, &err, json, sizeof json), 4);
+    assert_string_equal(json, "{\"g\":{\"g\":null}}{\"g\":{\"g\":null}}{\"g\":{\"g\":null}}{\"g\":{\"g\":null}}");
+    c.depth = 200;
+    assert_int_equal(read_crafted(&c, &err, NULL, 0), -1);
+    assert_int_equal(err.code, OS_ELIMIT);
+    assert_non_null(strstr(err.msg, "nesting"));
+}
+
+static void test_not_parquet(void **state)
+{
+    (void)state;
+    os_err err;
+    uint8_t small[] = "PAR1PAR1";
+    pq_source src;
+    pq_source_init_mem(&src, small, 8, "small.parquet");
+    assert_null(pq_file_open(&src, NULL, &err));
+    assert_non_null(strstr(err.msg, "too small"));
+    uint8_t magic[16] = "PAR1xxxxxxxxPAR0";
+    pq_source_init_mem(&src, magic, 16, "magic.parquet");
+    assert_null(pq_file_open(&src, NULL, &err));
+    assert_non_null(strstr(err.msg, "magic"));
+    uint8_t len[16] = {'P', 'A', 'R', '1', 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f, 'P', 'A', 'R', '1'};
+    pq_source_init_mem(&src, len, 16, "len.parquet");
+    assert_null(pq_file_open(&src, NULL, &err));
+    assert_non_null(strstr(err.msg, "exceeds the file size"));
+    assert_int_equal(pq_source_open_file(&src, "/nonexistent/x.parquet", &err), -1);
+    assert_int_equal(err.code, OS_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "/nonexistent/x.parquet"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_schema_and_metadata),
+        cmocka_unit_test(test_rows_projection_and_columns),
+        cmocka_unit_test(test_every_seed_reads),
+        cmocka_unit_test(test_truncated_files_fail_cleanly),
+        cmocka_unit_test(test_flipped_bytes_never_crash),
+        cmocka_unit_test(test_crafted_file_reads),
+        cmocka_unit_test(test_dictionary_index_out_of_range),
+        cmocka_unit_test(test_absurd_declared_sizes),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_not_parquet),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
