@@ -17,6 +17,7 @@
 #include "catalog/config.h"
 #include "catalog/store.h"
 #include "cli/cli.h"
+#include "cli/cmd_admin.h"
 #include "cli/demo.h"
 #include "net/http.h"
 #include "sharing/service.h"
@@ -36,6 +37,8 @@ typedef struct serve_opts {
     const char *log_format;
     const char *public_url;
     const char *sample_dir;
+    const char *admin_prefix;
+    const char *admin_listen;
     int threads;
     int64_t url_ttl_s;
 } serve_opts;
@@ -70,6 +73,11 @@ static void serve_usage(FILE *out)
             "                       604800)                             OPENSHARING_URL_TTL\n"
             "  --sample-dir DIR     where the embedded default's sample files come from\n"
             "                                                           OPENSHARING_SAMPLE_DIR\n"
+            "  --admin-prefix PATH  provider admin API prefix (default /admin; config\n"
+            "                       admin.prefix)                    OPENSHARING_ADMIN_PREFIX\n"
+            "  --admin-listen HOST:PORT  serve the admin API on its own listener instead;\n"
+            "                       without it the admin API answers loopback clients only\n"
+            "                       (config admin.listen)            OPENSHARING_ADMIN_LISTEN\n"
             "  -h, --help           show this text\n"
             "\n"
             "Endpoints: GET /healthz, GET /readyz, and the protocol under PREFIX\n"
@@ -156,6 +164,7 @@ int cli_serve_main(int argc, char **argv)
         {"log-format", required_argument, NULL, 'f'}, {"public-url", required_argument, NULL, 'u'},
         {"threads", required_argument, NULL, 't'},    {"sample-dir", required_argument, NULL, 's'},
         {"url-ttl", required_argument, NULL, 'T'},
+        {"admin-prefix", required_argument, NULL, 'P'}, {"admin-listen", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     const char *threads_text = NULL, *ttl_text = NULL;
     int c;
@@ -173,6 +182,8 @@ int cli_serve_main(int argc, char **argv)
         case 't': threads_text = optarg; break;
         case 's': o.sample_dir = optarg; break;
         case 'T': ttl_text = optarg; break;
+        case 'P': o.admin_prefix = optarg; break;
+        case 'L': o.admin_listen = optarg; break;
         case 'h': serve_usage(stdout); return 0;
         default: serve_usage(stderr); return 2;
         }
@@ -200,6 +211,8 @@ int cli_serve_main(int argc, char **argv)
     int rc = 1;
     cat_store *st = NULL;
     http_server *srv = NULL;
+    admin_wiring adm;
+    memset(&adm, 0, sizeof adm);
     if (o.config && config_load(o.config, &arena, &cfg, &err) != 0) {
         fprintf(stderr, "opensharing serve: %s\n", err.msg);
         goto out;
@@ -279,6 +292,11 @@ int cli_serve_main(int argc, char **argv)
         fprintf(stderr, "opensharing serve: %s\n", err.msg);
         goto out;
     }
+    if (admin_wiring_setup(&adm, o.config, o.admin_prefix, o.admin_listen, o.data_dir, prefix, st,
+                           &arena, &err) != 0) {
+        fprintf(stderr, "opensharing serve: %s\n", err.msg);
+        goto out;
+    }
     sharing_service svc;
     memset(&svc, 0, sizeof svc);
     svc.store = st;
@@ -328,7 +346,12 @@ int cli_serve_main(int argc, char **argv)
         {prefix, troutes, ntable, &rapi},
         {prefix, froutes, nfiles, &files_ctx},
         {"", hroutes, nhealth, st},
+        {0}, {0},   /* provider administration: public routes, then admin routes */
     };
+    size_t nmounts = sizeof mounts / sizeof mounts[0] - 2;
+    size_t nadmin = admin_wiring_mounts(&adm, &mounts[nmounts]);
+    admin_wiring_describe(&adm, mounts, nmounts + 1);
+    nmounts += nadmin;
     http_server_config hc;
     memset(&hc, 0, sizeof hc);
     hc.host = host;
@@ -341,7 +364,13 @@ int cli_serve_main(int argc, char **argv)
     hc.tls_key_pem = key;
     hc.access_log = 1;
     hc.error_responder = api_error_responder;
-    srv = http_server_start(&hc, mounts, sizeof mounts / sizeof mounts[0], &err);
+    srv = http_server_start(&hc, mounts, nmounts, &err);
+    if (srv != NULL && admin_wiring_start(&adm, &hc, &err) != 0) {
+        free(cert);
+        free(key);
+        fprintf(stderr, "opensharing serve: %s\n", err.msg);
+        goto out;
+    }
     free(cert);
     free(key);
     if (srv == NULL) {
@@ -367,6 +396,7 @@ int cli_serve_main(int argc, char **argv)
     snprintf(files_base, sizeof files_base, "%s%s", base, prefix);
     svc.files_base = files_base;
     os_log(OS_LOG_INFO, "listening on %s (protocol endpoint %s)", base, endpoint);
+    admin_wiring_announce(&adm, base, endpoint, o.tls_cert != NULL);
     printf("opensharing: serving %s\n", endpoint);
     if (demo) {
         char profile[PATH_MAX + 32];
@@ -386,6 +416,7 @@ int cli_serve_main(int argc, char **argv)
     rc = 0;
 out:
     http_server_stop(srv, 10000);
+    admin_wiring_stop(&adm);
     store_close(st);
     os_arena_free(&arena);
     return rc;
