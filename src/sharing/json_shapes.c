@@ -49,13 +49,23 @@ static json_t *asset_head(const cat_asset *x)
     return o;
 }
 
+int shape_table_url_mode(const cat_asset *t)
+{
+    /* The query API serves Delta tables whose files this server can sign:
+     * local storage for now.  Other kinds are announced once they work. */
+    return (t->format == NULL || !strcmp(t->format, "delta")) && t->location &&
+           !strncmp(t->location, "file://", 7);
+}
+
 json_t *shape_table(const cat_asset *t)
 {
     json_t *o = asset_head(t);
-    /* Reading table contents (url mode) and directory credentials (dir mode)
-     * are served by later modules; until a mode works for this table it is not
-     * announced, and the table's storage path is not revealed. */
-    json_object_set_new(o, "accessModes", json_array());
+    /* Only modes that work are announced.  Directory credentials (dir mode)
+     * need cloud storage; without dir mode the storage path stays private. */
+    json_t *modes = json_array();
+    if (shape_table_url_mode(t))
+        json_array_append_new(modes, json_string("url"));
+    json_object_set_new(o, "accessModes", modes);
     return o;
 }
 

@@ -15,6 +15,8 @@ json_t *shape_volume(const cat_asset *v);
 json_t *shape_skill(const cat_asset *s);
 json_t *shape_model(const cat_asset *m);
 json_t *shape_model_version(const cat_asset *m, const cat_model_version *v);
+/* 1 when the table can be read through the query API (url access mode). */
+int shape_table_url_mode(const cat_asset *t);
 /* Dispatches on asset->kind for listings. */
 json_t *shape_asset(const cat_asset *x);
 

@@ -79,9 +79,12 @@ def test_tables(server):
     assert orders["share"] == "Sales" and orders["schema"] == "Retail"
     assert orders["shareId"] == SALES_ID
     assert len(orders["id"]) == 36
-    # No access mode is announced until it works, and local paths stay private.
-    assert orders["accessModes"] == []
+    # Delta tables on local storage are read through the query API (url mode);
+    # dir mode needs cloud credentials, so local paths stay private.
+    assert orders["accessModes"] == ["url"]
     assert "location" not in orders
+    returns = tables[2]
+    assert returns["accessModes"] == []          # Parquet datasets are not served yet
     all_tables = items(get(server, "/shares/SALES/all-tables"))
     assert [(t["schema"], t["name"]) for t in all_tables][:2] == [("archive", "orders_2020"),
                                                                   ("Retail", "customers")]
