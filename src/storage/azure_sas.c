@@ -118,11 +118,12 @@ int azure_sas_make(const azure_sas_in *in, os_buf *out, os_err *err)
     rc |= qparam(&q, "se", se);
     rc |= qparam(&q, "sr", resource_of(in->scope));
     rc |= qparam(&q, "sp", in->permissions);
+    rc |= qparam(&q, "sig", sig);
     if (in->scope == AZURE_SAS_DIRECTORY) {
+        /* After sig, where the Data Lake SDK writes it. */
         snprintf(sdd, sizeof sdd, "%d", depth_of(in->path));
         rc |= qparam(&q, "sdd", sdd);
     }
-    rc |= qparam(&q, "sig", sig);
     rc |= os_buf_append(out, q.data, q.len);
     if (rc != 0) {
         os_err_set(err, OS_ENOMEM, "out of memory");

@@ -37,7 +37,7 @@ typedef struct azure_sas_in {
 } azure_sas_in;
 
 /* Appends the SAS query string (no leading '?', parameters in the SDK's order:
- * sv, spr, st, se, sr, sp, sdd, sig) to out.  Returns 0, or -1 with OS_EINVAL
+ * sv, spr, st, se, sr, sp, sig, sdd) to out.  Returns 0, or -1 with OS_EINVAL
  * (bad key, permissions, scope or times; the key never appears in messages),
  * OS_ENOMEM. */
 int azure_sas_make(const azure_sas_in *in, os_buf *out, os_err *err);

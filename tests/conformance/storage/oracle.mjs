@@ -7,6 +7,8 @@ import { getSignedUrl as s3GetSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { StorageSharedKeyCredential, generateBlobSASQueryParameters, BlobSASPermissions,
          ContainerSASPermissions, SASProtocol } from '@azure/storage-blob';
 import { Storage } from '@google-cloud/storage';
+import { generateDataLakeSASQueryParameters, DirectorySASPermissions,
+         StorageSharedKeyCredential as DLCredential } from '@azure/storage-file-datalake';
 
 process.removeAllListeners('warning');
 process.on('warning', () => {});
@@ -29,16 +31,28 @@ async function s3Presign(c) {
 }
 
 function azureSas(c) {
+  if (c.scope === 'directory') {
+    const v = {
+      fileSystemName: c.container, pathName: c.path, isDirectory: true,
+      directoryDepth: c.path.split('/').filter(Boolean).length,
+      permissions: DirectorySASPermissions.parse(c.permissions || 'rl'),
+      expiresOn: new Date(c.expiry * 1000),
+      protocol: c.allow_http ? SASProtocol.HttpsAndHttp : SASProtocol.Https,
+      version: c.version,
+    };
+    if (c.start) v.startsOn = new Date(c.start * 1000);
+    return generateDataLakeSASQueryParameters(v, new DLCredential(c.account, c.account_key)).toString();
+  }
   const cred = new StorageSharedKeyCredential(c.account, c.account_key);
   const v = {
     containerName: c.container,
     expiresOn: new Date(c.expiry * 1000),
-    protocol: c.protocol === 'https,http' ? SASProtocol.HttpsAndHttp : SASProtocol.Https,
+    protocol: c.allow_http ? SASProtocol.HttpsAndHttp : SASProtocol.Https,
     version: c.version,
   };
   if (c.start) v.startsOn = new Date(c.start * 1000);
-  if (c.blob) {
-    v.blobName = c.blob;
+  if (c.scope !== 'container') {
+    v.blobName = c.path;
     v.permissions = BlobSASPermissions.parse(c.permissions || 'r');
   } else {
     v.permissions = ContainerSASPermissions.parse(c.permissions || 'rl');
