@@ -192,7 +192,7 @@ static int gcs_list_impl(gcs_ctx *c, const char *dir, const char *start_after, i
         if (ptoken.len)
             rc |= qadd(&url, "pageToken", ptoken.data);
         rc |= qadd(&url, "prefix", os_buf_cstr(&full));
-        if (start_after && !ptoken.len)
+        if (start_after) /* repeated on every page, as the API expects */
             rc |= qadd(&url, "startOffset", os_buf_cstr(&after));
         if (rc) {
             os_err_set(err, OS_ENOMEM, "out of memory");

@@ -60,7 +60,23 @@ function azureSas(c) {
   return generateBlobSASQueryParameters(v, cred).toString();
 }
 
+// The Google SDK checks expiry against the wall clock, so the clock is mocked to the
+// signing time while it runs (accessibleAt also carries that time explicitly).
+async function withClock(ms, fn) {
+  const Real = Date;
+  class Fixed extends Real {
+    constructor(...a) { if (a.length === 0) super(ms); else super(...a); }
+    static now() { return ms; }
+  }
+  globalThis.Date = Fixed;
+  try { return await fn(); } finally { globalThis.Date = Real; }
+}
+
 async function gcsSign(c) {
+  return withClock(c.now * 1000, () => gcsSignAt(c));
+}
+
+async function gcsSignAt(c) {
   const storage = new Storage({ projectId: 'p', credentials: { client_email: c.client_email,
                                                                private_key: c.private_key } });
   const opts = { version: 'v4', action: 'read', accessibleAt: new Date(c.now * 1000),
