@@ -107,7 +107,7 @@ static int send_with_link(admin_api *api, http_response *res, int status, const 
     if (store_recipient_admin_get(api->store, name, a, &x, &err) != 0)
         return api_send_error(res, &err);
     json_t *tok = json_pack("{s:s}", "activation_url",
-                            os_arena_sprintf(a, "%sactivation/%s", api->endpoint, code));
+                            os_arena_sprintf(a, "%sactivation?code=%s", api->endpoint, code));
     admin_json_time(tok, "expires_at", link_expires);
     http_response_header(res, "Cache-Control", "no-store");
     return api_send_json(res, status, json_pack("{s:o,s:o}", "recipient", recipient_json(api, x, a),
@@ -327,7 +327,8 @@ int admin_h_activate(http_request *req, http_response *res, void *ctx)
     char token[AUTH_TOKEN_BUFLEN];
     int64_t rid, expires;
     http_response_header(res, "Cache-Control", "no-store");
-    if (activation_redeem(api->store, http_request_param(req, "code"), os_now_ms(),
+    /* The code travels in the query string, which the access log never records. */
+    if (activation_redeem(api->store, http_request_query(req, "code"), os_now_ms(),
                           api->settings.token_lifetime_ms, token, &rid, &expires, &err) != 0)
         return api_send_error(res, &err);
     char principal[48];

@@ -57,7 +57,7 @@ static const http_route ROUTES[] = {
 };
 
 static const http_route PUBLIC_ROUTES[] = {
-    {"GET", "/activation/{code}", admin_h_activate, "activateRecipient", "Redeem a single-use activation link for a profile file (config.share)"},
+    {"GET", "/activation", admin_h_activate, "activateRecipient", "Redeem a single-use activation link (?code=...) for a profile file (config.share)"},
     {"GET", "/openapi.json", h_protocol_openapi, "getProtocolOpenApi", "The recipient protocol as an OpenAPI 3 document"},
 };
 
