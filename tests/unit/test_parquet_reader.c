@@ -479,6 +479,198 @@ static void test_deep_nesting(void **state)
     assert_non_null(strstr(err.msg, "nesting"));
 }
 
+
+/* ------------------------------------------------------------ legacy list and map shapes */
+
+typedef struct gcol {
+    int physical;            /* 1 INT32, 6 BYTE_ARRAY */
+    int max_def, max_rep;
+    int n;                   /* level entries */
+    const uint8_t *rep, *def;
+    const int32_t *ivals;    /* non-null values */
+    const char *const *svals;
+    int nvals;
+} gcol;
+
+typedef struct gelem {
+    const char *name;
+    int type;                /* -1 group */
+    int repetition;          /* -1 root */
+    int children;            /* groups */
+    int converted;           /* -1 none */
+} gelem;
+
+static void put_levels(tw *w, const uint8_t *lv, int n, int max)
+{
+    /* RLE runs of one value each: valid hybrid data, simple to write */
+    int bytes = (max > 0) ? 1 : 0;
+    uint32_t len = (uint32_t)(n * (1 + bytes));
+    memcpy(w->b + w->n, &len, 4);
+    w->n += 4;
+    for (int i = 0; i < n; i++) {
+        tw_byte(w, 2);
+        tw_byte(w, lv[i]);
+    }
+}
+
+/* Writes a file with one uncompressed v1 PLAIN page per column. */
+static size_t build_generic(const gelem *el, int nel, const gcol *cols, int ncols, int64_t rows, uint8_t *out)
+{
+    tw w = {.n = 0};
+    memcpy(w.b, "PAR1", 4);
+    w.n = 4;
+    size_t at[16], len[16];
+    for (int c = 0; c < ncols; c++) {
+        const gcol *g = &cols[c];
+        tw body = {.n = 0};
+        if (g->max_rep)
+            put_levels(&body, g->rep, g->n, g->max_rep);
+        if (g->max_def)
+            put_levels(&body, g->def, g->n, g->max_def);
+        for (int i = 0; i < g->nvals; i++) {
+            if (g->physical == 1) {
+                memcpy(body.b + body.n, &g->ivals[i], 4);
+                body.n += 4;
+            } else {
+                uint32_t l = (uint32_t)strlen(g->svals[i]);
+                memcpy(body.b + body.n, &l, 4);
+                memcpy(body.b + body.n + 4, g->svals[i], l);
+                body.n += 4 + l;
+            }
+        }
+        at[c] = w.n;
+        tw_begin(&w, 0);
+        tw_i32(&w, 1, 0);
+        tw_i32(&w, 2, (int64_t)body.n);
+        tw_i32(&w, 3, (int64_t)body.n);
+        tw_begin(&w, 5);
+        tw_i32(&w, 1, g->n);
+        tw_i32(&w, 2, 0);
+        tw_i32(&w, 3, 3);
+        tw_i32(&w, 4, 3);
+        tw_end(&w);
+        tw_end(&w);
+        memcpy(w.b + w.n, body.b, body.n);
+        w.n += body.n;
+        len[c] = w.n - at[c];
+    }
+    size_t footer_at = w.n;
+    tw_begin(&w, 0);
+    tw_i32(&w, 1, 1);
+    tw_list(&w, 2, 12, (unsigned)nel);
+    for (int i = 0; i < nel; i++) {
+        tw_elem_begin(&w);
+        if (el[i].type >= 0)
+            tw_i32(&w, 1, el[i].type);
+        if (el[i].repetition >= 0)
+            tw_i32(&w, 3, el[i].repetition);
+        tw_str(&w, 4, el[i].name);
+        if (el[i].children > 0)
+            tw_i32(&w, 5, el[i].children);
+        if (el[i].converted >= 0)
+            tw_i32(&w, 6, el[i].converted);
+        tw_end(&w);
+    }
+    tw_i64(&w, 3, rows);
+    tw_list(&w, 4, 12, 1);
+    tw_elem_begin(&w);
+    tw_list(&w, 1, 12, (unsigned)ncols);
+    for (int c = 0; c < ncols; c++) {
+        tw_elem_begin(&w);
+        tw_i64(&w, 2, (int64_t)at[c]);
+        tw_begin(&w, 3);
+        tw_i32(&w, 1, cols[c].physical);
+        tw_list(&w, 2, 5, 1);
+        tw_zz(&w, 0);
+        tw_list(&w, 3, 8, 1);
+        tw_varint(&w, 1);
+        tw_byte(&w, 'x');
+        w.last[w.depth] = 3;
+        tw_i32(&w, 4, 0);
+        tw_i64(&w, 5, cols[c].n);
+        tw_i64(&w, 6, (int64_t)len[c]);
+        tw_i64(&w, 7, (int64_t)len[c]);
+        tw_i64(&w, 9, (int64_t)at[c]);
+        tw_end(&w);
+        tw_end(&w);
+    }
+    tw_i64(&w, 3, rows);
+    tw_end(&w);
+    tw_end(&w);
+    uint32_t flen = (uint32_t)(w.n - footer_at);
+    memcpy(w.b + w.n, &flen, 4);
+    memcpy(w.b + w.n + 4, "PAR1", 4);
+    w.n += 8;
+    memcpy(out, w.b, w.n);
+    return w.n;
+}
+
+static void test_legacy_lists_maps_and_bare_repeated(void **state)
+{
+    (void)state;
+    const gelem el[] = {
+        {"schema", -1, -1, 5, -1},
+        {"a", -1, 1, 1, 3}, {"array", 1, 2, 0, -1},                           /* two-level, primitive */
+        {"b", -1, 1, 1, 3}, {"array", -1, 2, 1, -1}, {"x", 1, 0, 0, -1},      /* "array" group is the element */
+        {"c", -1, 1, 1, 3}, {"c_tuple", -1, 2, 1, -1}, {"x", 1, 0, 0, -1},    /* "<name>_tuple" is the element */
+        {"r", 1, 2, 0, -1},                                                   /* bare repeated field */
+        {"m", -1, 1, 1, 1}, {"map", -1, 2, 2, 2}, {"key", 6, 0, 0, 0}, {"value", 1, 1, 0, -1},
+    };
+    static const uint8_t a_rep[] = {0, 1, 0, 0}, a_def[] = {2, 2, 1, 0};
+    static const int32_t a_val[] = {1, 2};
+    static const uint8_t b_rep[] = {0, 0, 0, 1}, b_def[] = {2, 0, 2, 2};
+    static const int32_t b_val[] = {5, 6, 7};
+    static const uint8_t c_rep[] = {0, 0, 1, 0}, c_def[] = {0, 2, 2, 1};
+    static const int32_t c_val[] = {8, 9};
+    static const uint8_t r_rep[] = {0, 0, 0, 1, 1}, r_def[] = {1, 0, 1, 1, 1};
+    static const int32_t r_val[] = {7, 1, 2, 3};
+    static const uint8_t k_rep[] = {0, 0, 0, 1}, k_def[] = {2, 0, 2, 2};
+    static const char *const k_val[] = {"k", "a", "b"};
+    static const uint8_t v_rep[] = {0, 0, 0, 1}, v_def[] = {3, 0, 2, 3};
+    static const int32_t v_val[] = {1, 2};
+    const gcol cols[] = {
+        {1, 2, 1, 4, a_rep, a_def, a_val, NULL, 2},
+        {1, 2, 1, 4, b_rep, b_def, b_val, NULL, 3},
+        {1, 2, 1, 4, c_rep, c_def, c_val, NULL, 2},
+        {1, 1, 1, 5, r_rep, r_def, r_val, NULL, 4},
+        {6, 2, 1, 4, k_rep, k_def, NULL, k_val, 3},
+        {1, 3, 1, 4, v_rep, v_def, v_val, NULL, 2},
+    };
+    static uint8_t buf[1 << 16];
+    size_t n = build_generic(el, (int)(sizeof el / sizeof el[0]), cols, 6, 3, buf);
+    pq_source src;
+    pq_source_init_mem(&src, buf, n, "legacy.parquet");
+    os_err err;
+    pq_file *f = pq_file_open(&src, NULL, &err);
+    if (f == NULL)
+        fail_msg("%s", err.msg);
+    assert_int_equal(pq_file_find(f, "a")->kind, PQ_NODE_LIST);
+    assert_string_equal(pq_file_find(f, "a")->element->path, "a.array");
+    assert_string_equal(pq_file_find(f, "b")->element->path, "b.array");
+    assert_string_equal(pq_file_find(f, "c")->element->path, "c.c_tuple");
+    assert_int_equal(pq_file_find(f, "m")->kind, PQ_NODE_MAP);
+    pq_reader *r = pq_reader_open(f, NULL, 0, &err);
+    const pq_value *row;
+    os_buf b = OS_BUF_INIT;
+    const char *want[] = {
+        "{\"a\":[1,2],\"b\":[{\"x\":5}],\"c\":null,\"r\":[7],\"m\":{\"k\":1}}",
+        "{\"a\":[],\"b\":null,\"c\":[{\"x\":8},{\"x\":9}],\"r\":[],\"m\":null}",
+        "{\"a\":null,\"b\":[{\"x\":6},{\"x\":7}],\"c\":[],\"r\":[1,2,3],\"m\":{\"a\":null,\"b\":2}}",
+    };
+    for (int i = 0; i < 3; i++) {
+        int rc = pq_reader_next(r, &row, &err);
+        if (rc != 1)
+            fail_msg("row %d: %s", i, err.msg);
+        os_buf_reset(&b);
+        assert_int_equal(pq_value_to_json(row, &b, &err), 0);
+        assert_string_equal(b.data, want[i]);
+    }
+    assert_int_equal(pq_reader_next(r, &row, &err), 0);
+    os_buf_free(&b);
+    pq_reader_close(r);
+    pq_file_close(f);
+}
+
 static void test_not_parquet(void **state)
 {
     (void)state;
@@ -513,6 +705,7 @@ int main(void)
         cmocka_unit_test(test_dictionary_index_out_of_range),
         cmocka_unit_test(test_absurd_declared_sizes),
         cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_legacy_lists_maps_and_bare_repeated),
         cmocka_unit_test(test_not_parquet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
