@@ -447,20 +447,25 @@ int delta_file_key(const delta_file *f, os_buf *out, os_err *err)
             p = slash ? slash : p + strlen(p);
         }
     }
-    if (os_buf_reserve(out, strlen(p) + 64) < 0)
+    size_t n = strlen(p);
+    if (os_buf_reserve(out, n + 64) < 0)
         return os_err_set(err, OS_ENOMEM, "out of memory");
-    for (; *p; p++) {
-        if (*p == '%') {
-            int hi = hexv(p[1]);
-            int lo = hi < 0 ? -1 : hexv(p[2]);
+    /* Decode straight into the buffer (never longer than the input). */
+    char *w = out->data;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '%') {
+            int hi = hexv(p[i + 1]);
+            int lo = hi < 0 ? -1 : hexv(p[i + 2]);
             if (hi < 0 || lo < 0)
                 return os_err_set(err, OS_ECORRUPT, "file path '%s' has a bad %%-escape", f->path);
-            os_buf_putc(out, (char)(hi * 16 + lo));
-            p += 2;
+            *w++ = (char)(hi * 16 + lo);
+            i += 2;
         } else {
-            os_buf_putc(out, *p);
+            *w++ = p[i];
         }
     }
+    out->len = (size_t)(w - out->data);
+    out->data[out->len] = '\0';
     if (f->has_dv) {
         /* A NUL cannot occur in a decoded path (%00 gives NUL only from a
          * hostile log, which then simply never matches a real file). */

@@ -2,6 +2,7 @@
 #include "formats/delta/delta_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/timeutil.h"
@@ -23,29 +24,75 @@ static int src_read_at(void *ctx, uint64_t offset, size_t len, void *dst, os_err
     return 0;
 }
 
+/* Field lookup by name, resolved once per struct layout: rows of one reader
+ * share their schema nodes, so the name comparisons happen once. */
+#define MAX_FIELDS 24
+
+typedef struct layout {
+    const pq_node *owner;              /* the struct's schema node */
+    uint32_t n;                        /* its projected field count */
+    int8_t slot[64];                   /* field index -> wanted slot, or -1 */
+} layout;
+
 typedef struct conv {
     os_arena *arena;
-    const char *where;
+    const char *key;
+    int64_t row;
     const char *action;
     os_err *err;
+    layout cache[12];
 } conv;
+
+/* Fills out[k] with the field of s named names[k] (NULL when absent or null). */
+static void fields_of(conv *c, const pq_value *s, const char *const *names, size_t nnames,
+                      const pq_value **out)
+{
+    for (size_t k = 0; k < nnames; k++)
+        out[k] = NULL;
+    if (s == NULL || s->kind != PQ_VAL_STRUCT || s->u.strct.n > 64)
+        return;
+    layout *L = NULL;
+    for (size_t i = 0; i < sizeof c->cache / sizeof c->cache[0]; i++) {
+        if (c->cache[i].owner == s->node && c->cache[i].n == s->u.strct.n) {
+            L = &c->cache[i];
+            break;
+        }
+        if (c->cache[i].owner == NULL) {
+            L = &c->cache[i];
+            L->owner = s->node;
+            L->n = s->u.strct.n;
+            for (uint32_t f = 0; f < s->u.strct.n; f++) {
+                const pq_node *nd = s->u.strct.fields[f].node;
+                L->slot[f] = -1;
+                for (size_t k = 0; nd && k < nnames; k++)
+                    if (strcmp(nd->name, names[k]) == 0)
+                        L->slot[f] = (int8_t)k;
+            }
+            break;
+        }
+    }
+    if (L == NULL || s->node == NULL) {   /* no room to cache: look up directly */
+        for (size_t k = 0; k < nnames; k++) {
+            const pq_value *v = pq_value_field(s, names[k]);
+            out[k] = (v && v->kind != PQ_VAL_NULL) ? v : NULL;
+        }
+        return;
+    }
+    for (uint32_t f = 0; f < s->u.strct.n; f++) {
+        int k = L->slot[f];
+        if (k >= 0 && s->u.strct.fields[f].kind != PQ_VAL_NULL)
+            out[k] = &s->u.strct.fields[f];
+    }
+}
 
 static int cbad(conv *c, const char *field, const char *what)
 {
-    return os_err_set(c->err, OS_ECORRUPT, "%s: %s.%s %s", c->where, c->action, field, what);
+    return os_err_set(c->err, OS_ECORRUPT, "%s row %lld: %s.%s %s", c->key, (long long)c->row,
+                      c->action, field, what);
 }
 
-static const pq_value *fld(const pq_value *s, const char *name)
+static int cv_str(conv *c, const pq_value *v, const char *name, bool required, const char **out)
 {
-    if (s == NULL || s->kind != PQ_VAL_STRUCT)
-        return NULL;
-    const pq_value *v = pq_value_field(s, name);
-    return (v == NULL || v->kind == PQ_VAL_NULL) ? NULL : v;
-}
-
-static int cv_str(conv *c, const pq_value *s, const char *name, bool required, const char **out)
-{
-    const pq_value *v = fld(s, name);
     *out = NULL;
     if (v == NULL)
         return required ? cbad(c, name, "is missing") : 0;
@@ -57,9 +104,8 @@ static int cv_str(conv *c, const pq_value *s, const char *name, bool required, c
     return 0;
 }
 
-static int cv_i64(conv *c, const pq_value *s, const char *name, bool required, bool *has, int64_t *out)
+static int cv_i64(conv *c, const pq_value *v, const char *name, bool required, bool *has, int64_t *out)
 {
-    const pq_value *v = fld(s, name);
     if (has)
         *has = false;
     if (v == NULL)
@@ -75,9 +121,8 @@ static int cv_i64(conv *c, const pq_value *s, const char *name, bool required, b
     return 0;
 }
 
-static int cv_bool(conv *c, const pq_value *s, const char *name, bool dflt, bool *out)
+static int cv_bool(conv *c, const pq_value *v, const char *name, bool dflt, bool *out)
 {
-    const pq_value *v = fld(s, name);
     *out = dflt;
     if (v == NULL)
         return 0;
@@ -87,9 +132,8 @@ static int cv_bool(conv *c, const pq_value *s, const char *name, bool dflt, bool
     return 0;
 }
 
-static int cv_map(conv *c, const pq_value *s, const char *name, delta_map *out)
+static int cv_map(conv *c, const pq_value *v, const char *name, delta_map *out)
 {
-    const pq_value *v = fld(s, name);
     out->items = NULL;
     out->n = 0;
     if (v == NULL)
@@ -121,9 +165,8 @@ static int cv_map(conv *c, const pq_value *s, const char *name, delta_map *out)
     return 0;
 }
 
-static int cv_list(conv *c, const pq_value *s, const char *name, bool *has, const char ***out, size_t *n)
+static int cv_list(conv *c, const pq_value *v, const char *name, bool *has, const char ***out, size_t *n)
 {
-    const pq_value *v = fld(s, name);
     *out = NULL;
     *n = 0;
     if (has)
@@ -150,27 +193,30 @@ static int cv_list(conv *c, const pq_value *s, const char *name, bool *has, cons
     return 0;
 }
 
-static int cv_dv(conv *c, const pq_value *s, delta_file *f)
+static const char *const dv_names[] = {"storageType", "pathOrInlineDv", "offset", "sizeInBytes", "cardinality"};
+
+static int cv_dv(conv *c, const pq_value *dv, delta_file *f)
 {
-    const pq_value *dv = fld(s, "deletionVector");
     if (dv == NULL)
         return 0;
+    const pq_value *x[5];
+    fields_of(c, dv, dv_names, 5, x);
     const char *saved = c->action;
     c->action = "deletionVector";
     const char *st = NULL;
     int64_t off = 0, sz = 0, card = 0;
     bool has_off = false;
-    int rc = cv_str(c, dv, "storageType", true, &st);
+    int rc = cv_str(c, x[0], "storageType", true, &st);
     if (rc == 0 && (strlen(st) != 1 || (st[0] != 'u' && st[0] != 'p' && st[0] != 'i')))
         rc = cbad(c, "storageType", "is not one of u, p, i");
     if (rc == 0)
-        rc = cv_str(c, dv, "pathOrInlineDv", true, &f->dv.path_or_inline_dv);
+        rc = cv_str(c, x[1], "pathOrInlineDv", true, &f->dv.path_or_inline_dv);
     if (rc == 0)
-        rc = cv_i64(c, dv, "offset", false, &has_off, &off);
+        rc = cv_i64(c, x[2], "offset", false, &has_off, &off);
     if (rc == 0)
-        rc = cv_i64(c, dv, "sizeInBytes", true, NULL, &sz);
+        rc = cv_i64(c, x[3], "sizeInBytes", true, NULL, &sz);
     if (rc == 0)
-        rc = cv_i64(c, dv, "cardinality", true, NULL, &card);
+        rc = cv_i64(c, x[4], "cardinality", true, NULL, &card);
     if (rc == 0 && (off < 0 || off > INT32_MAX || sz < 0 || sz > INT32_MAX || card < 0))
         rc = cbad(c, "offset", "or sizeInBytes or cardinality is out of range");
     c->action = saved;
@@ -281,30 +327,39 @@ static void stats_value(os_buf *b, const pq_value *v)
     }
 }
 
+enum { F_PATH, F_PV, F_SIZE, F_MTIME, F_DC, F_STATS, F_TAGS, F_DV, F_BRID, F_DRCV, F_CP, F_DTS,
+       F_EFM, F_SP, F_N };
+static const char *const file_names[F_N] = {
+    "path", "partitionValues", "size", "modificationTime", "dataChange", "stats", "tags",
+    "deletionVector", "baseRowId", "defaultRowCommitVersion", "clusteringProvider",
+    "deletionTimestamp", "extendedFileMetadata", "stats_parsed"};
+
 static int conv_file(conv *c, const pq_value *s, delta_action_kind kind, delta_file *f)
 {
     memset(f, 0, sizeof *f);
     f->kind = kind == DELTA_ACT_ADD ? DELTA_FILE_ADD : DELTA_FILE_REMOVE;
-    if (cv_str(c, s, "path", true, &f->path) < 0 ||
-        cv_map(c, s, "partitionValues", &f->partition_values) < 0 ||
-        cv_i64(c, s, "size", kind == DELTA_ACT_ADD, &f->has_size, &f->size) < 0 ||
-        cv_i64(c, s, "modificationTime", false, &f->has_modification_time, &f->modification_time) < 0 ||
-        cv_bool(c, s, "dataChange", false, &f->data_change) < 0 ||
-        cv_str(c, s, "stats", false, &f->stats) < 0 ||
-        cv_map(c, s, "tags", &f->tags) < 0 ||
-        cv_dv(c, s, f) < 0 ||
-        cv_i64(c, s, "baseRowId", false, &f->has_base_row_id, &f->base_row_id) < 0 ||
-        cv_i64(c, s, "defaultRowCommitVersion", false, &f->has_default_row_commit_version,
+    const pq_value *x[F_N];
+    fields_of(c, s, file_names, F_N, x);
+    if (cv_str(c, x[F_PATH], "path", true, &f->path) < 0 ||
+        cv_map(c, x[F_PV], "partitionValues", &f->partition_values) < 0 ||
+        cv_i64(c, x[F_SIZE], "size", kind == DELTA_ACT_ADD, &f->has_size, &f->size) < 0 ||
+        cv_i64(c, x[F_MTIME], "modificationTime", false, &f->has_modification_time, &f->modification_time) < 0 ||
+        cv_bool(c, x[F_DC], "dataChange", false, &f->data_change) < 0 ||
+        cv_str(c, x[F_STATS], "stats", false, &f->stats) < 0 ||
+        cv_map(c, x[F_TAGS], "tags", &f->tags) < 0 ||
+        cv_dv(c, x[F_DV], f) < 0 ||
+        cv_i64(c, x[F_BRID], "baseRowId", false, &f->has_base_row_id, &f->base_row_id) < 0 ||
+        cv_i64(c, x[F_DRCV], "defaultRowCommitVersion", false, &f->has_default_row_commit_version,
                &f->default_row_commit_version) < 0 ||
-        cv_str(c, s, "clusteringProvider", false, &f->clustering_provider) < 0 ||
-        cv_i64(c, s, "deletionTimestamp", false, &f->has_deletion_timestamp, &f->deletion_timestamp) < 0 ||
-        cv_bool(c, s, "extendedFileMetadata", false, &f->extended_file_metadata) < 0)
+        cv_str(c, x[F_CP], "clusteringProvider", false, &f->clustering_provider) < 0 ||
+        cv_i64(c, x[F_DTS], "deletionTimestamp", false, &f->has_deletion_timestamp, &f->deletion_timestamp) < 0 ||
+        cv_bool(c, x[F_EFM], "extendedFileMetadata", false, &f->extended_file_metadata) < 0)
         return -1;
     if (f->path[0] == '\0')
         return cbad(c, "path", "is empty");
     if (f->has_size && f->size < 0)
         return cbad(c, "size", "is negative");
-    const pq_value *sp = fld(s, "stats_parsed");
+    const pq_value *sp = x[F_SP];
     if (f->stats == NULL && sp != NULL && sp->kind == PQ_VAL_STRUCT) {
         os_buf b = OS_BUF_INIT;
         stats_value(&b, sp);
@@ -314,91 +369,111 @@ static int conv_file(conv *c, const pq_value *s, delta_action_kind kind, delta_f
     return 0;
 }
 
+enum { R_ADD, R_REMOVE, R_META, R_PROTO, R_TXN, R_DOMAIN, R_SIDECAR, R_CPMETA, R_N };
+static const char *const row_names[R_N] = {
+    "add", "remove", "metaData", "protocol", "txn", "domainMetadata", "sidecar", "checkpointMetadata"};
+static const char *const meta_names[] = {
+    "id", "name", "description", "schemaString", "partitionColumns", "configuration", "createdTime", "format"};
+static const char *const fmt_names[] = {"provider", "options"};
+static const char *const proto_names[] = {"minReaderVersion", "minWriterVersion", "readerFeatures", "writerFeatures"};
+static const char *const txn_names[] = {"appId", "version", "lastUpdated"};
+static const char *const domain_names[] = {"domain", "configuration", "removed"};
+static const char *const sidecar_names[] = {"path", "sizeInBytes", "modificationTime"};
+static const char *const cpmeta_names[] = {"version"};
+
 static int conv_row(conv *c, const pq_value *row, delta_action *a)
 {
     memset(a, 0, sizeof *a);
     a->kind = DELTA_ACT_NONE;
-    const pq_value *v;
-    if ((v = fld(row, "add")) != NULL) {
+    const pq_value *r[R_N], *x[8];
+    fields_of(c, row, row_names, R_N, r);
+    if (r[R_ADD] != NULL) {
         c->action = "add";
         a->kind = DELTA_ACT_ADD;
-        return conv_file(c, v, DELTA_ACT_ADD, &a->u.file);
+        return conv_file(c, r[R_ADD], DELTA_ACT_ADD, &a->u.file);
     }
-    if ((v = fld(row, "remove")) != NULL) {
+    if (r[R_REMOVE] != NULL) {
         c->action = "remove";
         a->kind = DELTA_ACT_REMOVE;
-        return conv_file(c, v, DELTA_ACT_REMOVE, &a->u.file);
+        return conv_file(c, r[R_REMOVE], DELTA_ACT_REMOVE, &a->u.file);
     }
-    if ((v = fld(row, "metaData")) != NULL) {
+    if (r[R_META] != NULL) {
         c->action = "metaData";
         a->kind = DELTA_ACT_METADATA;
         delta_metadata *m = &a->u.meta;
-        if (cv_str(c, v, "id", true, &m->id) < 0 || cv_str(c, v, "name", false, &m->name) < 0 ||
-            cv_str(c, v, "description", false, &m->description) < 0 ||
-            cv_str(c, v, "schemaString", false, &m->schema_string) < 0 ||
-            cv_list(c, v, "partitionColumns", NULL, &m->partition_columns, &m->n_partition_columns) < 0 ||
-            cv_map(c, v, "configuration", &m->configuration) < 0 ||
-            cv_i64(c, v, "createdTime", false, &m->has_created_time, &m->created_time) < 0)
+        fields_of(c, r[R_META], meta_names, 8, x);
+        if (cv_str(c, x[0], "id", true, &m->id) < 0 || cv_str(c, x[1], "name", false, &m->name) < 0 ||
+            cv_str(c, x[2], "description", false, &m->description) < 0 ||
+            cv_str(c, x[3], "schemaString", false, &m->schema_string) < 0 ||
+            cv_list(c, x[4], "partitionColumns", NULL, &m->partition_columns, &m->n_partition_columns) < 0 ||
+            cv_map(c, x[5], "configuration", &m->configuration) < 0 ||
+            cv_i64(c, x[6], "createdTime", false, &m->has_created_time, &m->created_time) < 0)
             return -1;
-        const pq_value *fmt = fld(v, "format");
-        if (fmt != NULL) {
+        if (x[7] != NULL) {
+            const pq_value *y[2];
+            fields_of(c, x[7], fmt_names, 2, y);
             c->action = "metaData.format";
-            if (cv_str(c, fmt, "provider", false, &m->format_provider) < 0 ||
-                cv_map(c, fmt, "options", &m->format_options) < 0)
+            if (cv_str(c, y[0], "provider", false, &m->format_provider) < 0 ||
+                cv_map(c, y[1], "options", &m->format_options) < 0)
                 return -1;
         }
         if (m->format_provider == NULL)
             m->format_provider = "parquet";
         return 0;
     }
-    if ((v = fld(row, "protocol")) != NULL) {
+    if (r[R_PROTO] != NULL) {
         c->action = "protocol";
         a->kind = DELTA_ACT_PROTOCOL;
         delta_protocol *p = &a->u.proto;
-        int64_t r = 0, w = 0;
-        if (cv_i64(c, v, "minReaderVersion", true, NULL, &r) < 0 ||
-            cv_i64(c, v, "minWriterVersion", true, NULL, &w) < 0 ||
-            cv_list(c, v, "readerFeatures", &p->has_reader_features, &p->reader_features,
+        fields_of(c, r[R_PROTO], proto_names, 4, x);
+        int64_t rv = 0, wv = 0;
+        if (cv_i64(c, x[0], "minReaderVersion", true, NULL, &rv) < 0 ||
+            cv_i64(c, x[1], "minWriterVersion", true, NULL, &wv) < 0 ||
+            cv_list(c, x[2], "readerFeatures", &p->has_reader_features, &p->reader_features,
                     &p->n_reader_features) < 0 ||
-            cv_list(c, v, "writerFeatures", &p->has_writer_features, &p->writer_features,
+            cv_list(c, x[3], "writerFeatures", &p->has_writer_features, &p->writer_features,
                     &p->n_writer_features) < 0)
             return -1;
-        if (r < 1 || r > INT32_MAX || w < 1 || w > INT32_MAX)
+        if (rv < 1 || rv > INT32_MAX || wv < 1 || wv > INT32_MAX)
             return cbad(c, "minReaderVersion", "or minWriterVersion is out of range");
-        p->min_reader_version = (int32_t)r;
-        p->min_writer_version = (int32_t)w;
+        p->min_reader_version = (int32_t)rv;
+        p->min_writer_version = (int32_t)wv;
         return 0;
     }
-    if ((v = fld(row, "txn")) != NULL) {
+    if (r[R_TXN] != NULL) {
         c->action = "txn";
         a->kind = DELTA_ACT_TXN;
-        return (cv_str(c, v, "appId", true, &a->u.txn.app_id) < 0 ||
-                cv_i64(c, v, "version", true, NULL, &a->u.txn.version) < 0 ||
-                cv_i64(c, v, "lastUpdated", false, &a->u.txn.has_last_updated,
+        fields_of(c, r[R_TXN], txn_names, 3, x);
+        return (cv_str(c, x[0], "appId", true, &a->u.txn.app_id) < 0 ||
+                cv_i64(c, x[1], "version", true, NULL, &a->u.txn.version) < 0 ||
+                cv_i64(c, x[2], "lastUpdated", false, &a->u.txn.has_last_updated,
                        &a->u.txn.last_updated) < 0) ? -1 : 0;
     }
-    if ((v = fld(row, "domainMetadata")) != NULL) {
+    if (r[R_DOMAIN] != NULL) {
         c->action = "domainMetadata";
         a->kind = DELTA_ACT_DOMAIN;
-        return (cv_str(c, v, "domain", true, &a->u.domain.domain) < 0 ||
-                cv_str(c, v, "configuration", false, &a->u.domain.configuration) < 0 ||
-                cv_bool(c, v, "removed", false, &a->u.domain.removed) < 0) ? -1 : 0;
+        fields_of(c, r[R_DOMAIN], domain_names, 3, x);
+        return (cv_str(c, x[0], "domain", true, &a->u.domain.domain) < 0 ||
+                cv_str(c, x[1], "configuration", false, &a->u.domain.configuration) < 0 ||
+                cv_bool(c, x[2], "removed", false, &a->u.domain.removed) < 0) ? -1 : 0;
     }
-    if ((v = fld(row, "sidecar")) != NULL) {
+    if (r[R_SIDECAR] != NULL) {
         c->action = "sidecar";
         a->kind = DELTA_ACT_SIDECAR;
-        if (cv_str(c, v, "path", true, &a->u.sidecar.path) < 0 ||
-            cv_i64(c, v, "sizeInBytes", false, NULL, &a->u.sidecar.size_in_bytes) < 0 ||
-            cv_i64(c, v, "modificationTime", false, NULL, &a->u.sidecar.modification_time) < 0)
+        fields_of(c, r[R_SIDECAR], sidecar_names, 3, x);
+        if (cv_str(c, x[0], "path", true, &a->u.sidecar.path) < 0 ||
+            cv_i64(c, x[1], "sizeInBytes", false, NULL, &a->u.sidecar.size_in_bytes) < 0 ||
+            cv_i64(c, x[2], "modificationTime", false, NULL, &a->u.sidecar.modification_time) < 0)
             return -1;
         if (a->u.sidecar.path[0] == '\0')
             return cbad(c, "path", "is empty");
         return 0;
     }
-    if ((v = fld(row, "checkpointMetadata")) != NULL) {
+    if (r[R_CPMETA] != NULL) {
         c->action = "checkpointMetadata";
         a->kind = DELTA_ACT_CHECKPOINT_META;
-        return cv_i64(c, v, "version", true, NULL, &a->u.checkpoint_version);
+        fields_of(c, r[R_CPMETA], cpmeta_names, 1, x);
+        return cv_i64(c, x[0], "version", true, NULL, &a->u.checkpoint_version);
     }
     return 0;
 }
@@ -481,7 +556,14 @@ int dl_cp_parquet_read(const delta_table *t, const char *key, unsigned wanted,
         return -1;
     }
     int rc = 0;
-    int64_t rowno = 0;
+    conv *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        pq_reader_close(r);
+        pq_file_close(f);
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    }
+    c->key = key;
+    c->err = err;
     for (;;) {
         const pq_value *row;
         int got = pq_reader_next(r, &row, err);
@@ -491,13 +573,12 @@ int dl_cp_parquet_read(const delta_table *t, const char *key, unsigned wanted,
         }
         if (got == 0)
             break;
-        rowno++;
         os_arena arena = OS_ARENA_INIT;
-        char where[300];
-        snprintf(where, sizeof where, "%s row %lld", key, (long long)rowno);
-        conv c = {&arena, where, "", err};
+        c->row++;
+        c->arena = &arena;
+        c->action = "";
         delta_action a;
-        int r2 = conv_row(&c, row, &a);
+        int r2 = conv_row(c, row, &a);
         if (r2 == 0 && a.kind != DELTA_ACT_NONE)
             r2 = cb(ctx, &a, err);
         os_arena_free(&arena);
@@ -508,6 +589,7 @@ int dl_cp_parquet_read(const delta_table *t, const char *key, unsigned wanted,
         if (r2 > 0)
             break;
     }
+    free(c);
     pq_reader_close(r);
     pq_file_close(f);
     return rc;

@@ -11,13 +11,21 @@ struct dl_keyset_slot {
     uint64_t hash;
 };
 
+/* A word-at-a-time multiplicative hash: file keys are long and similar. */
 static uint64_t hash_bytes(const char *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ULL;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
     }
+    uint64_t t = 0;
+    memcpy(&t, p + i, n - i);
+    h = (h ^ t) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
     return h ? h : 1;
 }
 
@@ -84,7 +92,7 @@ int dl_keyset_add(dl_keyset *s, const char *key, size_t len)
 
 bool dl_keyset_has(const dl_keyset *s, const char *key, size_t len)
 {
-    if (s->cap == 0)
+    if (s->n == 0)
         return false;
     return find(s, key, len, hash_bytes(key, len))->key != NULL;
 }
