@@ -52,7 +52,10 @@ SELECT i AS id,
   CASE WHEN i % 8 = 0 THEN NULL ELSE
     (substr(md5(i::VARCHAR), 1, 8) || '-' || substr(md5(i::VARCHAR), 9, 4) || '-' || substr(md5(i::VARCHAR), 13, 4)
      || '-' || substr(md5(i::VARCHAR), 17, 4) || '-' || substr(md5(i::VARCHAR), 21, 12))::UUID END AS uid,
-  ('{"k": ' || i || ', "s": "x"}')::JSON AS js
+  ('{"k": ' || i || ', "s": "x"}')::JSON AS js,
+  CASE WHEN i % 9 = 0 THEN NULL ELSE
+    to_months((i % 25)::INTEGER) + to_days((i % 40)::INTEGER) + to_milliseconds(i * 1001) END AS iv,
+  CAST(CASE i % 3 WHEN 0 THEN 'red' WHEN 1 THEN 'green' ELSE 'blue' END AS ENUM('red', 'green', 'blue')) AS en
 FROM range({n}) t(i)
 """
 
@@ -188,7 +191,7 @@ def test_duckdb_written_file(kind, generated, oracle_rows):
 
 
 HY_FILES = ["hy-encodings-uncompressed", "hy-encodings-snappy", "hy-encodings-gzip", "hy-delta-edges",
-            "hy-single", "hy-types", "hy-nested"]
+            "hy-single", "hy-types", "hy-nested", "hy-decimals"]
 
 
 @pytest.mark.parametrize("name", HY_FILES)

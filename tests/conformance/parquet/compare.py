@@ -9,7 +9,8 @@ Normalisation (both sides agree on it; the oracle never runs our code):
     string converted to a count of u since the epoch (ours floored to u: DuckDB reads INT96
     and nanosecond data at microsecond precision); {"$date"} compares with our YYYY-MM-DD
     as days; {"$time"} with our HH:MM:SS.fff; {"$b64"} with our base64 text;
-    {"$f"} with our "NaN"/"Infinity"/"-Infinity" strings.
+    {"$f"} with our "NaN"/"Infinity"/"-Infinity" strings; {"$interval"} with the months,
+    days and milliseconds in our base64 of the 12-byte INTERVAL.
   * maps: DuckDB gives {"$map": [[k, v], ...]} in file order; ours is an object (string
     keys) or [{"key","value"}] -- both become ordered pairs.  hyparquet gives maps as plain
     objects, compared key by key.
@@ -178,6 +179,11 @@ def diff(ours, theirs, path="$"):
             elif tag == "$time":
                 if isinstance(ours, str):
                     ok = iso_to_ns("1970-01-01T" + ours) // UNIT_NS[theirs["u"]] == int(val)
+            elif tag == "$interval":
+                raw = base64.b64decode(ours) if isinstance(ours, str) else b""
+                if len(raw) == 12:
+                    months, days, millis = struct.unpack("<III", raw)
+                    ok = [months, days, millis * 1000] == [val[0], val[1], int(val[2])]
             elif tag == "$b64":
                 ok = isinstance(ours, str) and base64.b64decode(ours) == base64.b64decode(val)
             elif tag == "$map":

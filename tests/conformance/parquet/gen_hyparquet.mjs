@@ -121,6 +121,20 @@ write('hy-nested.parquet', {
   ],
 })
 
+// DECIMAL on BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY
+const decs = Array.from({ length: 300 }, (_, i) => (i % 11 === 0 ? null : (i * 7919 % 2000000 - 1000000) / 100))
+write('hy-decimals.parquet', {
+  columnData: [
+    { name: 'dec_ba', data: decs },
+    { name: 'dec_flba', data: decs },
+  ],
+  schema: [
+    { name: 'root', num_children: 2 },
+    { name: 'dec_ba', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL', converted_type: 'DECIMAL', scale: 2, precision: 12 },
+    { name: 'dec_flba', type: 'FIXED_LEN_BYTE_ARRAY', type_length: 5, repetition_type: 'OPTIONAL', converted_type: 'DECIMAL', scale: 2, precision: 11 },
+  ],
+})
+
 // a codec we do not support must be a clear error
 write('hy-brotli.parquet', {
   codec: 'BROTLI',

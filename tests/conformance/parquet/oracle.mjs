@@ -7,7 +7,8 @@
 // OUTDIR/k.err).  Values are tagged so the comparison knows what the reader saw:
 //   64-bit integer {"$i":"123"}, non-finite float {"$f":"NaN"}, exact decimal {"$dec":"1.50"},
 //   timestamp {"$ts":"<count>","u":"s|ms|us|ns"}, date {"$date":<days>},
-//   time {"$time":"<count>","u":"us|ns"}, binary {"$b64":"..."}, map {"$map":[[k,v],...]}.
+//   time {"$time":"<count>","u":"us|ns"}, binary {"$b64":"..."}, map {"$map":[[k,v],...]},
+//   interval {"$interval":[months, days, "<micros>"]}.
 import fs from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
@@ -111,6 +112,7 @@ function duckValue(v, api) {
   if (v instanceof api.DuckDBTimeNSValue) return { $time: String(v.nanos), u: 'ns' }
   if (v instanceof api.DuckDBBlobValue) return { $b64: b64(v.bytes) }
   if (v instanceof api.DuckDBUUIDValue) return v.toString()
+  if (v instanceof api.DuckDBIntervalValue) return { $interval: [v.months, v.days, String(v.micros)] }
   if (v instanceof api.DuckDBListValue || v instanceof api.DuckDBArrayValue) return v.items.map((x) => duckValue(x, api))
   if (v instanceof api.DuckDBStructValue) {
     const o = {}
