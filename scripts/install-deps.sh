@@ -8,13 +8,17 @@ PACKAGES=(
   libcurl4-openssl-dev zlib1g-dev libsnappy-dev libzstd-dev liblz4-dev
   libcmocka-dev
   python3 python3-pytest python3-requests python3-cryptography
-  nodejs npm curl openssl
+  curl openssl
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js may come from outside Debian (as on the CI image); only install
+# Debian's when no node/npm is on the PATH at all.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
   SUDO=""
