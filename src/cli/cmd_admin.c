@@ -365,7 +365,8 @@ static int cmd_share(const admin_client *c, const args *g)
     if (!strcmp(sub, "list") && g->npos == 2) {
         if ((rc = only_opts(g, "share list", NULL)))
             return rc;
-        return finish(c, admin_client_call(c, "GET", "/shares", NULL, &doc), doc, human_shares);
+        rc = admin_client_call(c, "GET", "/shares", NULL, &doc);
+        return finish(c, rc, doc, human_shares);
     }
     if ((!strcmp(sub, "get") || !strcmp(sub, "delete") || !strcmp(sub, "permissions")) && g->npos == 3) {
         if ((rc = only_opts(g, sub, NULL)))
@@ -488,7 +489,8 @@ static int cmd_location(const admin_client *c, const args *g)
     if (!strcmp(sub, "list") && g->npos == 2) {
         if ((rc = only_opts(g, "location list", NULL)))
             return rc;
-        return finish(c, admin_client_call(c, "GET", "/locations", NULL, &doc), doc, human_locations);
+        rc = admin_client_call(c, "GET", "/locations", NULL, &doc);
+        return finish(c, rc, doc, human_locations);
     }
     if ((!strcmp(sub, "get") || !strcmp(sub, "delete")) && g->npos == 3) {
         if ((rc = only_opts(g, sub, NULL)))
@@ -536,7 +538,8 @@ static int cmd_recipient(const admin_client *c, const args *g)
     if (!strcmp(sub, "list") && g->npos == 2) {
         if ((rc = only_opts(g, "recipient list", NULL)))
             return rc;
-        return finish(c, admin_client_call(c, "GET", "/recipients", NULL, &doc), doc, human_recipients);
+        rc = admin_client_call(c, "GET", "/recipients", NULL, &doc);
+        return finish(c, rc, doc, human_recipients);
     }
     if ((!strcmp(sub, "get") || !strcmp(sub, "delete") || !strcmp(sub, "shares")) && g->npos == 3) {
         if ((rc = only_opts(g, sub, NULL)))
@@ -652,7 +655,8 @@ static int cmd_audit(const admin_client *c, const args *g)
         sep = '&';
     }
     json_t *doc = NULL;
-    return finish(c, admin_client_call(c, "GET", path, NULL, &doc), doc, human_audit);
+    rc = admin_client_call(c, "GET", path, NULL, &doc);
+        return finish(c, rc, doc, human_audit);
 }
 
 int cli_admin_main(int argc, char **argv)
@@ -691,7 +695,8 @@ int cli_admin_main(int argc, char **argv)
     if (!strcmp(cmd, "openapi") && g.npos == 1) {
         json_t *doc = NULL;
         c.json = 1;
-        return finish(&c, admin_client_call(&c, "GET", "/openapi.json", NULL, &doc), doc, NULL);
+        rc = admin_client_call(&c, "GET", "/openapi.json", NULL, &doc);
+        return finish(&c, rc, doc, NULL);
     }
     return usage_error("unknown command '%s'", cmd);
 }

@@ -71,8 +71,13 @@ class AdminEnv:
 
     def stop(self):
         if self.server and self.server.proc:
-            self.server.stop()
-            self.logs += self.server.stdout + (self.server.stderr or "")
+            rc = self.server.stop()
+            err = self.server.stderr or ""
+            self.logs += self.server.stdout + err
+            # Sanitizer builds report leaks and UB at exit; a clean run exits 0.
+            for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+                assert bad not in err, err[-4000:]
+            assert rc == 0, err[-2000:]
         return self
 
     def restart(self):
@@ -177,3 +182,19 @@ class AdminEnv:
         r = self.activate(link)
         assert r.status_code == 200, r.text
         return r.json()
+
+
+def cli(env, *args, token=ADMIN_TOKEN, server=None, extra_env=None):
+    """Runs `opensharing admin ARGS`; returns (exit code, stdout, stderr)."""
+    import subprocess
+    e = dict(os.environ)
+    e.pop("OPENSHARING_ADMIN_SERVER", None)
+    e.pop("OPENSHARING_ADMIN_TOKEN", None)
+    if server is not False:
+        e["OPENSHARING_ADMIN_SERVER"] = server or env.admin_url
+    if token is not None:
+        e["OPENSHARING_ADMIN_TOKEN"] = token
+    e.update(extra_env or {})
+    p = subprocess.run([BIN, "admin"] + list(args), capture_output=True, text=True, env=e, timeout=30)
+    env.bodies.append(p.stdout)
+    return p.returncode, p.stdout, p.stderr
