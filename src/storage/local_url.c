@@ -76,6 +76,10 @@ int local_url_token(const uint8_t key[LOCAL_URL_KEYLEN], const char *root, const
     uint8_t mac[32];
     mac_of(key, p.data, p.len, mac);
     size_t need = os_base64_encoded_len(p.len) + 1 + os_base64_encoded_len(32);
+    if (need > LOCAL_URL_MAX_TOKEN) {
+        os_buf_free(&p);
+        return os_err_set(err, OS_EINVAL, "file path is too long for a signed URL");
+    }
     int rc = os_buf_reserve(out, need);
     if (rc == 0) {
         out->len += os_base64_encode((const uint8_t *)p.data, p.len, out->data + out->len, 1);
