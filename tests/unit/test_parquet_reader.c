@@ -513,7 +513,8 @@ static void put_levels(tw *w, const uint8_t *lv, int n, int max)
     }
 }
 
-/* Writes a file with one uncompressed v1 PLAIN page per column. */
+/* Writes a file with an empty row group and then one with one uncompressed v1 PLAIN
+ * page per column. */
 static size_t build_generic(const gelem *el, int nel, const gcol *cols, int ncols, int64_t rows, uint8_t *out)
 {
     tw w = {.n = 0};
@@ -572,30 +573,33 @@ static size_t build_generic(const gelem *el, int nel, const gcol *cols, int ncol
         tw_end(&w);
     }
     tw_i64(&w, 3, rows);
-    tw_list(&w, 4, 12, 1);
-    tw_elem_begin(&w);
-    tw_list(&w, 1, 12, (unsigned)ncols);
-    for (int c = 0; c < ncols; c++) {
+    /* an empty row group first, then the one with the data */
+    tw_list(&w, 4, 12, 2);
+    for (int g = 0; g < 2; g++) {
         tw_elem_begin(&w);
-        tw_i64(&w, 2, (int64_t)at[c]);
-        tw_begin(&w, 3);
-        tw_i32(&w, 1, cols[c].physical);
-        tw_list(&w, 2, 5, 1);
-        tw_zz(&w, 0);
-        tw_list(&w, 3, 8, 1);
-        tw_varint(&w, 1);
-        tw_byte(&w, 'x');
-        w.last[w.depth] = 3;
-        tw_i32(&w, 4, 0);
-        tw_i64(&w, 5, cols[c].n);
-        tw_i64(&w, 6, (int64_t)len[c]);
-        tw_i64(&w, 7, (int64_t)len[c]);
-        tw_i64(&w, 9, (int64_t)at[c]);
-        tw_end(&w);
+        tw_list(&w, 1, 12, (unsigned)ncols);
+        for (int c = 0; c < ncols; c++) {
+            tw_elem_begin(&w);
+            tw_i64(&w, 2, (int64_t)at[c]);
+            tw_begin(&w, 3);
+            tw_i32(&w, 1, cols[c].physical);
+            tw_list(&w, 2, 5, 1);
+            tw_zz(&w, 0);
+            tw_list(&w, 3, 8, 1);
+            tw_varint(&w, 1);
+            tw_byte(&w, 'x');
+            w.last[w.depth] = 3;
+            tw_i32(&w, 4, 0);
+            tw_i64(&w, 5, g ? cols[c].n : 0);
+            tw_i64(&w, 6, g ? (int64_t)len[c] : 0);
+            tw_i64(&w, 7, g ? (int64_t)len[c] : 0);
+            tw_i64(&w, 9, (int64_t)at[c]);
+            tw_end(&w);
+            tw_end(&w);
+        }
+        tw_i64(&w, 3, g ? rows : 0);
         tw_end(&w);
     }
-    tw_i64(&w, 3, rows);
-    tw_end(&w);
     tw_end(&w);
     uint32_t flen = (uint32_t)(w.n - footer_at);
     memcpy(w.b + w.n, &flen, 4);
@@ -649,6 +653,8 @@ static void test_legacy_lists_maps_and_bare_repeated(void **state)
     assert_string_equal(pq_file_find(f, "b")->element->path, "b.array");
     assert_string_equal(pq_file_find(f, "c")->element->path, "c.c_tuple");
     assert_int_equal(pq_file_find(f, "m")->kind, PQ_NODE_MAP);
+    assert_int_equal(pq_file_num_row_groups(f), 2);
+    assert_int_equal(pq_file_row_group_num_rows(f, 0), 0);
     pq_reader *r = pq_reader_open(f, NULL, 0, &err);
     const pq_value *row;
     os_buf b = OS_BUF_INIT;
