@@ -310,9 +310,11 @@ static void stats_value(os_buf *b, const pq_value *v)
         return;
     case PQ_VAL_STRUCT:
         os_buf_putc(b, '{');
-        for (uint32_t i = 0; i < v->u.strct.n; i++) {
+        for (uint32_t i = 0, out = 0; i < v->u.strct.n; i++) {
             const pq_value *f = &v->u.strct.fields[i];
-            if (i)
+            if (f->kind == PQ_VAL_NULL)
+                continue;   /* Delta leaves absent statistics out */
+            if (out++)
                 os_buf_putc(b, ',');
             const char *nm = f->node ? f->node->name : "?";
             json_str(b, nm, strlen(nm));

@@ -15,6 +15,12 @@ ADD_T = ("STRUCT(path VARCHAR, partitionValues MAP(VARCHAR, VARCHAR), size BIGIN
          "modificationTime BIGINT, dataChange BOOLEAN, stats VARCHAR, tags MAP(VARCHAR, VARCHAR), "
          "deletionVector STRUCT(storageType VARCHAR, pathOrInlineDv VARCHAR, \"offset\" INTEGER, "
          "sizeInBytes INTEGER, cardinality BIGINT))")
+ADD_PARSED_T = ("STRUCT(path VARCHAR, partitionValues MAP(VARCHAR, VARCHAR), size BIGINT, "
+                "modificationTime BIGINT, dataChange BOOLEAN, tags MAP(VARCHAR, VARCHAR), "
+                "deletionVector STRUCT(storageType VARCHAR, pathOrInlineDv VARCHAR, \"offset\" INTEGER, "
+                "sizeInBytes INTEGER, cardinality BIGINT), stats_parsed STRUCT(numRecords BIGINT, "
+                "minValues STRUCT(id BIGINT, v VARCHAR), maxValues STRUCT(id BIGINT, v VARCHAR), "
+                "nullCount STRUCT(id BIGINT, v BIGINT)))")
 REMOVE_T = ("STRUCT(path VARCHAR, deletionTimestamp BIGINT, dataChange BOOLEAN, "
             "extendedFileMetadata BOOLEAN, partitionValues MAP(VARCHAR, VARCHAR), size BIGINT, "
             "deletionVector STRUCT(storageType VARCHAR, pathOrInlineDv VARCHAR, \"offset\" INTEGER, "
@@ -212,6 +218,16 @@ class Table:
         cols = {"add": ADD_T, "remove": REMOVE_T, "metaData": META_T, "protocol": PROTO_T, "txn": TXN_T}
         if kind == "classic":
             self.write_parquet("%020d.checkpoint.parquet" % v, rows + files, cols)
+        elif kind == "parsed":
+            # Typed statistics only (no JSON stats column), as writeStatsAsJson=false does.
+            conv = []
+            for r in files:
+                if "add" in r:
+                    a = dict(r["add"])
+                    a["stats_parsed"] = json.loads(a.pop("stats"))
+                    r = {"add": a}
+                conv.append(r)
+            self.write_parquet("%020d.checkpoint.parquet" % v, rows + conv, dict(cols, add=ADD_PARSED_T))
         elif kind == "multi":
             n = self.rng.randint(2, 3)
             allrows = rows + files
@@ -271,7 +287,7 @@ class Table:
         for _ in range(ncommits):
             self.rng.choice(ops)()
             if self.rng.random() < 0.3:
-                self.checkpoint(self.rng.choice(["classic", "multi", "v2json", "v2parquet"]))
+                self.checkpoint(self.rng.choice(["classic", "multi", "v2json", "v2parquet", "parsed"]))
         return self.sql
 
     def finish(self, results):
