@@ -101,7 +101,7 @@ static int az_list_impl(az_ctx *c, const char *dir, const char *start_after, int
     if (*dd && dd[strlen(dd) - 1] != '/')
         return os_err_set(err, OS_EINVAL, "directory '%s' must end with '/'", dd);
     os_buf full = OS_BUF_INIT, after = OS_BUF_INIT, marker = OS_BUF_INIT, url = OS_BUF_INIT;
-    os_buf name = OS_BUF_INIT, txt = OS_BUF_INIT;
+    os_buf name = OS_BUF_INIT, txt = OS_BUF_INIT, prev = OS_BUF_INIT;
     int ret = -1, seen = 0;
     size_t rootlen = *c->prefix ? strlen(c->prefix) + 1 : 0;
     if (sto_key_join(&full, c->prefix, dd) != 0 ||
@@ -159,6 +159,17 @@ static int az_list_impl(az_ctx *c, const char *dir, const char *start_after, int
             if (xml_child(props, "Last-Modified", &sp) == 1)
                 (void)sto_http_date_parse(sp.p, sp.n, &mtime);
             seen = 1;
+            if (prev.len && strcmp(os_buf_cstr(&name), prev.data) <= 0) {
+                os_buf_free(&rs.body);
+                os_err_set(err, OS_EIO, "Azure listing is not in ascending name order");
+                goto done;
+            }
+            os_buf_reset(&prev);
+            if (os_buf_append(&prev, name.data, name.len) != 0) {
+                os_buf_free(&rs.body);
+                os_err_set(err, OS_ENOMEM, "out of memory");
+                goto done;
+            }
             os_buf_reset(&txt);
             if (xml_child(props, "ResourceType", &sp) == 1 && xml_text(sp, &txt) == 0 &&
                 strcmp(os_buf_cstr(&txt), "directory") == 0)
@@ -222,6 +233,7 @@ done:
     os_buf_free(&url);
     os_buf_free(&name);
     os_buf_free(&txt);
+    os_buf_free(&prev);
     return ret;
 }
 

@@ -175,6 +175,7 @@ static int gcs_list_impl(gcs_ctx *c, const char *dir, const char *start_after, i
     if (*dd && dd[strlen(dd) - 1] != '/')
         return os_err_set(err, OS_EINVAL, "directory '%s' must end with '/'", dd);
     os_buf full = OS_BUF_INIT, after = OS_BUF_INIT, ptoken = OS_BUF_INIT, url = OS_BUF_INIT;
+    os_buf prev = OS_BUF_INIT;
     int ret = -1, seen = 0;
     size_t rootlen = *c->prefix ? strlen(c->prefix) + 1 : 0;
     if (sto_key_join(&full, c->prefix, dd) != 0 ||
@@ -241,6 +242,17 @@ static int gcs_list_impl(gcs_ctx *c, const char *dir, const char *start_after, i
             if (upd)
                 (void)os_time_parse_iso(upd, &mtime);
             seen = 1;
+            if (prev.len && strcmp(k, prev.data) <= 0) {
+                json_decref(doc);
+                os_err_set(err, OS_EIO, "GCS listing is not in ascending name order");
+                goto done;
+            }
+            os_buf_reset(&prev);
+            if (os_buf_puts(&prev, k) != 0) {
+                json_decref(doc);
+                os_err_set(err, OS_ENOMEM, "out of memory");
+                goto done;
+            }
             size_t kl = strlen(k);
             if (strncmp(k, os_buf_cstr(&full), full.len) != 0 || kl <= full.len ||
                 k[kl - 1] == '/')
@@ -292,6 +304,7 @@ done:
     os_buf_free(&after);
     os_buf_free(&ptoken);
     os_buf_free(&url);
+    os_buf_free(&prev);
     return ret;
 }
 

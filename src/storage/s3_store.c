@@ -99,7 +99,7 @@ static int s3_list_impl(s3_ctx *c, const char *dir, const char *start_after, int
     if (dir && *dir && dir[strlen(dir) - 1] != '/')
         return os_err_set(err, OS_EINVAL, "directory '%s' must end with '/'", dir);
     os_buf full = OS_BUF_INIT, after = OS_BUF_INIT, ctoken = OS_BUF_INIT, q = OS_BUF_INIT;
-    os_buf name = OS_BUF_INIT, txt = OS_BUF_INIT;
+    os_buf name = OS_BUF_INIT, txt = OS_BUF_INIT, prev = OS_BUF_INIT;
     int ret = -1, seen = 0;
     size_t rootlen = *c->prefix ? strlen(c->prefix) + 1 : 0;
     if (sto_key_join(&full, c->prefix, dir ? dir : "") != 0 ||
@@ -160,6 +160,17 @@ static int s3_list_impl(s3_ctx *c, const char *dir, const char *start_after, int
                 break;
             seen = 1;
             const char *k = os_buf_cstr(&name);
+            if (prev.len && strcmp(k, prev.data) <= 0) {
+                os_buf_free(&rs.body);
+                os_err_set(err, OS_EIO, "S3 listing is not in ascending key order");
+                goto done;
+            }
+            os_buf_reset(&prev);
+            if (os_buf_append(&prev, name.data, name.len) != 0) {
+                os_buf_free(&rs.body);
+                os_err_set(err, OS_ENOMEM, "out of memory");
+                goto done;
+            }
             /* Hostile or odd entries: outside the prefix, directory markers,
              * deeper keys in a delimited listing, at or before start_after. */
             if (strncmp(k, os_buf_cstr(&full), full.len) != 0 || name.len <= full.len ||
@@ -221,6 +232,7 @@ done:
     os_buf_free(&q);
     os_buf_free(&name);
     os_buf_free(&txt);
+    os_buf_free(&prev);
     return ret;
 }
 

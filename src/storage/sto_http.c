@@ -20,6 +20,7 @@ typedef struct sink {
     const sto_http_req *req;
     sto_http_resp *resp;
     uint64_t skipped;   /* bytes dropped before the range when a server ignored Range */
+    uint64_t drained;   /* bytes of an error body dropped */
     int oom;
 } sink;
 
@@ -27,11 +28,14 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 {
     sink *s = ud;
     size_t n = size * nmemb;
+    if (s->resp->status / 100 != 2) {
+        /* Error bodies are not data and never needed: drained, but only so far. */
+        s->drained += n;
+        return s->drained > 65536 ? 0 : n;
+    }
     if (s->req->has_range && s->req->dst) {
         /* A ranged read.  Error bodies are not data; a 200 means the server
          * ignored Range, so the bytes before the range are dropped. */
-        if (s->resp->status / 100 != 2)
-            return n;
         size_t off = 0;
         if (s->resp->status == 200 && s->skipped < s->req->range_start) {
             uint64_t want = s->req->range_start - s->skipped;
@@ -141,7 +145,7 @@ int sto_http_do(const sto_http_req *req, sto_http_resp *resp, os_err *err)
                  (unsigned long long)(req->range_start + req->range_len - 1));
         curl_easy_setopt(c, CURLOPT_RANGE, range);
     }
-    sink s = {req, resp, 0, 0};
+    sink s = {req, resp, 0, 0, 0};
     curl_easy_setopt(c, CURLOPT_URL, req->url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -171,8 +175,8 @@ int sto_http_do(const sto_http_req *req, sto_http_resp *resp, os_err *err)
     curl_easy_cleanup(c);
     if (s.oom || rc == CURLE_OUT_OF_MEMORY)
         return os_err_set(err, OS_ENOMEM, "out of memory");
-    if (rc == CURLE_WRITE_ERROR &&
-        (resp->too_large || (req->has_range && resp->got == req->range_len)))
+    if (rc == CURLE_WRITE_ERROR && (resp->too_large || resp->status / 100 != 2 ||
+                                    (req->has_range && resp->got == req->range_len)))
         return 0;
     if (rc != CURLE_OK) {
         char origin[160];
