@@ -18,31 +18,57 @@ static void usage(FILE *out)
             "                                 [--predicate JSON] [--limit N] [--count]\n");
 }
 
+static const char hexd[] = "0123456789abcdef";
+
+/* Appends s as a JSON string: one reservation, then direct writes. */
 static void j_str(os_buf *b, const char *s)
 {
     if (s == NULL) {
         os_buf_puts(b, "null");
         return;
     }
-    os_buf_putc(b, '"');
-    const char *run = s;
-    for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c >= 0x20 && c != '"' && c != '\\')
+    size_t n = strlen(s);
+    if (os_buf_reserve(b, n * 6 + 2) < 0)
+        return;
+    char *w = b->data + b->len;
+    *w++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *w++ = (char)c;
             continue;
-        os_buf_append(b, run, (size_t)(p - run));
-        switch (c) {
-        case '"': os_buf_puts(b, "\\\""); break;
-        case '\\': os_buf_puts(b, "\\\\"); break;
-        case '\n': os_buf_puts(b, "\\n"); break;
-        case '\r': os_buf_puts(b, "\\r"); break;
-        case '\t': os_buf_puts(b, "\\t"); break;
-        default: os_buf_printf(b, "\\u%04x", c); break;
         }
-        run = p + 1;
+        *w++ = '\\';
+        switch (c) {
+        case '"': *w++ = '"'; break;
+        case '\\': *w++ = '\\'; break;
+        case '\n': *w++ = 'n'; break;
+        case '\r': *w++ = 'r'; break;
+        case '\t': *w++ = 't'; break;
+        default:
+            *w++ = 'u'; *w++ = '0'; *w++ = '0';
+            *w++ = hexd[c >> 4]; *w++ = hexd[c & 15];
+            break;
+        }
     }
-    os_buf_puts(b, run);
-    os_buf_putc(b, '"');
+    *w++ = '"';
+    b->len = (size_t)(w - b->data);
+    b->data[b->len] = '\0';
+}
+
+/* Appends a decimal integer without printf. */
+static void j_i64(os_buf *b, int64_t v)
+{
+    char tmp[24];
+    int i = 24;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[--i] = '-';
+    os_buf_append(b, tmp + i, (size_t)(24 - i));
 }
 
 static void j_key(os_buf *b, const char *k, int *first)
@@ -126,7 +152,7 @@ static void j_metadata(os_buf *b, const delta_metadata *m, int64_t version, int6
     j_map(b, &m->configuration);
     if (m->has_created_time) {
         j_key(b, "createdTime", &first);
-        os_buf_printf(b, "%lld", (long long)m->created_time);
+        j_i64(b, m->created_time);
     }
     os_buf_puts(b, "}");
     if (version >= 0)
@@ -150,15 +176,15 @@ static void j_file(os_buf *b, const delta_file *f, int64_t version, int64_t ts)
     j_map(b, &f->partition_values);
     if (f->has_size) {
         j_key(b, "size", &first);
-        os_buf_printf(b, "%lld", (long long)f->size);
+        j_i64(b, f->size);
     }
     if (f->has_modification_time) {
         j_key(b, "modificationTime", &first);
-        os_buf_printf(b, "%lld", (long long)f->modification_time);
+        j_i64(b, f->modification_time);
     }
     if (f->has_deletion_timestamp) {
         j_key(b, "deletionTimestamp", &first);
-        os_buf_printf(b, "%lld", (long long)f->deletion_timestamp);
+        j_i64(b, f->deletion_timestamp);
     }
     j_key(b, "dataChange", &first);
     os_buf_puts(b, f->data_change ? "true" : "false");
@@ -181,11 +207,11 @@ static void j_file(os_buf *b, const delta_file *f, int64_t version, int64_t ts)
     }
     if (f->has_base_row_id) {
         j_key(b, "baseRowId", &first);
-        os_buf_printf(b, "%lld", (long long)f->base_row_id);
+        j_i64(b, f->base_row_id);
     }
     if (f->has_default_row_commit_version) {
         j_key(b, "defaultRowCommitVersion", &first);
-        os_buf_printf(b, "%lld", (long long)f->default_row_commit_version);
+        j_i64(b, f->default_row_commit_version);
     }
     if (f->clustering_provider) {
         j_key(b, "clusteringProvider", &first);
@@ -193,9 +219,9 @@ static void j_file(os_buf *b, const delta_file *f, int64_t version, int64_t ts)
     }
     if (version >= 0) {
         j_key(b, "version", &first);
-        os_buf_printf(b, "%lld", (long long)version);
+        j_i64(b, version);
         j_key(b, "timestamp", &first);
-        os_buf_printf(b, "%lld", (long long)ts);
+        j_i64(b, ts);
     }
     os_buf_puts(b, "}}\n");
 }
