@@ -14,7 +14,8 @@ int admin_gate(http_request *req, http_response *res, admin_api *api, const char
         os_err_set(&err, OS_EPERM,
                    "the admin API answers loopback clients only; set admin.listen (or "
                    "--admin-listen) to serve it on another address");
-        return api_send_error(res, &err) == 0 ? -1 : -1;
+        api_send_error(res, &err);
+        return -1;
     }
     const char *name = NULL;
     if (admin_authenticate(api->store, http_request_header(req, "Authorization"),
