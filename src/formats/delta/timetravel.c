@@ -67,6 +67,10 @@ int delta_version_at_timestamp(const delta_table *t, int64_t ts_ms, delta_ts_rul
         os_err_set(err, OS_ENOTFOUND, "%s: no commit can be time-travelled to", t->log_dir);
         goto done;
     }
+    /* Index of the first commit whose time is an in-commit timestamp. */
+    size_t ict_i = lo_i;
+    while (ict_i < l.ncommits && !dl_ict_enabled_at(c.meta, l.commits[ict_i].version))
+        ict_i++;
     int64_t first_ts, last_ts;
     if (ts_of(&c, l.commits[lo_i].version, &first_ts, err) < 0 ||
         ts_of(&c, last, &last_ts, err) < 0)
@@ -86,14 +90,32 @@ int delta_version_at_timestamp(const delta_table *t, int64_t ts_ms, delta_ts_rul
                        tsbuf, (long long)last, b2);
             goto done;
         }
-        /* Latest version whose timestamp <= ts (timestamps need not be
-         * monotonic when they come from file times: scan from the newest). */
-        for (size_t i = l.ncommits; i-- > lo_i;) {
-            int64_t v = l.commits[i].version, tv;
-            if (ts_of(&c, v, &tv, err) < 0)
+        /* In-commit timestamps only grow, so their range is searched by
+         * halves; file times need not be monotonic: scanned newest first. */
+        if (ict_i < l.ncommits) {
+            int64_t t0;
+            if (ts_of(&c, l.commits[ict_i].version, &t0, err) < 0)
                 goto done;
-            if (tv <= ts_ms) {
-                *version = v;
+            if (t0 <= ts_ms) {
+                size_t lo = ict_i, hi = l.ncommits - 1;   /* ts(lo) <= ts */
+                while (lo < hi) {
+                    size_t mid = lo + (hi - lo + 1) / 2;
+                    int64_t tm;
+                    if (ts_of(&c, l.commits[mid].version, &tm, err) < 0)
+                        goto done;
+                    if (tm <= ts_ms)
+                        lo = mid;
+                    else
+                        hi = mid - 1;
+                }
+                *version = l.commits[lo].version;
+                rc = 0;
+                goto done;
+            }
+        }
+        for (size_t i = ict_i; i-- > lo_i;) {
+            if (l.commits[i].mtime_ms <= ts_ms) {
+                *version = l.commits[i].version;
                 rc = 0;
                 goto done;
             }
@@ -106,15 +128,28 @@ int delta_version_at_timestamp(const delta_table *t, int64_t ts_ms, delta_ts_rul
                        tsbuf, (long long)last, b2);
             goto done;
         }
-        for (size_t i = lo_i; i < l.ncommits; i++) {
-            int64_t v = l.commits[i].version, tv;
-            if (ts_of(&c, v, &tv, err) < 0)
-                goto done;
-            if (tv >= ts_ms) {
-                *version = v;
+        for (size_t i = lo_i; i < ict_i; i++) {
+            if (l.commits[i].mtime_ms >= ts_ms) {
+                *version = l.commits[i].version;
                 rc = 0;
                 goto done;
             }
+        }
+        if (ict_i < l.ncommits) {
+            size_t lo = ict_i, hi = l.ncommits - 1;   /* ts(hi) >= ts (checked above) */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int64_t tm;
+                if (ts_of(&c, l.commits[mid].version, &tm, err) < 0)
+                    goto done;
+                if (tm >= ts_ms)
+                    hi = mid;
+                else
+                    lo = mid + 1;
+            }
+            *version = l.commits[lo].version;
+            rc = 0;
+            goto done;
         }
         os_err_set(err, OS_EINVAL, "timestamp %s is after the latest version", tsbuf);
     }
