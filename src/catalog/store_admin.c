@@ -138,7 +138,7 @@ int store_tx_asset_remove(cat_tx *tx, int64_t share_id, const char *schema, cons
     char skey[KEYBUF], nkey[KEYBUF];
     if (key_of(schema, skey, err) != 0 || key_of(name, nkey, err) != 0)
         return -1;
-    int64_t schema_id;
+    int64_t schema_id = 0;
     int found = lookup_i64(tx->db,
                            sq_prepare(tx->db, err,
                                       "SELECT id FROM schemas WHERE share_id = ? AND name_key = ?",
