@@ -1,0 +1,88 @@
+"""test_storage_local.py - file:// locations through objstore_open_location: containment (no '..', no symlink
+escape), non-recursive and recursive listings in byte order, reads; and the local signed-URL format."""
+import base64
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "storage"))
+import stohelp  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def tool(tmp_path_factory):
+    path = stohelp.build_tool(str(tmp_path_factory.mktemp("tool")))
+    p = stohelp.tool_proc(path)
+    yield p
+    assert p.close() == 0
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp("loc")
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret.txt").write_bytes(b"secret")
+    vol = root / "vol"
+    files = {"a.txt": b"a", "a/b.bin": b"ab", "a/c/d.bin": b"acd", "a-b": b"dash", "b": b"",
+             "\u00e9t\u00e9 x.bin": os.urandom(300), "z/y/x/w.bin": b"deep"}
+    for name, data in files.items():
+        p = vol / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+    os.symlink(str(outside / "secret.txt"), str(vol / "link-out"))
+    os.symlink(str(outside), str(vol / "dir-out"))
+    os.symlink(str(outside), str(root / "escape"))
+    return root, files
+
+
+def case(root, what, asset="vol", **kw):
+    c = {"op": "store", "what": what, "location_uri": "file://%s" % root,
+         "asset_uri": "file://%s/%s" % (root, asset)}
+    c.update(kw)
+    return c
+
+
+def test_listing_orders_and_reads(tool, tree):
+    root, files = tree
+    r = tool.ask(case(root, "list_recursive"))
+    names = [i["name"] for i in r["items"]]
+    # byte order of the full names: "a-b" < "a.txt" < "a/b.bin" ('-' < '.' < '/')
+    assert names == [n for n in sorted(files, key=lambda s: s.encode())]
+    assert {i["name"]: i["size"] for i in r["items"]} == {k: len(v) for k, v in files.items()}
+    # symlinks are never followed by the walk
+    assert not any(n.startswith(("link-out", "dir-out")) for n in names)
+    r = tool.ask(case(root, "list_recursive", start_after="a/b.bin"))
+    assert [i["name"] for i in r["items"]] == [n for n in sorted(files, key=lambda s: s.encode())
+                                               if n.encode() > b"a/b.bin"]
+    r = tool.ask(case(root, "list_recursive", dir="a/"))
+    assert [i["name"] for i in r["items"]] == ["a/b.bin", "a/c/d.bin"]
+    for name, data in files.items():
+        assert bytes.fromhex(tool.ask(case(root, "read_all", key=name))["hex"]) == data
+
+
+def test_containment(tool, tree):
+    root, _ = tree
+    assert tool.ask(case(root, "list", asset="escape"))["code"] == "EPERM"
+    assert tool.ask(case(root, "list", asset="vol/../../etc"))["code"] == "EINVAL"
+    c = case(root, "list")
+    c["asset_uri"] = "file:///etc"
+    assert tool.ask(c)["code"] == "EINVAL"
+    assert tool.ask(case(root, "read_all", key="../escape/secret.txt"))["code"] == "EINVAL"
+    assert tool.ask(case(root, "list_recursive", dir="../"))["code"] == "EINVAL"
+    assert tool.ask(case(root, "list", asset="missing"))["code"] == "ENOTFOUND"
+
+
+def test_local_url_format(tool, tree):
+    root, _ = tree
+    r = tool.ask({"op": "local_sign", "server_key": "k" * 32, "base": "https://h/opensharing",
+                  "root": "%s/vol" % root, "rel": "a/b.bin", "expires_at": 1900000000})
+    url = r["url"]
+    assert url.startswith("https://h/opensharing/files/")
+    token = url[len("https://h/opensharing/files/"):]
+    payload_b64, mac_b64 = token.split(".")
+    payload = base64.urlsafe_b64decode(payload_b64 + "=" * (-len(payload_b64) % 4)).decode()
+    assert payload == "1\n1900000000\n%s/vol\na/b.bin" % root
+    assert len(base64.urlsafe_b64decode(mac_b64 + "=" * (-len(mac_b64) % 4))) == 32
+    assert tool.ask({"op": "local_sign", "server_key": "k", "base": "x", "root": str(root),
+                     "rel": "../x", "expires_at": 1})["code"] == "EINVAL"
