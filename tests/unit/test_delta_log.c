@@ -287,6 +287,50 @@ static void test_checkpoints_and_hints(void **state)
     assert_non_null(strstr(files_at(-1, NULL, &e), "checkpointMetadata.version"));
 }
 
+static int count_files(void *ctx, const delta_file *f, os_err *err)
+{
+    (void)err;
+    int64_t *n = ctx;
+    if (f->size != *n)   /* the checkpoint's files, in its order */
+        return os_err_set(err, OS_EINTERNAL, "file %s out of order", f->path);
+    (*n)++;
+    return 0;
+}
+
+static void test_big_json_checkpoint_and_junk(void **state)
+{
+    (void)state;
+    os_err e;
+    put("tbl/_delta_log/00000000000000000000.json", PROTO META("") ADD("a", "1", "10"));
+    put("tbl/_delta_log/00000000000000000001.json", ADD("b", "1", "10"));
+    /* A v2 JSON checkpoint of ~3 MB: lines cross the reader's 1 MB chunks. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/tbl/_delta_log/00000000000000000001.checkpoint."
+             "80a083e8-7026-4e79-81be-64bd76c43a11.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"checkpointMetadata\":{\"version\":1}}\n" PROTO META(""), f);
+    for (int i = 0; i < 30000; i++)
+        fprintf(f, "{\"add\":{\"path\":\"f%06d-padding-padding-padding-padding\",\"partitionValues\":{},"
+                   "\"size\":%d,\"modificationTime\":1,\"dataChange\":false}}\n", i, i);
+    fclose(f);
+    fixture fx;
+    open_table(&fx, NULL);
+    delta_snapshot *s = delta_snapshot_load(&fx.t, NULL, &e);
+    assert_non_null(s);
+    int64_t n = 0;
+    assert_int_equal(delta_snapshot_scan(s, NULL, count_files, &n, &e), 0);
+    assert_int_equal(n, 30000);
+    delta_snapshot_free(s);
+    close_table(&fx);
+    /* A classic checkpoint that is not Parquet: an error naming it. */
+    put("tbl/_delta_log/00000000000000000002.json", ADD("c", "1", "10"));
+    put("tbl/_delta_log/00000000000000000002.checkpoint.parquet", "this is not parquet");
+    const char *r = files_at(-1, NULL, &e);
+    assert_non_null(strstr(r, "ERR"));
+    assert_non_null(strstr(r, "00000000000000000002.checkpoint.parquet"));
+}
+
 typedef struct chlist {
     char s[2048];
 } chlist;
@@ -458,6 +502,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gaps_and_bad_logs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoints_and_hints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timestamps_and_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_big_json_checkpoint_and_junk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_objstore_local, setup, teardown),
         cmocka_unit_test_setup_teardown(test_objstore_list, setup, teardown),
     };
