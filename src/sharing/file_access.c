@@ -7,14 +7,28 @@
 
 #include "base/strutil.h"
 #include "storage/local_url.h"
+#include "storage/store_open.h"
 
 int file_access_open(const sharing_service *svc, const char *uri, os_arena *a, file_access *fa,
                      os_err *err)
 {
     memset(fa, 0, sizeof *fa);
     fa->svc = svc;
-    if (loc_uri_parse(uri, a, &fa->root, err) != 0)
+    fa->uri = os_arena_strdup(a, uri);
+    if (fa->uri == NULL || loc_uri_parse(uri, a, &fa->root, err) != 0)
         return -1;
+    /* The storage location that holds the asset carries its secret and options. */
+    cat_page page;
+    if (store_location_list(svc->store, a, &page, err) != 0)
+        return -1;
+    for (int i = 0; i < page.count && fa->loc == NULL; i++) {
+        cat_location *l = page.items[i];
+        loc_uri lu;
+        if (loc_uri_parse(l->uri, a, &lu, NULL) == 0 && loc_uri_contains(&lu, &fa->root))
+            fa->loc = l;
+    }
+    if (fa->loc == NULL)
+        return os_err_set(err, OS_ENOTFOUND, "no storage location holds this asset any more");
     if (fa->root.scheme != LOC_FILE)
         return os_err_set(err, OS_EUNSUPPORTED,
                           "reading %s:// storage is not available in this server yet",
@@ -27,7 +41,7 @@ int file_access_open(const sharing_service *svc, const char *uri, os_arena *a, f
 
 int file_access_store(const file_access *fa, objstore *out, os_err *err)
 {
-    return objstore_local_open(fa->root_path, out, err);
+    return objstore_open_location(fa->loc, fa->uri, out, err);
 }
 
 /* Turns a log path into a decoded key relative to the root. */

@@ -14,16 +14,20 @@
 
 typedef struct file_access {
     const sharing_service *svc;
-    loc_uri root;               /* the asset's location */
+    const char *uri;            /* the asset's location as configured */
+    loc_uri root;               /* ... parsed */
+    cat_location *loc;          /* the storage location that holds it */
     char root_path[PATH_MAX];   /* local storage: the real (symlink-free) directory */
 } file_access;
 
 /* Prepares access to the asset at `uri` (which config checks placed under a
  * storage location).  Returns 0, or -1: OS_EUNSUPPORTED for a storage kind this
- * build cannot read yet, OS_ENOTFOUND when a local location is gone, OS_EINVAL. */
+ * build cannot sign URLs for yet, OS_ENOTFOUND when a local location is gone
+ * or no storage location holds the asset, OS_EINVAL. */
 int file_access_open(const sharing_service *svc, const char *uri, os_arena *a, file_access *fa,
                      os_err *err);
-/* Opens an object store rooted at the asset's location (caller closes it). */
+/* Opens an object store rooted at the asset's location (caller closes it);
+ * it supports objstore_list_recursive. */
 int file_access_store(const file_access *fa, objstore *out, os_err *err);
 /* Appends a pre-signed GET URL for a file named as in a Delta log (a relative,
  * %-encoded path, or an absolute URI inside the asset's location), valid for

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "sharing/asset_files.h"
+
 static void set_str(json_t *o, const char *key, const char *v)
 {
     if (v != NULL)
@@ -78,9 +80,20 @@ json_t *shape_table_detail(const cat_asset *t)
     return o;
 }
 
+/* Access modes of a volume, skill or model version: url when its files can be
+ * listed and signed.  (dir mode needs cloud credentials.) */
+static void set_modes(json_t *o, const char *location)
+{
+    json_t *modes = json_array();
+    if (sharing_url_mode_supported(location))
+        json_array_append_new(modes, json_string("url"));
+    json_object_set_new(o, "accessModes", modes);
+}
+
 json_t *shape_volume(const cat_asset *v)
 {
     json_t *o = asset_head(v);
+    set_modes(o, v->location);
     set_str(o, "storageLocation", v->location);
     set_str(o, "comment", v->comment);
     return o;
@@ -95,6 +108,7 @@ json_t *shape_skill(const cat_asset *s)
     set_str(o, "compatibility", s->compatibility);
     set_str(o, "allowedTools", s->allowed_tools);
     set_json(o, "metadata", s->metadata_json);
+    set_modes(o, s->location);
     return o;
 }
 
@@ -119,6 +133,8 @@ json_t *shape_model_version(const cat_asset *m, const cat_model_version *v)
     set_str(o, "source", v->source);
     set_str(o, "runId", v->run_id);
     set_str(o, "comment", v->comment);
+    if (!strcmp(v->status, "READY"))
+        set_modes(o, v->location);
     return o;
 }
 

@@ -23,6 +23,18 @@ def write_tree(root):
         os.makedirs(os.path.join(data, d), exist_ok=True)
     with open(os.path.join(data, "skills/pdf-tools/SKILL.md"), "w") as f:
         f.write("---\nname: pdf-tools\ndescription: Work with PDF files.\n---\n")
+    files = {"files/raw/a.csv": b"x,y\n1,2\n", "files/raw/sub/b.csv": b"b" * 1000,
+             "files/raw/sub/deeper/c d.bin": bytes(range(256)), "files/raw/z.txt": b"last",
+             "models/churn/1/model.pkl": b"v1", "models/churn/2/model.pkl": b"v2-weights",
+             "models/churn/3/model.pkl": b"pending", "other/x/secret.txt": b"not shared"}
+    for rel, content in files.items():
+        os.makedirs(os.path.dirname(os.path.join(data, rel)), exist_ok=True)
+        with open(os.path.join(data, rel), "wb") as f:
+            f.write(content)
+    # A link inside the volume that leads outside it must never be listed or served.
+    link = os.path.join(data, "files/raw/escape")
+    if not os.path.lexists(link):
+        os.symlink(os.path.join(data, "other/x"), link)
     return data
 
 

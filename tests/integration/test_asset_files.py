@@ -1,0 +1,84 @@
+"""url access mode for volumes, skills and model versions: listings, paging, prefixes, signed downloads, containment."""
+import os
+
+import requests
+
+from conftest import get
+
+
+def listing(server, path, **params):
+    r = get(server, path, params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_volume_files_and_downloads(server, env):
+    body = listing(server, "/shares/sales/schemas/retail/volumes/raw_files/files")
+    paths = [i["path"] for i in body["items"]]
+    assert paths == ["a.csv", "sub/b.csv", "sub/deeper/c d.bin", "z.txt"]   # byte order, recursive
+    for it in body["items"]:
+        assert set(it) == {"path", "size", "modificationTime", "url", "expirationTimestamp"}
+        with open(os.path.join(env.data, "files/raw", it["path"]), "rb") as f:
+            content = f.read()
+        assert it["size"] == len(content)
+        assert abs(it["modificationTime"] - os.stat(os.path.join(env.data, "files/raw", it["path"])).st_mtime * 1000) < 2000
+        assert requests.get(it["url"], timeout=10).content == content
+    assert all("secret" not in p and "escape" not in p for p in paths)
+    vol = get(server, "/shares/sales/schemas/retail/volumes/raw_files").json()
+    assert vol["accessModes"] == ["url"]
+
+
+def test_prefix_and_paging(server):
+    base = "/shares/sales/schemas/retail/volumes/raw_files/files"
+    assert [i["path"] for i in listing(server, base, prefix="sub/")["items"]] == ["sub/b.csv", "sub/deeper/c d.bin"]
+    assert [i["path"] for i in listing(server, base, prefix="sub/deeper/c")["items"]] == ["sub/deeper/c d.bin"]
+    assert listing(server, base, prefix="nothing/")["items"] == []
+    seen, token = [], None
+    while True:
+        params = {"maxResults": 1}
+        if token:
+            params["pageToken"] = token
+        body = listing(server, base, **params)
+        seen += [i["path"] for i in body["items"]]
+        token = body.get("nextPageToken")
+        if not token:
+            break
+    assert seen == ["a.csv", "sub/b.csv", "sub/deeper/c d.bin", "z.txt"]
+    for bad in ["../other", "/etc", "sub/../../other"]:
+        r = get(server, base, params={"prefix": bad})
+        assert r.status_code == 400, bad
+    tok = listing(server, base, maxResults=1)["nextPageToken"]
+    r = get(server, base, params={"pageToken": tok, "prefix": "sub/"})
+    assert r.status_code == 400                     # a token is bound to its prefix
+    assert get(server, base, params={"maxResults": "-2"}).status_code == 400
+
+
+def test_skill_and_model_version_files(server):
+    body = listing(server, "/shares/sales/schemas/retail/skills/pdf-tools/files")
+    assert [i["path"] for i in body["items"]] == ["SKILL.md"]
+    assert requests.get(body["items"][0]["url"], timeout=10).text.startswith("---\nname: pdf-tools")
+    body = listing(server, "/shares/sales/schemas/retail/models/churn/versions/2/files")
+    assert [i["path"] for i in body["items"]] == ["model.pkl"]
+    assert requests.get(body["items"][0]["url"], timeout=10).content == b"v2-weights"
+    r = get(server, "/shares/sales/schemas/retail/models/churn/versions/3/files")
+    assert r.status_code == 400 and "READY" in r.json()["message"]
+    assert get(server, "/shares/sales/schemas/retail/models/churn/versions/7/files").status_code == 404
+    versions = get(server, "/shares/sales/schemas/retail/models/churn/versions").json()["items"]
+    assert all(v["accessModes"] == ["url"] for v in versions)
+
+
+def test_files_auth_matrix(server):
+    base = "/shares/sales/schemas/retail/volumes/raw_files/files"
+    assert requests.get(server.url(base), timeout=10).status_code == 401
+    assert get(server, base, token="bad-token-xxxxxxxxxxxx").status_code == 401
+    assert get(server, base, "carol").status_code == 404          # not granted
+    assert get(server, "/shares/ops/schemas/monitoring/volumes/raw_files/files").status_code == 404
+
+
+def test_tampered_file_urls(server):
+    it = listing(server, "/shares/sales/schemas/retail/volumes/raw_files/files")["items"][0]
+    url = it["url"]
+    i = url.rindex("/") + 5
+    bad = url[:i] + ("A" if url[i] != "A" else "B") + url[i + 1:]
+    assert requests.get(bad, timeout=10).status_code == 403
+    assert requests.get(url[:-1], timeout=10).status_code == 403
