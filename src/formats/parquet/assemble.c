@@ -237,16 +237,26 @@ static void *row_alloc(pq_reader *r, size_t n)
 
 /* ------------------------------------------------------------ assembly */
 
+void pq_assemble_reset(pq_reader *r)
+{
+    for (size_t i = 0; i < r->ncols; i++) {
+        const pq_column_data *d = &r->cols[i].data;
+        pq_cursor *c = &r->cur[i];
+        c->def = d->def;
+        c->rep = d->rep;
+        c->values = d->values;
+        c->nlev = d->num_levels;
+        c->nval = d->num_values;
+        c->lpos = c->vpos = 0;
+        c->max_def = d->leaf->max_def;
+        c->phys = d->leaf->physical;
+    }
+}
+
 static int corrupt(pq_reader *r, int col, const char *what, os_err *err)
 {
     return os_err_set(err, OS_ECORRUPT, "%s: row group %ld column %s: %s", r->f->name, r->rg,
                       r->leaves[col]->path, what);
-}
-
-static inline int def_at(const pq_reader *r, int col)
-{
-    const pq_column_data *d = &r->cols[col].data;
-    return d->def ? d->def[r->lpos[col]] : d->leaf->max_def;
 }
 
 /* The parent slot is null or empty: every column under p has one level entry for it. */
@@ -254,12 +264,12 @@ static int skip(pq_reader *r, const pq_plan *p, os_err *err)
 {
     for (size_t i = 0; i < p->ncols; i++) {
         int col = p->cols[i];
-        const pq_column_data *d = &r->cols[col].data;
-        if (r->lpos[col] >= d->num_levels)
+        pq_cursor *c = &r->cur[col];
+        if (c->lpos >= c->nlev)
             return corrupt(r, col, "fewer levels than records need", err);
-        if (def_at(r, col) >= d->leaf->max_def)
+        if ((c->def ? c->def[c->lpos] : c->max_def) >= c->max_def)
             return corrupt(r, col, "a value where its parent is null", err);
-        r->lpos[col]++;
+        c->lpos++;
     }
     return 0;
 }
@@ -280,49 +290,52 @@ static int set_bytes(pq_reader *r, pq_value *out, pq_bytes b, os_err *err)
 
 static int build(pq_reader *r, const pq_plan *p, pq_value *out, os_err *err);
 
-static int build_prim(pq_reader *r, const pq_plan *p, pq_value *out, int d, os_err *err)
+static inline int build_prim(pq_reader *r, const pq_plan *p, pq_value *out, int d, os_err *err)
 {
     int col = p->col;
-    const pq_column_data *cd = &r->cols[col].data;
-    if (d != cd->leaf->max_def)
+    pq_cursor *c = &r->cur[col];
+    if (d != c->max_def)
         return corrupt(r, col, "a missing value in a required position", err);
-    size_t vi = r->vpos[col]++;
-    r->lpos[col]++;
-    if (vi >= cd->num_values)
+    size_t vi = c->vpos++;
+    c->lpos++;
+    if (vi >= c->nval)
         return corrupt(r, col, "fewer values than definition levels say", err);
-    switch (cd->leaf->physical) {
+    switch (c->phys) {
     case PQ_BOOLEAN:
         out->kind = PQ_VAL_BOOL;
-        out->u.b = ((const uint8_t *)cd->values)[vi] != 0;
+        out->u.b = c->values[vi] != 0;
         return 0;
     case PQ_INT32:
         out->kind = PQ_VAL_INT32;
-        out->u.i32 = ((const int32_t *)cd->values)[vi];
+        memcpy(&out->u.i32, c->values + vi * 4, 4);
         return 0;
     case PQ_INT64:
         out->kind = PQ_VAL_INT64;
-        out->u.i64 = ((const int64_t *)cd->values)[vi];
+        memcpy(&out->u.i64, c->values + vi * 8, 8);
         return 0;
     case PQ_FLOAT:
         out->kind = PQ_VAL_FLOAT;
-        out->u.f = ((const float *)cd->values)[vi];
+        memcpy(&out->u.f, c->values + vi * 4, 4);
         return 0;
     case PQ_DOUBLE:
         out->kind = PQ_VAL_DOUBLE;
-        out->u.d = ((const double *)cd->values)[vi];
+        memcpy(&out->u.d, c->values + vi * 8, 8);
         return 0;
     default:
-        return set_bytes(r, out, ((const pq_bytes *)cd->values)[vi], err);
+        if (r->into)
+            return set_bytes(r, out, ((const pq_bytes *)c->values)[vi], err);
+        out->kind = PQ_VAL_BYTES;
+        out->u.bytes = ((const pq_bytes *)c->values)[vi];
+        return 0;
     }
 }
 
 /* Counts the elements of the repeated slot starting at the column cursor. */
-static size_t count_elems(const pq_reader *r, int col, int rep)
+static size_t count_elems(const pq_cursor *c, int rep)
 {
-    const pq_column_data *d = &r->cols[col].data;
     size_t n = 1;
-    for (size_t i = r->lpos[col] + 1; i < d->num_levels && d->rep[i] >= rep; i++)
-        n += d->rep[i] == rep;
+    for (size_t i = c->lpos + 1; i < c->nlev && c->rep[i] >= rep; i++)
+        n += c->rep[i] == rep;
     return n;
 }
 
@@ -339,13 +352,13 @@ static int build_repeated(pq_reader *r, const pq_plan *p, pq_value *out, int d, 
         }
         return skip(r, p, err);
     }
-    size_t n = count_elems(r, col, p->rep_rep);
+    const pq_cursor *c = &r->cur[col];
+    size_t n = count_elems(c, p->rep_rep);
     pq_value *a = row_alloc(r, n * sizeof *a * (p->kind == PLAN_MAP ? 2 : 1));
     if (a == NULL)
         return os_err_set(err, OS_ENOMEM, "%s: out of memory assembling a record", r->f->name);
-    const pq_column_data *cd = &r->cols[col].data;
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && (r->lpos[col] >= cd->num_levels || cd->rep[r->lpos[col]] != p->rep_rep))
+        if (i > 0 && (c->lpos >= c->nlev || c->rep[c->lpos] != p->rep_rep))
             return corrupt(r, col, "repetition levels disagree between columns", err);
         if (p->kind == PLAN_LIST) {
             if (build(r, p->elem, &a[i], err))
@@ -379,11 +392,16 @@ static int build(pq_reader *r, const pq_plan *p, pq_value *out, os_err *err)
 {
     out->node = p->node;
     int col = p->first_col;
-    if (r->lpos[col] >= r->cols[col].data.num_levels)
+    const pq_cursor *c = &r->cur[col];
+    if (c->lpos >= c->nlev)
         return corrupt(r, col, "fewer levels than records need", err);
-    int d = def_at(r, col);
+    int d = c->def ? c->def[c->lpos] : c->max_def;
     if (p->nullable && d < p->null_def) {
         out->kind = PQ_VAL_NULL;
+        if (p->ncols == 1) { /* the common case: skip one column inline */
+            r->cur[col].lpos++;
+            return 0;
+        }
         return skip(r, p, err);
     }
     switch (p->kind) {
@@ -413,10 +431,10 @@ int pq_assemble_row(pq_reader *r, os_err *err)
     if (f == NULL)
         return os_err_set(err, OS_ENOMEM, "%s: out of memory assembling a record", r->f->name);
     for (size_t i = 0; i < r->ncols; i++) {
-        const pq_column_data *d = &r->cols[i].data;
-        if (r->lpos[i] >= d->num_levels)
+        const pq_cursor *c = &r->cur[i];
+        if (c->lpos >= c->nlev)
             return corrupt(r, (int)i, "fewer levels than rows", err);
-        if (d->rep && d->rep[r->lpos[i]] != 0)
+        if (c->rep && c->rep[c->lpos] != 0)
             return corrupt(r, (int)i, "a record does not start at repetition level 0", err);
     }
     for (size_t i = 0; i < p->nfields; i++)

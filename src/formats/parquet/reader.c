@@ -64,9 +64,8 @@ pq_reader *pq_reader_open(pq_file *f, const char *const *columns, size_t ncolumn
     size_t n = r->ncols ? r->ncols : 1;
     r->cols = calloc(n, sizeof *r->cols);
     r->leaves = calloc(n, sizeof *r->leaves);
-    r->lpos = calloc(n, sizeof *r->lpos);
-    r->vpos = calloc(n, sizeof *r->vpos);
-    if (!r->cols || !r->leaves || !r->lpos || !r->vpos) {
+    r->cur = calloc(n, sizeof *r->cur);
+    if (!r->cols || !r->leaves || !r->cur) {
         os_err_set(err, OS_ENOMEM, "%s: out of memory", f->name);
         goto fail;
     }
@@ -92,8 +91,7 @@ void pq_reader_close(pq_reader *r)
             pq_column_free(&r->cols[i]);
     free(r->cols);
     free(r->leaves);
-    free(r->lpos);
-    free(r->vpos);
+    free(r->cur);
     pq_row_mem_free(&r->mem);
     os_arena_free(&r->plan_arena);
     free(r);
@@ -147,10 +145,10 @@ int pq_reader_next_row_group(pq_reader *r, os_err *err)
     for (size_t i = 0; i < r->ncols; i++) {
         if (pq_column_load(&r->cols[i], f, (size_t)r->rg, r->leaves[i], err))
             return -1;
-        r->lpos[i] = r->vpos[i] = 0;
     }
     if (check_counts(r, err))
         return -1;
+    pq_assemble_reset(r);
     return 1;
 }
 

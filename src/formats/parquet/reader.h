@@ -24,6 +24,16 @@ struct pq_plan {
     size_t ncols;
 };
 
+/* Where record assembly stands in one column of the loaded row group. */
+typedef struct pq_cursor {
+    const uint8_t *def, *rep;  /* NULL when the level is always the maximum / 0 */
+    const uint8_t *values;
+    size_t nlev, nval;
+    size_t lpos, vpos;         /* next level entry, next value */
+    int max_def;
+    pq_physical_type phys;
+} pq_cursor;
+
 /* A bump allocator that keeps its blocks across resets (one row at a time). */
 typedef struct row_mem {
     uint8_t **blocks;
@@ -39,7 +49,7 @@ struct pq_reader {
     size_t ncols;
     long rg;                 /* loaded row group, -1 before the first */
     int64_t rg_rows, row;    /* rows in it, rows returned from it */
-    size_t *lpos, *vpos;     /* per column cursors */
+    pq_cursor *cur;          /* per column assembly cursors */
     row_mem mem;             /* current row's tree */
     os_arena *into;          /* pq_reader_next_into's arena, else NULL */
     pq_value root;
@@ -48,6 +58,8 @@ struct pq_reader {
 /* assemble.c: compiles r->plan from the file schema and the selected leaves
  * (selected[leaf_index]).  0 or -1 with err. */
 int pq_plan_build(pq_reader *r, const bool *selected, os_err *err);
+/* Points the cursors at the loaded row group's columns. */
+void pq_assemble_reset(pq_reader *r);
 /* Builds the next record of the loaded row group into r->root.  0 or -1 with err. */
 int pq_assemble_row(pq_reader *r, os_err *err);
 void pq_row_mem_reset(row_mem *m);
