@@ -104,22 +104,29 @@ static void civil_date(int64_t days, char *buf, size_t cap)
         snprintf(buf, cap, "%c%04" PRId64 "-%02u-%02u", y < 0 ? '-' : '+', y < 0 ? -y : y, m, d);
 }
 
-/* floor division and modulo for a positive divisor */
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && a < 0); }
 
-/* v counts `unit` since the epoch; digits = 3, 6 or 9. */
-static int put_timestamp(os_buf *out, int64_t v, pq_time_unit unit, bool utc)
+/* A date-time from days since the epoch and `frac` units of `unit` into that day. */
+static int put_day_time(os_buf *out, int64_t days, int64_t frac_of_day, pq_time_unit unit, bool utc)
 {
     static const int64_t per[] = {1000, 1000000, 1000000000};
     static const int digits[] = {3, 6, 9};
-    int64_t secs = floor_div(v, per[unit]);
-    int64_t frac = v - secs * per[unit];
-    int64_t days = floor_div(secs, 86400);
-    int64_t sod = secs - days * 86400;
+    int64_t sod = frac_of_day / per[unit], frac = frac_of_day % per[unit];
     char date[40];
     civil_date(days, date, sizeof date);
     return os_buf_printf(out, "\"%sT%02d:%02d:%02d.%0*" PRId64 "%s\"", date, (int)(sod / 3600),
                          (int)(sod / 60 % 60), (int)(sod % 60), digits[unit], frac, utc ? "Z" : "");
+}
+
+/* v counts `unit` since the epoch. */
+static int put_timestamp(os_buf *out, int64_t v, pq_time_unit unit, bool utc)
+{
+    static const int64_t per_day[] = {86400000LL, 86400000000LL, 86400000000000LL};
+    int64_t days = v / per_day[unit], rem = v % per_day[unit];
+    if (rem < 0) { /* floor, without multiplying back (INT64_MIN would overflow) */
+        rem += per_day[unit];
+        days--;
+    }
+    return put_day_time(out, days, rem, unit, utc);
 }
 
 static int put_time(os_buf *out, int64_t v, pq_time_unit unit)
@@ -265,10 +272,11 @@ static int put_bytes(os_buf *out, const pq_value *v, os_err *err)
             uint32_t jd;
             memcpy(&nanos, p, 8);
             memcpy(&jd, p + 8, 4);
-            /* Julian day 2440588 is 1970-01-01; the arithmetic stays far from int64 overflow. */
-            int64_t days = (int64_t)jd - 2440588;
-            int64_t ns = days * 86400LL * 1000000000LL + (int64_t)(nanos % (86400ULL * 1000000000ULL));
-            return put_timestamp(out, ns, PQ_NANOS, true) ? oom(err) : 0;
+            /* Julian day 2440588 is 1970-01-01.  Days and the time of day are printed
+             * separately, so no day number can overflow a count of nanoseconds. */
+            const uint64_t ns_per_day = 86400ULL * 1000000000ULL;
+            int64_t days = (int64_t)jd - 2440588 + (int64_t)(nanos / ns_per_day);
+            return put_day_time(out, days, (int64_t)(nanos % ns_per_day), PQ_NANOS, true) ? oom(err) : 0;
         }
         break;
     default:
