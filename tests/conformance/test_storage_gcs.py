@@ -175,5 +175,11 @@ def test_backend_against_fake_gcs(tmp_path_factory, key, fake):
         assert r["code"] == "EPERM", r
         claims = fake.jwt_claims[-1]
         assert claims["iss"] == EMAIL and claims["aud"] == fake.token_uri
+        # the per-location signer: URLs for files under the asset, verified by the fake
+        c = store_case(fake, "x", "OS_TEST_GCS_KEY")
+        c.update({"op": "loc_sign", "rel": "x y \u00e9.bin", "now": int(time.time()),
+                  "expires": 300})
+        got = requests.get(t.ask(c)["url"], timeout=10)
+        assert got.status_code == 200 and got.content == OBJECTS["tbl/x y \u00e9.bin"]
     finally:
         assert t.close() == 0

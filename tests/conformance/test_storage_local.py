@@ -86,3 +86,16 @@ def test_local_url_format(tool, tree):
     assert len(base64.urlsafe_b64decode(mac_b64 + "=" * (-len(mac_b64) % 4))) == 32
     assert tool.ask({"op": "local_sign", "server_key": "k", "base": "x", "root": str(root),
                      "rel": "../x", "expires_at": 1})["code"] == "EINVAL"
+
+
+def test_location_signer_local(tool, tree):
+    root, _ = tree
+    c = case(root, "x")
+    c.update({"op": "loc_sign", "rel": "a/b.bin", "now": 1000, "expires": 60})
+    r = tool.ask(c)
+    assert r["url"].startswith("http://files.test/os/files/") and r["expires_at"] == 1060
+    token = r["url"].rsplit("/", 1)[1].split(".")[0]
+    payload = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    assert payload == "1\n1060\n%s\na/b.bin" % os.path.realpath("%s/vol" % root)
+    c["asset_uri"] = "file://%s/escape" % root
+    assert tool.ask(c)["code"] == "EPERM"

@@ -11,6 +11,7 @@
 #include "storage/local_url.h"
 #include "storage/s3_sign.h"
 #include "storage/store_open.h"
+#include "storage/url_signer.h"
 
 static const char *str(json_t *o, const char *k)
 {
@@ -100,6 +101,48 @@ static json_t *op_local(json_t *c)
     else
         r = json_pack("{s:s}", "url", u.data);
     os_buf_free(&u);
+    return r;
+}
+
+/* ---- per-location signer ---- */
+
+static void location_of(json_t *c, cat_location *loc)
+{
+    memset(loc, 0, sizeof *loc);
+    loc->name = "loc";
+    loc->uri = str(c, "location_uri");
+    loc->secret_ref = str(c, "secret_ref");
+    loc->options_json = str(c, "options_json");
+}
+
+static json_t *op_loc_sign(json_t *c)
+{
+    cat_location loc;
+    location_of(c, &loc);
+    uint8_t sk[32], k[LOCAL_URL_KEYLEN];
+    memset(sk, 'k', sizeof sk);
+    local_url_key_derive(sk, sizeof sk, k);
+    url_signer_local local = {k, "http://files.test/os"};
+    os_err e;
+    url_signer *s = url_signer_open(&loc, str(c, "asset_uri"), &local, &e);
+    if (s == NULL)
+        return fail(&e);
+    os_buf u = OS_BUF_INIT, v = OS_BUF_INIT;
+    json_t *r;
+    int64_t exp = 0;
+    if (json_is_true(json_object_get(c, "dir_sas"))) {
+        if (url_signer_azure_dir_sas(s, num(c, "now"), num(c, "expires"), &u, &v, &e) != 0)
+            r = fail(&e);
+        else
+            r = json_pack("{s:s,s:s}", "container_url", u.data, "sas", v.data);
+    } else if (url_signer_sign(s, str(c, "rel"), num(c, "now"), num(c, "expires"), &u, &exp,
+                               &e) != 0)
+        r = fail(&e);
+    else
+        r = json_pack("{s:s,s:I}", "url", u.data, "expires_at", (json_int_t)exp);
+    os_buf_free(&u);
+    os_buf_free(&v);
+    url_signer_free(s);
     return r;
 }
 
@@ -210,6 +253,8 @@ int main(void)
             r = op_gcs(c);
         else if (strcmp(op, "local_sign") == 0)
             r = op_local(c);
+        else if (strcmp(op, "loc_sign") == 0)
+            r = op_loc_sign(c);
         else if (strcmp(op, "store") == 0)
             r = op_store(c);
         else

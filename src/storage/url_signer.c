@@ -1,0 +1,291 @@
+/* url_signer.c - dispatches file URL signing to the right scheme (S3 SigV4, Azure SAS, GCS V4, local HMAC) for one location. */
+#include "storage/url_signer.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "catalog/config.h"
+#include "storage/azure_sas.h"
+#include "storage/gcs_sign.h"
+#include "storage/location.h"
+#include "storage/s3_sign.h"
+#include "storage/store_key.h"
+
+struct url_signer {
+    loc_scheme scheme;
+    char *prefix;                 /* key prefix of the asset ("" or "a/b"); local: real root */
+    /* s3 */
+    s3_target t;
+    s3_creds c;
+    char *endpoint, *region, *bucket, *key_id, *secret, *token;
+    /* azure */
+    char *az_endpoint, *account, *account_key, *container;
+    int hns;
+    /* gcs */
+    gcs_signer *gcs;
+    char *gcs_endpoint;
+    /* local */
+    uint8_t local_key[LOCAL_URL_KEYLEN];
+    char *files_base;
+};
+
+static void wipe_free(char *s)
+{
+    if (s) {
+        memset(s, 0, strlen(s));
+        free(s);
+    }
+}
+
+void url_signer_free(url_signer *s)
+{
+    if (s == NULL)
+        return;
+    free(s->prefix);
+    free(s->endpoint);
+    free(s->region);
+    free(s->bucket);
+    free(s->key_id);
+    wipe_free(s->secret);
+    wipe_free(s->token);
+    free(s->az_endpoint);
+    free(s->account);
+    wipe_free(s->account_key);
+    free(s->container);
+    gcs_signer_free(s->gcs);
+    free(s->gcs_endpoint);
+    free(s->files_base);
+    memset(s->local_key, 0, sizeof s->local_key);
+    free(s);
+}
+
+static char *secret_read(const cat_location *loc, os_err *err)
+{
+    cfg_secret sec;
+    memset(&sec, 0, sizeof sec);
+    const char *ref = loc->secret_ref ? loc->secret_ref : "";
+    if (strncmp(ref, "env:", 4) == 0)
+        sec.env = ref + 4;
+    else if (strncmp(ref, "file:", 5) == 0)
+        sec.file = ref + 5;
+    else {
+        os_err_set(err, OS_EINVAL, "storage location '%s' has no usable secret reference",
+                   loc->name ? loc->name : "");
+        return NULL;
+    }
+    return config_secret_read(&sec, err);
+}
+
+static const char *opt(json_t *o, const char *name)
+{
+    json_t *v = o ? json_object_get(o, name) : NULL;
+    if (json_is_true(v))
+        return "true";
+    if (json_is_false(v))
+        return "false";
+    return json_string_value(v);
+}
+
+static char *dup_opt(const char *v, int *oom)
+{
+    if (v == NULL)
+        return NULL;
+    char *d = strdup(v);
+    *oom |= d == NULL;
+    return d;
+}
+
+static int open_cloud(url_signer *s, const cat_location *loc, const loc_uri *u, json_t *opts,
+                      os_arena *a, os_err *err)
+{
+    char *sec = secret_read(loc, err);
+    if (sec == NULL)
+        return -1;
+    int oom = 0, ret = -1;
+    json_error_t je;
+    json_t *sj = NULL;
+    if (u->scheme == LOC_GCS) {
+        s->gcs = gcs_signer_new(sec, err);
+        s->gcs_endpoint = dup_opt(opt(opts, "endpoint"), &oom);
+        s->bucket = dup_opt(u->authority, &oom);
+        ret = s->gcs ? 0 : -1;
+        goto done;
+    }
+    sj = json_loads(sec, 0, &je);
+    if (!json_is_object(sj)) {
+        os_err_set(err, OS_EINVAL, "storage location '%s': secret must be a JSON object",
+                   loc->name);
+        goto done;
+    }
+    if (u->scheme == LOC_S3) {
+        const char *ak = json_string_value(json_object_get(sj, "access_key_id"));
+        const char *sk = json_string_value(json_object_get(sj, "secret_access_key"));
+        if (ak == NULL || sk == NULL) {
+            os_err_set(err, OS_EINVAL, "storage location '%s': S3 secret is incomplete", loc->name);
+            goto done;
+        }
+        s->key_id = dup_opt(ak, &oom);
+        s->secret = dup_opt(sk, &oom);
+        s->token = dup_opt(json_string_value(json_object_get(sj, "session_token")), &oom);
+        s->endpoint = dup_opt(opt(opts, "endpoint"), &oom);
+        s->region = dup_opt(opt(opts, "region"), &oom);
+        s->bucket = dup_opt(u->authority, &oom);
+        const char *ps = opt(opts, "path_style");
+        s->t = (s3_target){s->endpoint, s->region, ps && strcmp(ps, "true") == 0, s->bucket};
+        s->c = (s3_creds){s->key_id, s->secret, s->token};
+        ret = oom ? -1 : s3_target_resolve(&s->t, NULL, NULL, NULL, NULL, err);
+    } else {
+        const char *key = json_string_value(json_object_get(sj, "account_key"));
+        const char *at = strchr(u->authority, '@');
+        if (key == NULL) {
+            os_err_set(err, OS_EUNSUPPORTED,
+                       "storage location '%s': signing Azure URLs needs an account key", loc->name);
+            goto done;
+        }
+        if (at == NULL || at == u->authority || at[1] == '\0') {
+            os_err_set(err, OS_EINVAL, "Azure location must be container@account.host");
+            goto done;
+        }
+        s->container = strndup(u->authority, (size_t)(at - u->authority));
+        oom |= s->container == NULL;
+        s->account = opt(opts, "account") ? dup_opt(opt(opts, "account"), &oom)
+                                          : strndup(at + 1, strcspn(at + 1, "."));
+        oom |= s->account == NULL;
+        s->account_key = dup_opt(key, &oom);
+        const char *ep = opt(opts, "endpoint");
+        if (ep == NULL && s->account)
+            ep = os_arena_sprintf(a, "https://%s.blob.core.windows.net", s->account);
+        s->az_endpoint = dup_opt(ep, &oom);
+        const char *hns = opt(opts, "hierarchical_namespace");
+        s->hns = hns && strcmp(hns, "true") == 0;
+        ret = 0;
+    }
+done:
+    if (oom && ret == 0)
+        ret = os_err_set(err, OS_ENOMEM, "out of memory");
+    json_decref(sj);
+    wipe_free(sec);
+    return ret;
+}
+
+url_signer *url_signer_open(const cat_location *loc, const char *asset_uri,
+                            const url_signer_local *local, os_err *err)
+{
+    os_arena a = OS_ARENA_INIT;
+    json_t *opts = NULL;
+    url_signer *s = calloc(1, sizeof *s);
+    loc_uri lu, au;
+    if (s == NULL) {
+        os_err_set(err, OS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if (loc == NULL || loc->uri == NULL || loc_uri_parse(loc->uri, &a, &lu, err) != 0 ||
+        loc_uri_parse(asset_uri ? asset_uri : loc->uri, &a, &au, err) != 0) {
+        if (loc == NULL || loc->uri == NULL)
+            os_err_set(err, OS_EINVAL, "storage location is missing");
+        goto fail;
+    }
+    if (!loc_uri_contains(&lu, &au)) {
+        os_err_set(err, OS_EINVAL, "asset location is outside its storage location");
+        goto fail;
+    }
+    if (loc->options_json && *loc->options_json) {
+        json_error_t je;
+        opts = json_loads(loc->options_json, 0, &je);
+        if (!json_is_object(opts)) {
+            os_err_set(err, OS_EINVAL, "storage location options must be a JSON object");
+            goto fail;
+        }
+    }
+    s->scheme = au.scheme;
+    if (au.scheme == LOC_FILE) {
+        char real[PATH_MAX];
+        if (local == NULL || local->key == NULL || local->files_base == NULL) {
+            os_err_set(err, OS_EINVAL, "local storage needs the server's URL key and base");
+            goto fail;
+        }
+        if (loc_file_check_contained(lu.path, au.path, err) != 0)
+            goto fail;
+        if (realpath(au.path, real) == NULL) {
+            os_err_set(err, errno == ENOENT ? OS_ENOTFOUND : OS_EIO,
+                       "the asset's storage is not reachable");
+            goto fail;
+        }
+        memcpy(s->local_key, local->key, LOCAL_URL_KEYLEN);
+        s->prefix = strdup(real);
+        s->files_base = strdup(local->files_base);
+        if (s->prefix == NULL || s->files_base == NULL) {
+            os_err_set(err, OS_ENOMEM, "out of memory");
+            goto fail;
+        }
+    } else {
+        if ((s->prefix = strdup(au.path)) == NULL) {
+            os_err_set(err, OS_ENOMEM, "out of memory");
+            goto fail;
+        }
+        if (open_cloud(s, loc, &au, opts, &a, err) != 0)
+            goto fail;
+    }
+    json_decref(opts);
+    os_arena_free(&a);
+    return s;
+fail:
+    json_decref(opts);
+    os_arena_free(&a);
+    url_signer_free(s);
+    return NULL;
+}
+
+int url_signer_sign(const url_signer *s, const char *rel, int64_t now_s, int64_t expires_s,
+                    os_buf *url, int64_t *expires_at_s, os_err *err)
+{
+    if (sto_key_check(rel, 0, err) != 0)
+        return -1;
+    if (expires_s < 1)
+        return os_err_set(err, OS_EINVAL, "URL lifetime must be positive");
+    if (s->scheme == LOC_FILE) {
+        if (local_url_sign(s->local_key, s->files_base, s->prefix, rel, now_s + expires_s, url,
+                           err) != 0)
+            return -1;
+        *expires_at_s = now_s + expires_s;
+        return 0;
+    }
+    os_buf key = OS_BUF_INIT;
+    if (sto_key_join(&key, s->prefix, rel) != 0)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    int rc;
+    if (s->scheme == LOC_S3)
+        rc = s3_presign_get(&s->t, &s->c, key.data, now_s, expires_s, 0, url, err);
+    else if (s->scheme == LOC_AZURE)
+        rc = azure_presign_get(s->az_endpoint, s->account, s->account_key, s->container, key.data,
+                               now_s, expires_s, strncmp(s->az_endpoint, "http://", 7) == 0, url,
+                               err);
+    else
+        rc = gcs_sign_url(s->gcs, s->gcs_endpoint, s->bucket, key.data, now_s, expires_s, url,
+                          err);
+    os_buf_free(&key);
+    if (rc == 0)
+        *expires_at_s = now_s + expires_s;
+    return rc;
+}
+
+int url_signer_azure_dir_sas(const url_signer *s, int64_t now_s, int64_t expires_s,
+                             os_buf *container_url, os_buf *sas, os_err *err)
+{
+    if (s->scheme != LOC_AZURE)
+        return os_err_set(err, OS_EUNSUPPORTED, "directory SAS exists only for Azure storage");
+    azure_sas_in in = {.account = s->account, .account_key = s->account_key,
+                       .container = s->container, .path = s->prefix,
+                       .scope = s->hns && *s->prefix ? AZURE_SAS_DIRECTORY : AZURE_SAS_CONTAINER,
+                       .permissions = "rl", .expiry_s = now_s + expires_s,
+                       .allow_http = strncmp(s->az_endpoint, "http://", 7) == 0};
+    if (expires_s < 1)
+        return os_err_set(err, OS_EINVAL, "SAS lifetime must be positive");
+    if (azure_blob_url(s->az_endpoint, s->container, NULL, container_url, err) != 0)
+        return -1;
+    return azure_sas_make(&in, sas, err);
+}
