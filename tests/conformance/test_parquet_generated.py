@@ -191,7 +191,8 @@ def test_duckdb_written_file(kind, generated, oracle_rows):
 
 
 HY_FILES = ["hy-encodings-uncompressed", "hy-encodings-snappy", "hy-encodings-gzip", "hy-delta-edges",
-            "hy-single", "hy-types", "hy-nested", "hy-decimals"]
+            "hy-single", "hy-types", "hy-nested", "hy-decimals",
+            "hy-legacy-types"]
 
 
 @pytest.mark.parametrize("name", HY_FILES)

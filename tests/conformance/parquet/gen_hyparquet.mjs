@@ -121,6 +121,21 @@ write('hy-nested.parquet', {
   ],
 })
 
+// legacy TIME_MILLIS and UINT_64 / UINT_32
+write('hy-legacy-types.parquet', {
+  columnData: [
+    { name: 'tm', data: Array.from({ length: 200 }, (_, i) => (i % 9 === 0 ? null : (i * 431999) % 86400000)) },
+    { name: 'u64', data: Array.from({ length: 200 }, (_, i) => (i === 0 ? 18446744073709551615n : BigInt(i) * 92233720368547758n)) },
+    { name: 'u32', data: Array.from({ length: 200 }, (_, i) => (i * 21474836) % 4294967296) },
+  ],
+  schema: [
+    { name: 'root', num_children: 3 },
+    { name: 'tm', type: 'INT32', repetition_type: 'OPTIONAL', converted_type: 'TIME_MILLIS' },
+    { name: 'u64', type: 'INT64', repetition_type: 'REQUIRED', converted_type: 'UINT_64' },
+    { name: 'u32', type: 'INT32', repetition_type: 'REQUIRED', converted_type: 'UINT_32' },
+  ],
+})
+
 // DECIMAL on BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY
 const decs = Array.from({ length: 300 }, (_, i) => (i % 11 === 0 ? null : (i * 7919 % 2000000 - 1000000) / 100))
 write('hy-decimals.parquet', {
