@@ -389,6 +389,12 @@ static int conv_row(conv *c, const pq_value *row, delta_action *a)
     a->kind = DELTA_ACT_NONE;
     const pq_value *r[R_N], *x[8];
     fields_of(c, row, row_names, R_N, r);
+    int nonnull = 0;
+    for (int k = 0; k < R_N; k++)
+        nonnull += r[k] != NULL;
+    if (nonnull > 1)
+        return os_err_set(c->err, OS_ECORRUPT, "%s row %lld: a checkpoint row holds two actions",
+                          c->key, (long long)c->row);
     if (r[R_ADD] != NULL) {
         c->action = "add";
         a->kind = DELTA_ACT_ADD;

@@ -278,6 +278,8 @@ typedef int (*delta_file_cb)(void *ctx, const delta_file *f, os_err *err);
  * files the predicate proves cannot match and stopping once limit_hint rows
  * are certainly covered.  Order is stable: files added by commits after the
  * checkpoint in version order, then the checkpoint's files in its order.
+ * A loaded snapshot is never modified: it may be cached and scanned any
+ * number of times, from several threads at once.
  * Returns 0, or -1 (OS_ECORRUPT, OS_EIO, or the callback's error). */
 int delta_snapshot_scan(delta_snapshot *s, const delta_scan_opts *opts,
                         delta_file_cb cb, void *ctx, os_err *err);
