@@ -429,3 +429,27 @@ def test_bad_admin_config_refuses_to_start(tmp_path):
         f.write("admins:\n  - name: ops\n    token: {env: OS_TEST_ADMIN_TOKEN}\nadmin:\n  grace: 5\n")
     r = run_server_once(["--config", env.config, "--data-dir", env.data_dir], env=env.env)
     assert r.returncode != 0 and "config.yaml:5:" in r.stderr and "grace" in r.stderr
+
+
+def test_admin_list_paging(adm):
+    for n in ["e", "B", "a", "d", "C"]:
+        assert adm.admin("POST", "/shares", {"name": "share_" + n}).status_code == 201
+        assert adm.admin("POST", "/recipients", {"name": "rcp_" + n}).status_code == 201
+    for kind, field in [("/shares", "shares"), ("/recipients", "recipients")]:
+        everything = [x["name"] for x in adm.admin("GET", kind).json()[field]]
+        assert [x.lower() for x in everything] == sorted(x.lower() for x in everything)
+        assert len(everything) == 5
+        seen, token = [], None
+        while True:
+            r = adm.admin("GET", kind + "?max_results=2" + ("&page_token=" + token if token else ""))
+            assert r.status_code == 200, r.text
+            page = r.json()
+            assert len(page[field]) <= 2
+            seen += [x["name"] for x in page[field]]
+            token = page.get("next_page_token")
+            if not token:
+                break
+        assert seen == everything
+        assert adm.admin("GET", kind + "?max_results=0").json()[field] == []
+        for bad in ["max_results=-1", "max_results=x", "page_token=zz", "page_token=abc"]:
+            assert adm.admin("GET", kind + "?" + bad).status_code == 400, bad

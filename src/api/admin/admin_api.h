@@ -63,6 +63,13 @@ void admin_json_time(json_t *o, const char *key, int64_t ms);
 void admin_json_raw(json_t *o, const char *key, const char *json_text);
 /* Adds created_at/by and updated_at/by. */
 void admin_json_meta(json_t *o, const cat_meta *m);
+/* Optional paging of an in-memory listing sorted by name: reads max_results
+ * (absent: everything) and page_token (the hex of the last name returned)
+ * from the query.  Sets *start and *count to the slice of `names` to answer
+ * and *next (arena) to the token of the following page, or NULL.  Returns 0,
+ * or -1 with OS_EINVAL for a malformed parameter. */
+int admin_page(http_request *req, const char *const *names, int n, int *start, int *count,
+               const char **next, os_err *err);
 /* Commits tx after recording (actor, action, target) in the admin change log;
  * on any failure rolls back.  Returns 0 or -1 with err. */
 int admin_tx_finish(cat_tx *tx, const char *actor, const char *action, const char *target,

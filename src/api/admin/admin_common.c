@@ -1,11 +1,15 @@
 /* admin_common.c - what every admin handler shares: the gate (loopback rule, bearer auth), JSON body parsing and field helpers, transaction finish. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/admin/admin_api.h"
 #include "api/http_errors.h"
+#include "base/crypto.h"
+#include "base/strutil.h"
 #include "base/timeutil.h"
+#include "catalog/names.h"
 
 int admin_gate(http_request *req, http_response *res, admin_api *api, const char **actor)
 {
@@ -171,4 +175,49 @@ int admin_tx_finish(cat_tx *tx, const char *actor, const char *action, const cha
         return -1;
     }
     return store_tx_commit(tx, err);
+}
+
+int admin_page(http_request *req, const char *const *names, int n, int *start, int *count,
+               const char **next, os_err *err)
+{
+    const char *mr = http_request_query(req, "max_results");
+    const char *pt = http_request_query(req, "page_token");
+    int64_t limit = n;
+    *start = 0;
+    *next = NULL;
+    if (mr != NULL && (os_parse_i64(mr, &limit) != 0 || limit < 0))
+        return os_err_set(err, OS_EINVAL, "max_results must be a non-negative integer");
+    if (pt != NULL && *pt != '\0') {
+        size_t len = strlen(pt);
+        char after[NAME_MAX_LEN * 4 + 1];
+        if (len % 2 != 0 || len / 2 >= sizeof after)
+            return os_err_set(err, OS_EINVAL, "page_token is not one this server issued");
+        for (size_t i = 0; i < len / 2; i++) {
+            unsigned v;
+            if (sscanf(pt + 2 * i, "%2x", &v) != 1 || !isxdigit((unsigned char)pt[2 * i]) ||
+                !isxdigit((unsigned char)pt[2 * i + 1]))
+                return os_err_set(err, OS_EINVAL, "page_token is not one this server issued");
+            after[i] = (char)v;
+        }
+        after[len / 2] = '\0';
+        /* Listings are ordered by lower-case key; resume after the token's key. */
+        os_str_lower(after);
+        while (*start < n) {
+            char key[NAME_MAX_LEN * 4 + 1];
+            if (name_key(names[*start], key, sizeof key) != 0 || strcmp(key, after) > 0)
+                break;
+            (*start)++;
+        }
+    }
+    *count = n - *start < limit ? n - *start : (int)limit;
+    if (*start + *count < n && *count > 0) {
+        const char *last = names[*start + *count - 1];
+        size_t l = strlen(last);
+        char *hex = os_arena_alloc(http_request_arena(req), 2 * l + 1);
+        if (hex == NULL)
+            return os_err_set(err, OS_ENOMEM, "out of memory");
+        os_hex_encode((const uint8_t *)last, l, hex);
+        *next = hex;
+    }
+    return 0;
 }

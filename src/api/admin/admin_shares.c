@@ -96,10 +96,22 @@ int admin_h_share_list(http_request *req, http_response *res, void *ctx)
     cat_page page;
     if (store_share_list(api->store, 0, NULL, 100000, a, &page, &err) != 0)
         return api_send_error(res, &err);
+    const char **names = os_arena_alloc(a, sizeof *names * (size_t)(page.count ? page.count : 1));
+    for (int i = 0; names && i < page.count; i++)
+        names[i] = ((cat_share *)page.items[i])->name;
+    int start, count;
+    const char *next;
+    if (names == NULL)
+        os_err_set(&err, OS_ENOMEM, "out of memory");
+    if (names == NULL || admin_page(req, names, page.count, &start, &count, &next, &err) != 0)
+        return api_send_error(res, &err);
     json_t *arr = json_array();
-    for (int i = 0; i < page.count; i++)
+    for (int i = start; i < start + count; i++)
         json_array_append_new(arr, share_json(api, page.items[i], 0, a));
-    return api_send_json(res, 200, json_pack("{s:o}", "shares", arr));
+    json_t *doc = json_pack("{s:o}", "shares", arr);
+    if (next)
+        json_object_set_new(doc, "next_page_token", json_string(next));
+    return api_send_json(res, 200, doc);
 }
 
 int admin_h_share_get(http_request *req, http_response *res, void *ctx)
