@@ -4,18 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/base64.h"
 #include "base/strutil.h"
 #include "base/timeutil.h"
 #include "storage/gcs_sign.h"
+#include "storage/gcs_token.h"
 #include "storage/sign_util.h"
 #include "storage/store_int.h"
 #include "storage/store_key.h"
 #include "storage/store_open.h"
 #include "storage/sto_http.h"
 
-#define GCS_SCOPE "https://www.googleapis.com/auth/devstorage.read_only"
-#define GCS_TOKEN_LIFETIME 3600
 #define GCS_TOKEN_MARGIN 120
 
 typedef struct gcs_ctx {
@@ -43,45 +41,6 @@ static void gcs_close(void *vctx)
     free(c);
 }
 
-static int b64url_append(os_buf *b, const void *p, size_t n)
-{
-    if (os_buf_reserve(b, os_base64_encoded_len(n)) != 0)
-        return -1;
-    b->len += os_base64_encode(p, n, b->data + b->len, 1);
-    b->data[b->len] = '\0';
-    return 0;
-}
-
-/* Builds the RS256 JWT assertion for the token endpoint. */
-static int make_jwt(gcs_ctx *c, int64_t now, os_buf *jwt, os_err *err)
-{
-    json_t *claims = json_pack("{s:s,s:s,s:s,s:I,s:I}", "iss", gcs_signer_email(c->signer),
-                               "scope", GCS_SCOPE, "aud", c->token_uri, "iat", (json_int_t)now,
-                               "exp", (json_int_t)(now + GCS_TOKEN_LIFETIME));
-    char *cj = claims ? json_dumps(claims, JSON_COMPACT) : NULL;
-    json_decref(claims);
-    static const char hdr[] = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
-    os_buf sig = OS_BUF_INIT;
-    int rc = cj == NULL;
-    rc |= b64url_append(jwt, hdr, sizeof hdr - 1);
-    rc |= os_buf_putc(jwt, '.');
-    if (cj)
-        rc |= b64url_append(jwt, cj, strlen(cj));
-    free(cj);
-    if (rc) {
-        os_buf_free(&sig);
-        return os_err_set(err, OS_ENOMEM, "out of memory");
-    }
-    if (gcs_signer_sign(c->signer, jwt->data, jwt->len, &sig, err) != 0) {
-        os_buf_free(&sig);
-        return -1;
-    }
-    rc = os_buf_putc(jwt, '.');
-    rc |= b64url_append(jwt, sig.data, sig.len);
-    os_buf_free(&sig);
-    return rc ? os_err_set(err, OS_ENOMEM, "out of memory") : 0;
-}
-
 /* Ensures a fresh access token; copies the Authorization header into hdr. */
 static int auth_header(gcs_ctx *c, os_buf *hdr, os_err *err)
 {
@@ -89,52 +48,23 @@ static int auth_header(gcs_ctx *c, os_buf *hdr, os_err *err)
     pthread_mutex_lock(&c->lock);
     int64_t now = os_now_ms() / 1000;
     if (c->auth_header == NULL || now + GCS_TOKEN_MARGIN >= c->token_expiry) {
-        os_buf jwt = OS_BUF_INIT, body = OS_BUF_INIT;
-        ret = make_jwt(c, now, &jwt, err);
-        if (ret == 0 &&
-            os_buf_printf(&body, "grant_type=urn%%3Aietf%%3Aparams%%3Aoauth%%3Agrant-type%%3Ajwt-bearer"
-                                 "&assertion=%s", jwt.data) != 0)
+        os_buf tok = OS_BUF_INIT, h = OS_BUF_INIT;
+        int64_t exp = 0;
+        ret = gcs_token_fetch(c->signer, c->token_uri, GCS_READ_SCOPE, now, &tok, &exp, err);
+        if (ret == 0 && os_buf_printf(&h, "Authorization: Bearer %s", tok.data) != 0)
             ret = os_err_set(err, OS_ENOMEM, "out of memory");
-        sto_http_resp rs = {0};
         if (ret == 0) {
-            static const char *const h[] = {"Content-Type: application/x-www-form-urlencoded",
-                                            NULL};
-            sto_http_req rq = {.method = "POST", .url = c->token_uri, .headers = h,
-                               .body = body.data, .body_len = body.len, .max_body = 1 << 16};
-            ret = sto_http_do(&rq, &rs, err);
-        }
-        if (ret == 0 && (rs.status != 200 || rs.too_large))
-            ret = os_err_set(err, rs.status == 400 || rs.status == 401 ? OS_EPERM : OS_EIO,
-                             "GCS token endpoint answered HTTP %ld", rs.status);
-        if (ret == 0) {
-            json_error_t je;
-            json_t *doc = json_loadb(rs.body.data ? rs.body.data : "", rs.body.len, 0, &je);
-            const char *tok = json_string_value(json_object_get(doc, "access_token"));
-            json_int_t exp = json_integer_value(json_object_get(doc, "expires_in"));
-            os_buf h = OS_BUF_INIT;
-            int ok = tok && *tok && strlen(tok) < 8192 && strpbrk(tok, "\r\n") == NULL;
-            if (!ok)
-                ret = os_err_set(err, OS_EIO, "GCS token endpoint gave no usable access_token");
-            else if (os_buf_printf(&h, "Authorization: Bearer %s", tok) != 0)
-                ret = os_err_set(err, OS_ENOMEM, "out of memory");
-            else {
-                if (c->auth_header) {
-                    memset(c->auth_header, 0, strlen(c->auth_header));
-                    free(c->auth_header);
-                }
-                c->auth_header = os_buf_detach(&h);
-                c->token_expiry = now + (exp > 0 && exp < 86400 ? exp : 300);
+            if (c->auth_header) {
+                memset(c->auth_header, 0, strlen(c->auth_header));
+                free(c->auth_header);
             }
-            os_buf_free(&h);
-            json_decref(doc);
+            c->auth_header = os_buf_detach(&h);
+            c->token_expiry = exp;
         }
-        if (jwt.data)
-            memset(jwt.data, 0, jwt.len);
-        os_buf_free(&jwt);
-        os_buf_free(&body);
-        if (rs.body.data)
-            memset(rs.body.data, 0, rs.body.len);
-        os_buf_free(&rs.body);
+        if (tok.data)
+            memset(tok.data, 0, tok.len);
+        os_buf_free(&tok);
+        os_buf_free(&h);
     }
     if (ret == 0 && os_buf_puts(hdr, c->auth_header) != 0)
         ret = os_err_set(err, OS_ENOMEM, "out of memory");

@@ -20,7 +20,7 @@ typedef struct sink {
     const sto_http_req *req;
     sto_http_resp *resp;
     uint64_t skipped;   /* bytes dropped before the range when a server ignored Range */
-    uint64_t drained;   /* bytes of an error body dropped */
+    uint64_t drained;   /* bytes of an error body seen */
     int oom;
 } sink;
 
@@ -29,9 +29,15 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
     sink *s = ud;
     size_t n = size * nmemb;
     if (s->resp->status / 100 != 2) {
-        /* Error bodies are not data and never needed: drained, but only so far. */
+        /* Error bodies are not data: kept (for error codes) up to 64 KiB, then cut. */
         s->drained += n;
-        return s->drained > 65536 ? 0 : n;
+        if (s->drained > 65536)
+            return 0;
+        if (os_buf_append(&s->resp->body, p, n) != 0) {
+            s->oom = 1;
+            return 0;
+        }
+        return n;
     }
     if (s->req->has_range && s->req->dst) {
         /* A ranged read.  Error bodies are not data; a 200 means the server

@@ -30,7 +30,8 @@ typedef struct sto_http_req {
 
 typedef struct sto_http_resp {
     long status;
-    os_buf body;                   /* owned by the caller: os_buf_free */
+    os_buf body;                   /* owned by the caller: os_buf_free; for non-2xx answers
+                                      the error body (at most 64 KiB) */
     size_t got;                    /* bytes written to dst for ranged reads */
     int64_t content_length;        /* -1 when absent */
     int64_t last_modified_ms;      /* from Last-Modified, -1 when absent */

@@ -11,8 +11,10 @@
 #include "catalog/config.h"
 #include "storage/azure_sas.h"
 #include "storage/gcs_sign.h"
+#include "storage/gcs_token.h"
 #include "storage/location.h"
 #include "storage/s3_sign.h"
+#include "storage/s3_sts.h"
 #include "storage/store_key.h"
 
 struct url_signer {
@@ -22,12 +24,14 @@ struct url_signer {
     s3_target t;
     s3_creds c;
     char *endpoint, *region, *bucket, *key_id, *secret, *token;
+    char *role_arn, *sts_endpoint, *sts_region;
+    int max_duration_s;
     /* azure */
     char *az_endpoint, *account, *account_key, *container;
     int hns;
     /* gcs */
     gcs_signer *gcs;
-    char *gcs_endpoint;
+    char *gcs_endpoint, *token_uri, *sts_uri;
     /* local */
     uint8_t local_key[LOCAL_URL_KEYLEN];
     char *files_base;
@@ -50,6 +54,11 @@ void url_signer_free(url_signer *s)
     free(s->region);
     free(s->bucket);
     free(s->key_id);
+    free(s->role_arn);
+    free(s->sts_endpoint);
+    free(s->sts_region);
+    free(s->token_uri);
+    free(s->sts_uri);
     wipe_free(s->secret);
     wipe_free(s->token);
     free(s->az_endpoint);
@@ -111,6 +120,8 @@ static int open_cloud(url_signer *s, const cat_location *loc, const loc_uri *u, 
     if (u->scheme == LOC_GCS) {
         s->gcs = gcs_signer_new(sec, err);
         s->gcs_endpoint = dup_opt(opt(opts, "endpoint"), &oom);
+        s->token_uri = dup_opt(opt(opts, "token_uri"), &oom);
+        s->sts_uri = dup_opt(opt(opts, "sts_uri"), &oom);
         s->bucket = dup_opt(u->authority, &oom);
         ret = s->gcs ? 0 : -1;
         goto done;
@@ -134,6 +145,13 @@ static int open_cloud(url_signer *s, const cat_location *loc, const loc_uri *u, 
         s->endpoint = dup_opt(opt(opts, "endpoint"), &oom);
         s->region = dup_opt(opt(opts, "region"), &oom);
         s->bucket = dup_opt(u->authority, &oom);
+        s->role_arn = dup_opt(opt(opts, "role_arn"), &oom);
+        s->sts_endpoint = dup_opt(opt(opts, "sts_endpoint"), &oom);
+        s->sts_region = dup_opt(opt(opts, "sts_region"), &oom);
+        const char *md = opt(opts, "max_duration_s");
+        s->max_duration_s = md ? atoi(md) : 3600;
+        if (s->max_duration_s < 900 || s->max_duration_s > 43200)
+            s->max_duration_s = 3600;
         const char *ps = opt(opts, "path_style");
         s->t = (s3_target){s->endpoint, s->region, ps && strcmp(ps, "true") == 0, s->bucket};
         s->c = (s3_creds){s->key_id, s->secret, s->token};
@@ -288,4 +306,106 @@ int url_signer_azure_dir_sas(const url_signer *s, int64_t now_s, int64_t expires
     if (azure_blob_url(s->az_endpoint, s->container, NULL, container_url, err) != 0)
         return -1;
     return azure_sas_make(&in, sas, err);
+}
+
+void url_dir_credentials_free(url_dir_credentials *c)
+{
+    if (c == NULL)
+        return;
+    free(c->access_key_id);
+    wipe_free(c->secret_access_key);
+    wipe_free(c->session_token);
+    free(c->container_url);
+    wipe_free(c->sas);
+    wipe_free(c->oauth_token);
+    memset(c, 0, sizeof *c);
+}
+
+static int dir_s3(const url_signer *s, int duration_s, const char *session_name,
+                  url_dir_credentials *out, os_err *err)
+{
+    if (s->role_arn == NULL)
+        return os_err_set(err, OS_EUNSUPPORTED,
+                          "dir access needs a role_arn in the storage location's options");
+    const char *region = s->sts_region ? s->sts_region : s->region ? s->region : "us-east-1";
+    os_buf ep = OS_BUF_INIT;
+    int rc = 0;
+    if (s->sts_endpoint)
+        rc = os_buf_puts(&ep, s->sts_endpoint);
+    else if (s->endpoint)
+        rc = os_buf_puts(&ep, s->endpoint);   /* MinIO / Ceph serve STS on the S3 endpoint */
+    else
+        rc = os_buf_printf(&ep, "https://sts.%s.amazonaws.com", region);
+    if (rc) {
+        os_buf_free(&ep);
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    }
+    int d = duration_s < 900 ? 900 : duration_s;
+    if (d > s->max_duration_s)
+        d = s->max_duration_s;
+    s3_sts_request rq = {ep.data, region, &s->c, s->role_arn, session_name, s->bucket, s->prefix,
+                         d};
+    s3_sts_result r;
+    int ret = s3_sts_assume_role(&rq, &r, err);
+    os_buf_free(&ep);
+    if (ret != 0)
+        return -1;
+    out->kind = URL_DIR_S3;
+    out->access_key_id = r.access_key_id;
+    out->secret_access_key = r.secret_access_key;
+    out->session_token = r.session_token;
+    out->expires_at_ms = r.expiration_ms;
+    return 0;
+}
+
+static int dir_gcs(const url_signer *s, int64_t now_s, url_dir_credentials *out, os_err *err)
+{
+    os_buf src = OS_BUF_INIT, tok = OS_BUF_INIT;
+    int64_t src_exp = 0, exp = 0;
+    const char *turi = s->token_uri ? s->token_uri : gcs_signer_token_uri(s->gcs);
+    int ret = gcs_token_fetch(s->gcs, turi, "https://www.googleapis.com/auth/cloud-platform",
+                              now_s, &src, &src_exp, err);
+    if (ret == 0)
+        ret = gcs_token_downscope(s->sts_uri, src.data, s->bucket, s->prefix, now_s, src_exp, &tok,
+                                  &exp, err);
+    if (src.data)
+        memset(src.data, 0, src.len);
+    os_buf_free(&src);
+    if (ret != 0) {
+        os_buf_free(&tok);
+        return -1;
+    }
+    out->kind = URL_DIR_GCS_TOKEN;
+    out->oauth_token = os_buf_detach(&tok);
+    out->expires_at_ms = exp * 1000;
+    return out->oauth_token ? 0 : os_err_set(err, OS_ENOMEM, "out of memory");
+}
+
+int url_signer_dir_credentials(const url_signer *s, int64_t now_s, int duration_s,
+                               const char *session_name, url_dir_credentials *out, os_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (s->scheme == LOC_S3)
+        return dir_s3(s, duration_s, session_name, out, err);
+    if (s->scheme == LOC_GCS)
+        return dir_gcs(s, now_s, out, err);
+    if (s->scheme == LOC_AZURE) {
+        os_buf cu = OS_BUF_INIT, sas = OS_BUF_INIT;
+        int64_t d = duration_s > 0 ? duration_s : 3600;
+        if (url_signer_azure_dir_sas(s, now_s, d, &cu, &sas, err) != 0) {
+            os_buf_free(&cu);
+            os_buf_free(&sas);
+            return -1;
+        }
+        out->kind = URL_DIR_AZURE_SAS;
+        out->container_url = os_buf_detach(&cu);
+        out->sas = os_buf_detach(&sas);
+        out->expires_at_ms = (now_s + d) * 1000;
+        if (out->container_url == NULL || out->sas == NULL) {
+            url_dir_credentials_free(out);
+            return os_err_set(err, OS_ENOMEM, "out of memory");
+        }
+        return 0;
+    }
+    return os_err_set(err, OS_EUNSUPPORTED, "local storage has no dir access mode");
 }

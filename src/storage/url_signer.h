@@ -47,6 +47,38 @@ int url_signer_sign(const url_signer *s, const char *rel, int64_t now_s, int64_t
 int url_signer_azure_dir_sas(const url_signer *s, int64_t now_s, int64_t expires_s,
                              os_buf *container_url, os_buf *sas, os_err *err);
 
+/* Read-only credentials limited to the asset's prefix (dir access mode). */
+typedef enum url_dir_kind {
+    URL_DIR_S3 = 1,          /* access_key_id, secret_access_key, session_token */
+    URL_DIR_AZURE_SAS,       /* sas (query string) for container_url */
+    URL_DIR_GCS_TOKEN        /* oauth_token */
+} url_dir_kind;
+
+typedef struct url_dir_credentials {
+    url_dir_kind kind;
+    char *access_key_id, *secret_access_key, *session_token;
+    char *container_url, *sas;
+    char *oauth_token;
+    int64_t expires_at_ms;
+} url_dir_credentials;
+
+/* Vends dir-mode credentials for the asset, valid about duration_s seconds:
+ *   S3:    STS AssumeRole (location options role_arn [required], sts_endpoint
+ *          [default: the S3-compatible endpoint option, else
+ *          https://sts.REGION.amazonaws.com], sts_region, max_duration_s) with a
+ *          session policy allowing only GetObject under the prefix and ListBucket
+ *          under an s3:prefix condition; duration clamped to 900..max.
+ *   Azure: url_signer_azure_dir_sas.
+ *   GCS:   a Credential Access Boundary token exchange (options sts_uri,
+ *          token_uri) limited to the prefix; lives as long as Google allows.
+ * session_name names the recipient in STS logs.  Local storage:
+ * OS_EUNSUPPORTED.  The result is freed with url_dir_credentials_free.
+ * Returns 0 or -1 (OS_EUNSUPPORTED, OS_EINVAL, OS_EPERM, OS_EIO, OS_ENOMEM). */
+int url_signer_dir_credentials(const url_signer *s, int64_t now_s, int duration_s,
+                               const char *session_name, url_dir_credentials *out, os_err *err);
+/* Frees and wipes the credentials (NULL-safe). */
+void url_dir_credentials_free(url_dir_credentials *c);
+
 /* Frees the signer and wipes its secrets (NULL-safe). */
 void url_signer_free(url_signer *s);
 

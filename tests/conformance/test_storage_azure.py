@@ -252,6 +252,14 @@ def test_location_signer_and_dir_sas(tool, azurite):
     c["options_json"] = json.dumps({"endpoint": azurite, "hierarchical_namespace": True})
     r = tool.ask(c)
     assert "sr=d" in r["sas"] and "sdd=1" in r["sas"]
+    # the same through the generic dir-credentials call
+    c = store_case(azurite, "x")
+    c.update({"op": "dir_creds", "now": now, "duration": 300})
+    r = tool.ask(c)
+    assert r["kind"] == 2 and "sp=rl" in r["sas"] and r["expires_at_ms"] == (now + 300) * 1000
+    listed = json.loads(stohelp.node_run("az_client.mjs", json.dumps(
+        {"op": "list", "containerUrl": r["container_url"] + "?" + r["sas"], "prefix": "vol/data/"})))
+    assert listed.get("names") == sorted(k for k in OBJECTS if k.startswith("vol/data/"))
     # a location whose secret is a SAS cannot hand out URLs
     path = os.path.join(stohelp.tempfile.mkdtemp(), "sas.json")
     with open(path, "w") as f:

@@ -183,3 +183,26 @@ def test_backend_against_fake_gcs(tmp_path_factory, key, fake):
         assert got.status_code == 200 and got.content == OBJECTS["tbl/x y \u00e9.bin"]
     finally:
         assert t.close() == 0
+
+
+def test_downscoped_token_exchange(tmp_path_factory, key, fake):
+    _, pem = key
+    path = stohelp.build_tool(str(tmp_path_factory.mktemp("dtool")))
+    t = stohelp.tool_proc(path, {"OS_TEST_GCS_KEY": sa_json(pem)})
+    try:
+        c = {"op": "dir_creds", "location_uri": "gs://conf-bucket", "asset_uri": "gs://conf-bucket/tbl",
+             "secret_ref": "env:OS_TEST_GCS_KEY", "now": int(time.time()), "duration": 3600,
+             "options_json": json.dumps({"endpoint": fake.endpoint, "token_uri": fake.token_uri,
+                                         "sts_uri": fake.sts_uri})}
+        r = t.ask(c)
+        assert r.get("kind") == 3 and r["oauth_token"].startswith("downscoped."), r
+        assert abs(r["expires_at_ms"] - (c["now"] + 1800) * 1000) <= 1000
+        assert fake.jwt_claims[-1]["scope"] == "https://www.googleapis.com/auth/cloud-platform"
+        assert fake.exchanges[-1] == {"accessBoundary": {"accessBoundaryRules": [{
+            "availablePermissions": ["inRole:roles/storage.objectViewer"],
+            "availableResource": "//storage.googleapis.com/projects/_/buckets/conf-bucket",
+            "availabilityCondition": {"expression":
+                "resource.name.startsWith('projects/_/buckets/conf-bucket/objects/tbl/') || "
+                "api.getAttribute('storage.googleapis.com/objectListPrefix', '').startsWith('tbl/')"}}]}}
+    finally:
+        assert t.close() == 0

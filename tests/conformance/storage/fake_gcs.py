@@ -30,6 +30,7 @@ class FakeGcs:
         self.updated = "2024-05-06T07:08:09.123Z"
         self.page_size = page_size
         self.tokens = set()
+        self.exchanges = []
         self.token_requests = 0
         self.jwt_claims = []
         fake = self
@@ -53,6 +54,8 @@ class FakeGcs:
             def do_POST(self):
                 n = int(self.headers.get("Content-Length", "0"))
                 form = dict(parse_qsl(self.rfile.read(n).decode()))
+                if urlsplit(self.path).path == "/sts":
+                    return fake.exchange(self, form)
                 if urlsplit(self.path).path != "/token":
                     return self.send(404, {"error": "not_found"})
                 fake.token_requests += 1
@@ -123,11 +126,29 @@ class FakeGcs:
             return None
         now = time.time()
         if (claims.get("iss") != self.email or claims.get("aud") != aud or
-                claims.get("scope") != SCOPE or not claims["iat"] - 60 <= now <= claims["exp"] or
+                claims.get("scope") not in (SCOPE, "https://www.googleapis.com/auth/cloud-platform") or not claims["iat"] - 60 <= now <= claims["exp"] or
                 claims["exp"] - claims["iat"] > 3600):
             return None
         self.jwt_claims.append(claims)
         return claims
+
+    @property
+    def sts_uri(self):
+        return "http://127.0.0.1:%d/sts" % self.port
+
+    def exchange(self, h, form):
+        """Google STS token exchange with a Credential Access Boundary (documented form)."""
+        want = {"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+                "subject_token_type": "urn:ietf:params:oauth:token-type:access_token",
+                "requested_token_type": "urn:ietf:params:oauth:token-type:access_token"}
+        if any(form.get(k) != v for k, v in want.items()) or set(form) != set(want) | {"subject_token", "options"}:
+            return h.send(400, {"error": "invalid_request"})
+        if form["subject_token"] not in self.tokens:
+            return h.send(401, {"error": "invalid_token"})
+        self.exchanges.append(json.loads(form["options"]))
+        return h.send(200, {"access_token": "downscoped." + secrets.token_urlsafe(16),
+                            "issued_token_type": want["requested_token_type"],
+                            "token_type": "Bearer", "expires_in": 1800})
 
     def list(self, q):
         prefix, delim = q.get("prefix", ""), q.get("delimiter")

@@ -146,6 +146,34 @@ static json_t *op_loc_sign(json_t *c)
     return r;
 }
 
+static json_t *op_dir_creds(json_t *c)
+{
+    cat_location loc;
+    location_of(c, &loc);
+    os_err e;
+    url_signer *s = url_signer_open(&loc, str(c, "asset_uri"), NULL, &e);
+    if (s == NULL)
+        return fail(&e);
+    url_dir_credentials d;
+    json_t *r;
+    if (url_signer_dir_credentials(s, num(c, "now"), (int)num(c, "duration"), str(c, "session"),
+                                   &d, &e) != 0)
+        r = fail(&e);
+    else {
+        r = json_pack("{s:i,s:I}", "kind", (int)d.kind, "expires_at_ms", (json_int_t)d.expires_at_ms);
+        const char *names[] = {"access_key_id", "secret_access_key", "session_token",
+                               "container_url", "sas", "oauth_token"};
+        const char *vals[] = {d.access_key_id, d.secret_access_key, d.session_token,
+                              d.container_url, d.sas, d.oauth_token};
+        for (int i = 0; i < 6; i++)
+            if (vals[i])
+                json_object_set_new(r, names[i], json_string(vals[i]));
+        url_dir_credentials_free(&d);
+    }
+    url_signer_free(s);
+    return r;
+}
+
 /* ---- object stores ---- */
 
 typedef struct list_acc {
@@ -253,6 +281,8 @@ int main(void)
             r = op_gcs(c);
         else if (strcmp(op, "local_sign") == 0)
             r = op_local(c);
+        else if (strcmp(op, "dir_creds") == 0)
+            r = op_dir_creds(c);
         else if (strcmp(op, "loc_sign") == 0)
             r = op_loc_sign(c);
         else if (strcmp(op, "store") == 0)
