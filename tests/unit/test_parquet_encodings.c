@@ -312,12 +312,12 @@ static void test_delta_length_and_byte_array(void **state)
     pq_bytes out[6];
     pq_blocks blocks = {0};
     os_err err;
-    assert_int_equal(pq_delta_length_decode(w.b, w.n, out, 6, &blocks, 1 << 20, &err), 0);
+    assert_int_equal(pq_delta_length_decode(w.b, w.n, out, 6, &err), 0);
     for (int i = 0; i < 6; i++) {
         assert_int_equal(out[i].len, strlen(words[i]));
         assert_memory_equal(out[i].ptr, words[i], out[i].len);
     }
-    assert_int_equal(pq_delta_length_decode(w.b, w.n - 1, out, 6, &blocks, 1 << 20, &err), -1);
+    assert_int_equal(pq_delta_length_decode(w.b, w.n - 1, out, 6, &err), -1);
 
     /* DELTA_BYTE_ARRAY: prefix lengths, then suffixes as DELTA_LENGTH_BYTE_ARRAY */
     w.n = 0;

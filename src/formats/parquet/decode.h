@@ -61,9 +61,8 @@ int pq_dict_gather(pq_physical_type t, const void *dict, size_t dict_n, const ui
  * into out; *used receives the bytes the stream occupies.  0 or -1 with err. */
 int pq_delta_binary_decode(const uint8_t *p, size_t len, bool is32, void *out, size_t n,
                            size_t *used, os_err *err);
-/* DELTA_LENGTH_BYTE_ARRAY into pq_bytes pointing into p.  0 or -1. */
-int pq_delta_length_decode(const uint8_t *p, size_t len, pq_bytes *out, size_t n,
-                           pq_blocks *blocks, uint64_t max_bytes, os_err *err);
+/* DELTA_LENGTH_BYTE_ARRAY into pq_bytes pointing into p.  0 or -1 with err. */
+int pq_delta_length_decode(const uint8_t *p, size_t len, pq_bytes *out, size_t n, os_err *err);
 /* DELTA_BYTE_ARRAY (incremental); values are rebuilt into memory from blocks,
  * at most max_bytes in all.  fixed_len > 0 checks each value's length. */
 int pq_delta_byte_array_decode(const uint8_t *p, size_t len, pq_bytes *out, size_t n,

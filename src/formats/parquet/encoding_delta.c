@@ -107,11 +107,8 @@ int pq_delta_binary_decode(const uint8_t *p, size_t len, bool is32, void *out, s
     return 0;
 }
 
-int pq_delta_length_decode(const uint8_t *p, size_t len, pq_bytes *out, size_t n,
-                           pq_blocks *blocks, uint64_t max_bytes, os_err *err)
+int pq_delta_length_decode(const uint8_t *p, size_t len, pq_bytes *out, size_t n, os_err *err)
 {
-    (void)blocks;
-    (void)max_bytes;
     int32_t *lens = malloc((n ? n : 1) * sizeof *lens);
     if (lens == NULL)
         return os_err_set(err, OS_ENOMEM, "out of memory for %zu lengths", n);
@@ -150,7 +147,7 @@ int pq_delta_byte_array_decode(const uint8_t *p, size_t len, pq_bytes *out, size
         os_err_wrap(err, "DELTA_BYTE_ARRAY prefix lengths");
         goto done;
     }
-    if (pq_delta_length_decode(p + used, len - used, suf, n, blocks, max_bytes, err)) {
+    if (pq_delta_length_decode(p + used, len - used, suf, n, err)) {
         os_err_wrap(err, "DELTA_BYTE_ARRAY suffixes");
         goto done;
     }

@@ -242,7 +242,7 @@ static int decode_values(pq_column *c, pq_file *f, int32_t enc, const uint8_t *p
     case PQ_ENC_DELTA_LENGTH_BYTE_ARRAY:
         if (t != PQ_BYTE_ARRAY)
             return os_err_set(err, OS_ECORRUPT, "DELTA_LENGTH_BYTE_ARRAY is not defined for %s", pq_physical_name(t));
-        return pq_delta_length_decode(p, len, (pq_bytes *)out, n, &c->blocks, c->budget, err);
+        return pq_delta_length_decode(p, len, (pq_bytes *)out, n, err);
     case PQ_ENC_DELTA_BYTE_ARRAY: {
         if (t != PQ_BYTE_ARRAY && t != PQ_FIXED_LEN_BYTE_ARRAY)
             return os_err_set(err, OS_ECORRUPT, "DELTA_BYTE_ARRAY is not defined for %s", pq_physical_name(t));
