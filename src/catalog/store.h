@@ -223,6 +223,9 @@ int store_recipient_admin_list(cat_store *st, os_arena *a, cat_page *page, os_er
 int store_tx_recipient_update(cat_tx *tx, int64_t id, const char *comment,
                               const char *ip_allow_json, const char *properties_json,
                               int64_t token_lifetime_s, const char *actor, os_err *err);
+/* Sets properties and token lifetime of a just-created recipient (no change stamp). */
+int store_tx_recipient_extras(cat_tx *tx, int64_t id, const char *properties_json,
+                              int64_t token_lifetime_s, os_err *err);
 int store_recipient_delete(cat_tx *tx, const char *name, os_err *err);
 /* The recipient's tokens, newest first; items are cat_token_info*. */
 int store_token_history(cat_store *st, int64_t recipient_id, os_arena *a, cat_page *page,

@@ -172,6 +172,14 @@ int store_tx_recipient_update(cat_tx *tx, int64_t id, const char *comment,
                    os_now_ms(), actor, id);
 }
 
+int store_tx_recipient_extras(cat_tx *tx, int64_t id, const char *properties_json,
+                              int64_t token_lifetime_s, os_err *err)
+{
+    return sq_exec(tx->db, err,
+                   "UPDATE recipients SET properties_json = ?, token_lifetime_s = ? WHERE id = ?",
+                   "sii", properties_json, token_lifetime_s, id);
+}
+
 int store_tx_tokens_supersede(cat_tx *tx, int64_t recipient_id, int64_t now_ms, int64_t until_ms,
                               os_err *err)
 {

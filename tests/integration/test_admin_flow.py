@@ -40,6 +40,8 @@ def test_whole_flow(adm):
     link = created["token"]["activation_url"]
     assert link.startswith(adm.server.endpoint + "activation?code=osa_")
     assert created["recipient"]["tokens"] == []
+    assert created["recipient"]["created_by"] == "admin:ops" and created["recipient"]["updated_at"] is None
+    assert created["recipient"]["comment"] == "partner"
     assert ISO_MS.match(created["recipient"]["activation_pending_until"])
     # The link is not stored in clear and never shown again.
     assert link.split("=")[-1] not in adm.admin("GET", "/recipients/acme").text

@@ -154,7 +154,7 @@ int admin_h_recipient_create(http_request *req, http_response *res, void *ctx)
         goto fail;
     }
     if (store_recipient_put(tx, &r, 0, actor, &rid, &err) != 0 ||
-        store_tx_recipient_update(tx, rid, r.comment, r.ip_allow_json, props, lifetime, actor, &err) != 0 ||
+        store_tx_recipient_extras(tx, rid, props, lifetime, &err) != 0 ||
         activation_issue(tx, rid, now, api->settings.activation_ttl_ms, actor, code, &link_expires,
                          &err) != 0)
         goto fail;
