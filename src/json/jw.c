@@ -98,46 +98,68 @@ static size_t utf8_len(const unsigned char *p, size_t n)
     return len;
 }
 
+/* 1 for bytes that can be copied as they are: printable ASCII except '"' and '\\'. */
+static const unsigned char PLAIN[256] = {
+    ['\x20'] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['('] = 1,
+    [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1, ['0'] = 1,
+    ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
+    ['9'] = 1, [':'] = 1, [';'] = 1, ['<'] = 1, ['='] = 1, ['>'] = 1, ['?'] = 1, ['@'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1, ['['] = 1, [']'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['a'] = 1,
+    ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1,
+    ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1,
+    ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
+};
+
 static void put_escaped(jw *w, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
+    if (w->failed || os_buf_reserve(w->out, n + 2) != 0) {
+        w->failed = 1;
+        return;
+    }
     put(w, "\"", 1);
-    size_t run = 0;   /* bytes copied verbatim in one go */
-    for (size_t i = 0; i < n;) {
+    size_t i = 0;
+    while (i < n) {
+        /* Copy the longest run of plain bytes in one go: most text is plain. */
+        size_t start = i;
+        while (i < n && PLAIN[p[i]])
+            i++;
+        if (i > start)
+            put(w, s + start, i - start);
+        if (i == n)
+            break;
         unsigned char c = p[i];
-        const char *esc = NULL;
         char ubuf[8];
+        const char *esc = NULL;
         size_t len = 1;
-        if (c == '"')
-            esc = "\\\"";
-        else if (c == '\\')
-            esc = "\\\\";
-        else if (c == '\n')
-            esc = "\\n";
-        else if (c == '\r')
-            esc = "\\r";
-        else if (c == '\t')
-            esc = "\\t";
-        else if (c < 0x20 || c == 0x7f) {
-            snprintf(ubuf, sizeof ubuf, "\\u%04x", c);
-            esc = ubuf;
-        } else if (c >= 0x80) {
-            len = utf8_len(p + i, n - i);
-            if (len == 0) {
-                esc = "\\ufffd";
-                len = 1;
+        switch (c) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        default:
+            if (c < 0x20 || c == 0x7f) {
+                snprintf(ubuf, sizeof ubuf, "\\u%04x", c);
+                esc = ubuf;
+            } else {
+                len = utf8_len(p + i, n - i);
+                if (len == 0) {
+                    esc = "\\ufffd";
+                    len = 1;
+                }
             }
         }
-        if (esc) {
-            put(w, s + i - run, run);
-            run = 0;
+        if (esc)
             put(w, esc, strlen(esc));
-        } else {
-            run += len;
-        }
+        else
+            put(w, s + i, len);
         i += len;
     }
-    put(w, s + n - run, run);
     put(w, "\"", 1);
 }
 
