@@ -279,3 +279,12 @@ def test_unsupported_reader_version_is_refused():
 def test_not_a_table():
     rc, _, err = common.inspect(GOLDEN / "no-delta-log-folder")
     assert rc != 0 and "no Delta table" in err
+
+
+@pytest.mark.parametrize("name", [n for n in LOADABLE if any(
+    ".checkpoint." in p.name for p in (GOLDEN / n / "_delta_log").iterdir())])
+def test_checkpoint_column_path_equals_record_path(name):
+    a = common.inspect(GOLDEN / name)
+    b = common.inspect(GOLDEN / name, env={"OS_DELTA_CHECKPOINT_RECORDS": "1"})
+    assert a[0] == 0 and b[0] == 0, (a[2], b[2])
+    assert a[1] == b[1]

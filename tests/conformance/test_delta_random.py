@@ -185,3 +185,15 @@ def test_old_commits_cleaned_up(tables):
                 assert len(files_of(lines)) == len(t.snapshots[v])
         return
     pytest.skip("no table with a checkpoint")
+
+
+def test_checkpoint_column_path_equals_record_path(tables):
+    """The columnar fast path over checkpoint add rows and record assembly agree."""
+    for t in tables:
+        for v, kind in t.checkpoints:
+            if not os.path.exists(os.path.join(t.log, "%020d.json" % v)) and v != t.version:
+                continue
+            a = common.inspect(t.root, "--version", v)
+            b = common.inspect(t.root, "--version", v, env={"OS_DELTA_CHECKPOINT_RECORDS": "1"})
+            assert a[0] == 0 and b[0] == 0, (a[2], b[2])
+            assert a[1] == b[1], f"{t.root}@{v} ({kind})"

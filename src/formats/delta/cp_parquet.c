@@ -527,6 +527,16 @@ int dl_cp_parquet_read(const delta_table *t, const char *key, unsigned wanted,
     pq_file *f = pq_file_open(&src, NULL, err);
     if (f == NULL)
         return -1;
+    /* Add rows alone, and no sidecars to collect: the columnar fast path
+     * (OS_DELTA_CHECKPOINT_RECORDS forces records, for tests). */
+    if ((wanted & ~(unsigned)DL_WANT_SIDECARS) == DL_WANT_ADD && pq_file_find(f, "sidecar") == NULL &&
+        getenv("OS_DELTA_CHECKPOINT_RECORDS") == NULL) {
+        int fast = dl_cp_columns_read(t, f, key, cb, ctx, err);
+        if (fast != 0) {
+            pq_file_close(f);
+            return fast < 0 ? -1 : 0;
+        }
+    }
     char paths[MAX_PROJ][64];
     const char *cols[MAX_PROJ];
     size_t n = 0;

@@ -28,10 +28,11 @@ def shared_dir():
 GOLDEN = shared_dir() / "testdata" / "delta-golden"
 
 
-def inspect(table, *args, timeout=120):
+def inspect(table, *args, timeout=120, env=None):
     """Runs `opensharing inspect delta`; returns (rc, [json lines], stderr)."""
+    full_env = dict(os.environ, **env) if env else None
     p = subprocess.run([binary(), "inspect", "delta", str(table), *map(str, args)],
-                       capture_output=True, timeout=timeout)
+                       capture_output=True, timeout=timeout, env=full_env)
     lines = []
     if p.returncode == 0:
         lines = [json.loads(l) for l in p.stdout.decode("utf-8").splitlines() if l.strip()]
