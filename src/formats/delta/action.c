@@ -450,19 +450,24 @@ int delta_file_key(const delta_file *f, os_buf *out, os_err *err)
     size_t n = strlen(p);
     if (os_buf_reserve(out, n + 64) < 0)
         return os_err_set(err, OS_ENOMEM, "out of memory");
-    /* Decode straight into the buffer (never longer than the input). */
+    /* Decode straight into the buffer (never longer than the input),
+     * copying the runs between escapes whole. */
     char *w = out->data;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '%') {
-            int hi = hexv(p[i + 1]);
-            int lo = hi < 0 ? -1 : hexv(p[i + 2]);
-            if (hi < 0 || lo < 0)
-                return os_err_set(err, OS_ECORRUPT, "file path '%s' has a bad %%-escape", f->path);
-            *w++ = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            *w++ = p[i];
-        }
+    const char *end = p + n;
+    while (p < end) {
+        const char *pct = memchr(p, '%', (size_t)(end - p));
+        size_t run = (size_t)((pct ? pct : end) - p);
+        memcpy(w, p, run);
+        w += run;
+        p += run;
+        if (pct == NULL)
+            break;
+        int hi = hexv(p[1]);
+        int lo = hi < 0 ? -1 : hexv(p[2]);
+        if (hi < 0 || lo < 0)
+            return os_err_set(err, OS_ECORRUPT, "file path '%s' has a bad %%-escape", f->path);
+        *w++ = (char)(hi * 16 + lo);
+        p += 3;
     }
     out->len = (size_t)(w - out->data);
     out->data[out->len] = '\0';
