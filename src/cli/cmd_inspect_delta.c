@@ -158,9 +158,13 @@ static void j_metadata(os_buf *b, const delta_metadata *m, int64_t version, int6
     if (version >= 0)
         os_buf_printf(b, ",\"version\":%lld", (long long)version);
     if (ts >= 0) {
-        char iso[32];
-        os_time_format_iso(ts, iso);
-        os_buf_printf(b, ",\"timestamp\":%lld,\"timestampIso\":\"%s\"", (long long)ts, iso);
+        os_buf_puts(b, ",\"timestamp\":");
+        j_i64(b, ts);
+        if (ts < 8000000000000000LL) {
+            char iso[32];
+            os_time_format_iso(ts, iso);
+            os_buf_printf(b, ",\"timestampIso\":\"%s\"", iso);
+        }
     }
     os_buf_puts(b, "}\n");
 }

@@ -63,6 +63,8 @@ static void test_types(void **state)
     assert_int_equal(parse_ok("timestamp", "2021-09-08T13:11:11+02:00").i, (int64_t)1631099471 * 1000000);
     assert_int_equal(parse_ok("timestamp_ntz", "2021-09-08 11:11:11").i, (int64_t)1631099471 * 1000000);
     parse_bad("timestamp", "2021-09-08 25:00:00");
+    parse_bad("timestamp", "999999-01-01T00:00:00Z");   /* would overflow microseconds */
+    parse_bad("timestamp", "-999999-01-01T00:00:00Z");
     parse_bad("timestamp", "2021-09-08 11:11:11 junk");
     v = parse_ok("decimal(10,2)", "-12.50");
     assert_int_equal(v.kind, DELTA_V_DECIMAL);

@@ -273,6 +273,10 @@ static void stats_value(os_buf *b, const pq_value *v)
             int64_t ms = lt->unit == PQ_MILLIS ? x : lt->unit == PQ_MICROS ? x / 1000 : x / 1000000;
             if ((lt->unit == PQ_MICROS && x % 1000 < 0) || (lt->unit == PQ_NANOS && x % 1000000 < 0))
                 ms--;
+            if (ms > 8000000000000000LL || ms < -8000000000000000LL) {
+                os_buf_printf(b, "%lld", (long long)x);   /* beyond any calendar: raw */
+                return;
+            }
             os_time_format_iso(ms, tmp);
             json_str(b, tmp, strlen(tmp));
         } else if (lt && lt->kind == PQ_LT_DECIMAL && lt->scale > 0) {

@@ -6,10 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Part slots allocated for multi-part checkpoint sets, across one listing. */
+#define MAX_PART_SLOTS 1000000
+
 typedef struct list_state {
     const delta_table *t;
     dl_listing *l;
     size_t cap_commits, cap_cps;
+    size_t part_slots;
     size_t seen;
     size_t dirlen;
 } list_state;
@@ -63,6 +67,9 @@ static int add_cp(list_state *st, int64_t version, dl_cp_kind kind, int32_t part
         }
     }
     if (cp == NULL) {
+        st->part_slots += (size_t)nparts;
+        if (st->part_slots > MAX_PART_SLOTS)
+            return os_err_set(err, OS_ELIMIT, "%s: too many checkpoint parts", st->t->log_dir);
         if (l->ncps == st->cap_cps) {
             size_t nc = st->cap_cps ? st->cap_cps * 2 : 16;
             dl_checkpoint *n = realloc(l->cps, nc * sizeof *n);
@@ -156,7 +163,7 @@ void dl_listing_free(dl_listing *l)
 int dl_listing_load(const delta_table *t, int64_t from_version, dl_listing *out, os_err *err)
 {
     memset(out, 0, sizeof *out);
-    list_state st = {t, out, 0, 0, 0, strlen(t->log_dir)};
+    list_state st = {t, out, 0, 0, 0, 0, strlen(t->log_dir)};
     char start[256];
     const char *start_after = NULL;
     if (from_version > 0) {

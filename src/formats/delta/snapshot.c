@@ -284,7 +284,7 @@ static int emit(scan_state *st, const delta_file *f, os_err *err)
             if (f->has_dv)
                 nr -= f->dv.cardinality;
             if (nr > 0)
-                st->rows += nr;
+                st->rows = nr > INT64_MAX - st->rows ? INT64_MAX : st->rows + nr;
             if (st->rows >= limit)
                 return 1;
         }

@@ -7,6 +7,15 @@
 
 #include "base/timeutil.h"
 
+/* ISO text of ms, or the number when it is beyond any calendar. */
+static void fmt_ms(int64_t ms, char out[32])
+{
+    if (ms > 8000000000000000LL || ms < -8000000000000000LL)
+        snprintf(out, 32, "%lld", (long long)ms);
+    else
+        os_time_format_iso(ms, out);
+}
+
 typedef struct tt {
     const delta_table *t;
     const dl_listing *l;
@@ -76,16 +85,16 @@ int delta_version_at_timestamp(const delta_table *t, int64_t ts_ms, delta_ts_rul
         ts_of(&c, last, &last_ts, err) < 0)
         goto done;
     char tsbuf[32], b2[32];
-    os_time_format_iso(ts_ms, tsbuf);
+    fmt_ms(ts_ms, tsbuf);
     if (rule == DELTA_TS_AT_OR_BEFORE) {
         if (ts_ms < first_ts) {
-            os_time_format_iso(first_ts, b2);
+            fmt_ms(first_ts, b2);
             os_err_set(err, OS_EINVAL, "timestamp %s is before the earliest available version "
                        "%lld (%s)", tsbuf, (long long)l.commits[lo_i].version, b2);
             goto done;
         }
         if (ts_ms > last_ts) {
-            os_time_format_iso(last_ts, b2);
+            fmt_ms(last_ts, b2);
             os_err_set(err, OS_EINVAL, "timestamp %s is after the latest version %lld (%s)",
                        tsbuf, (long long)last, b2);
             goto done;
@@ -123,7 +132,7 @@ int delta_version_at_timestamp(const delta_table *t, int64_t ts_ms, delta_ts_rul
         os_err_set(err, OS_EINVAL, "timestamp %s is before the earliest available version", tsbuf);
     } else {
         if (ts_ms > last_ts) {
-            os_time_format_iso(last_ts, b2);
+            fmt_ms(last_ts, b2);
             os_err_set(err, OS_EINVAL, "timestamp %s is after the latest version %lld (%s)",
                        tsbuf, (long long)last, b2);
             goto done;

@@ -75,7 +75,7 @@ static int parse_ts(const char *s, int64_t *us, bool *has_zone)
     int64_t days;
     size_t i = parse_date_part(s, &days);
     *has_zone = false;
-    if (i == 0)
+    if (i == 0 || days > 100000000 || days < -100000000)   /* about +-273,000 years */
         return -1;
     int64_t secs = days * 86400, frac_us = 0;
     if (s[i] == ' ' || s[i] == 'T') {
