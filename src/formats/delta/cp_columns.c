@@ -88,7 +88,8 @@ static bool shape_ok(pq_file *f, fast *x)
             m->value == NULL || m->key->kind != PQ_NODE_PRIMITIVE || m->value->kind != PQ_NODE_PRIMITIVE ||
             m->key->physical != PQ_BYTE_ARRAY || m->value->physical != PQ_BYTE_ARRAY ||
             m->key->max_rep != 1 || m->value->max_rep != 1 || m->key->parent == NULL ||
-            m->key->parent != m->value->parent || m->key->parent->parent != m)
+            m->key->parent != m->value->parent || m->key->parent->parent != m ||
+            m->key->max_def != m->key->parent->max_def)   /* keys are required */
             return false;
         x->m[i].kv = m->key->parent;
         x->m[i].k.leaf = m->key;
