@@ -7,8 +7,14 @@ const client = new S3Client({
   credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
 });
-for (const [key, b64] of Object.entries(spec.objects)) {
-  await client.send(new PutObjectCommand({ Bucket: spec.bucket, Key: key, Body: Buffer.from(b64, 'base64') }));
+const entries = Object.entries(spec.objects);
+let next = 0;
+async function worker() {
+  while (next < entries.length) {
+    const [key, b64] = entries[next++];
+    await client.send(new PutObjectCommand({ Bucket: spec.bucket, Key: key, Body: Buffer.from(b64, 'base64') }));
+  }
 }
+await Promise.all(Array.from({ length: 16 }, worker));
 client.destroy();
 console.log('ok');
