@@ -116,6 +116,8 @@ static int az_list_impl(az_ctx *c, const char *dir, const char *start_after, int
         rc |= os_buf_puts(&url, "?restype=container&comp=list");
         if (delimited)
             rc |= qadd(&url, "delimiter", "/");
+        else
+            rc |= qadd(&url, "include", "metadata"); /* to see ADLS Gen2 folder markers */
         if (marker.len)
             rc |= qadd(&url, "marker", marker.data);
         rc |= qadd(&url, "maxresults", "5000");
@@ -174,6 +176,11 @@ static int az_list_impl(az_ctx *c, const char *dir, const char *start_after, int
             if (xml_child(props, "ResourceType", &sp) == 1 && xml_text(sp, &txt) == 0 &&
                 strcmp(os_buf_cstr(&txt), "directory") == 0)
                 continue;   /* ADLS Gen2 directory entries */
+            os_buf_reset(&txt);
+            xml_span md;
+            if (xml_child(item, "Metadata", &md) == 1 && xml_child(md, "hdi_isfolder", &sp) == 1 &&
+                xml_text(sp, &txt) == 0 && strcmp(os_buf_cstr(&txt), "true") == 0)
+                continue;   /* folder marker blobs (hdi_isfolder=true) */
             const char *k = os_buf_cstr(&name);
             if (strlen(k) != name.len || strncmp(k, os_buf_cstr(&full), full.len) != 0 ||
                 name.len <= full.len || k[name.len - 1] == '/')

@@ -190,6 +190,8 @@ class AzureHostile(BaseHTTPRequestHandler):
             body = ("<EnumerationResults><Blobs>"
                     "<Blob><Name>p/../x</Name><Properties><Content-Length>1</Content-Length></Properties></Blob>"
                     "<BlobPrefix><Name>p/d/</Name></BlobPrefix>"
+                    "<Blob><Name>p/folder</Name><Properties><Content-Length>0</Content-Length></Properties>"
+                    "<Metadata><hdi_isfolder>true</hdi_isfolder></Metadata></Blob>"
                     "<Blob><Name>p/ok</Name><Properties><Content-Length>7</Content-Length>"
                     "<Last-Modified>Tue, 14 Nov 2023 22:13:20 GMT</Last-Modified></Properties></Blob>"
                     "<Blob><Name>q/outside</Name><Properties><Content-Length>1</Content-Length></Properties></Blob>"
@@ -216,6 +218,8 @@ def test_azure_backend_against_hostile_listing(tool):
                              "secret_ref": "file:" + path, "options_json": json.dumps({"endpoint": ep})})
         r = az("fine", "list")
         assert [(i["name"], i["size"], i["mtime_ms"]) for i in r["items"]] == [("ok", 7, 1700000000000)]
+        r = az("fine", "list_recursive")
+        assert [i["name"] for i in r["items"]] == ["ok"]   # no folder marker, nothing outside
         assert az("loop", "list")["code"] == "EIO"
         assert az("garbage", "list")["code"] == "EIO"
         os.unlink(path)
