@@ -9,6 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A listing holds its names in memory to sort them: past this many it is
+ * refused rather than grown without bound. */
+#define LOCAL_LIST_MAX 10000000
+
 typedef struct local_ctx {
     char *root;   /* no trailing '/' unless it is "/" */
 } local_ctx;
@@ -126,6 +130,10 @@ static int local_list(void *ctx, const char *dir, const char *start_after,
             continue;   /* vanished or dangling: not listed */
         if (!S_ISREG(st.st_mode))
             continue;
+        if (n >= LOCAL_LIST_MAX) {
+            rc = os_err_set(err, OS_ELIMIT, "list '%s': more than %d entries", dir, LOCAL_LIST_MAX);
+            break;
+        }
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 64;
             local_item *ni = realloc(items, ncap * sizeof *ni);
@@ -149,7 +157,7 @@ static int local_list(void *ctx, const char *dir, const char *start_after,
         items[n].mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
         n++;
     }
-    if (rc == 0 && errno != 0)
+    if (rc == 0 && de == NULL && errno != 0)
         rc = io_error(err, "list", dir, errno);
     closedir(d);
     free(path);
