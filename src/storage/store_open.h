@@ -1,7 +1,10 @@
 /* store_open.h - opening object stores for catalog locations (local, S3, Azure, GCS) and walking them recursively.
  *
  * The sharing service calls objstore_open_location for an asset and then
- * reads through objstore.h; it never needs to know which cloud is behind. */
+ * reads through objstore.h; it never needs to know which cloud is behind.
+ * The S3, Azure and GCS stores may be used from several threads at once
+ * (their token/SAS caches are locked); each call is one or more blocking
+ * HTTP requests with a 60 s timeout. */
 #ifndef OS_STORAGE_STORE_OPEN_H
 #define OS_STORAGE_STORE_OPEN_H
 

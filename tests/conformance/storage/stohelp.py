@@ -8,6 +8,10 @@ import subprocess
 import tempfile
 import time
 
+# Everything these tests talk to is on loopback: never through a proxy.
+for _v in ("no_proxy", "NO_PROXY"):
+    os.environ[_v] = ",".join(x for x in (os.environ.get(_v), "127.0.0.1", "localhost", "::1") if x)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONF = os.path.dirname(HERE)
 TOP = os.path.dirname(os.path.dirname(CONF))
