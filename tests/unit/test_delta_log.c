@@ -424,76 +424,6 @@ static void test_timestamps_and_history(void **state)
     close_table(&fx);
 }
 
-static void test_objstore_local(void **state)
-{
-    (void)state;
-    os_err e;
-    put("a/x1", "hello");
-    put("a/x0", "");
-    put("a/sub/y", "no");
-    objstore st;
-    assert_int_equal(objstore_local_open(dir, &st, &e), 0);
-    collected c = {.n = 0};
-    (void)c;
-    os_buf b = OS_BUF_INIT;
-    assert_int_equal(objstore_read_all(&st, "a/x1", 100, &b, &e), 0);
-    assert_string_equal(b.data, "hello");
-    os_buf_reset(&b);
-    assert_int_equal(objstore_read_all(&st, "a/x1", 3, &b, &e), -1);
-    assert_int_equal(e.code, OS_ELIMIT);
-    assert_int_equal(objstore_read_all(&st, "a/nope", 3, &b, &e), -1);
-    assert_int_equal(e.code, OS_ENOTFOUND);
-    const char *bad[] = {"../x", "a/../x", "/etc/passwd", "a//x", "a/./x", "a/", ""};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(objstore_read_all(&st, bad[i], 3, &b, &e), -1);
-        assert_int_equal(e.code, OS_EINVAL);
-    }
-    char buf[8];
-    size_t got;
-    assert_int_equal(objstore_read_range(&st, "a/x1", 3, 8, buf, &got, &e), 0);
-    assert_int_equal(got, 2);
-    assert_memory_equal(buf, "lo", 2);
-    objstore_entry en;
-    assert_int_equal(objstore_stat(&st, "a/x1", &en, &e), 0);
-    assert_int_equal(en.size, 5);
-    assert_int_equal(objstore_stat(&st, "a/sub", &en, &e), -1);
-    assert_int_equal(e.code, OS_ENOTFOUND);
-    os_buf_free(&b);
-    objstore_close(&st);
-}
-
-static int list_cb(void *ctx, const objstore_entry *en, os_err *err)
-{
-    (void)err;
-    char *s = ctx;
-    strcat(s, en->name);
-    strcat(s, ";");
-    return 0;
-}
-
-static void test_objstore_list(void **state)
-{
-    (void)state;
-    os_err e;
-    put("d/b", "1");
-    put("d/a", "1");
-    put("d/c", "1");
-    put("d/sub/z", "1");
-    objstore st;
-    assert_int_equal(objstore_local_open(dir, &st, &e), 0);
-    char s[256] = "";
-    assert_int_equal(objstore_list(&st, "d/", NULL, list_cb, s, &e), 0);
-    assert_string_equal(s, "d/a;d/b;d/c;");
-    s[0] = '\0';
-    assert_int_equal(objstore_list(&st, "d/", "d/a", list_cb, s, &e), 0);
-    assert_string_equal(s, "d/b;d/c;");
-    assert_int_equal(objstore_list(&st, "nope/", NULL, list_cb, s, &e), -1);
-    assert_int_equal(e.code, OS_ENOTFOUND);
-    assert_int_equal(objstore_list(&st, "d", NULL, list_cb, s, &e), -1);
-    assert_int_equal(e.code, OS_EINVAL);
-    objstore_close(&st);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -503,8 +433,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_checkpoints_and_hints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timestamps_and_history, setup, teardown),
         cmocka_unit_test_setup_teardown(test_big_json_checkpoint_and_junk, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_objstore_local, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_objstore_list, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
