@@ -9,7 +9,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 
 #include "api/http_errors.h"
 #include "base/timeutil.h"
@@ -80,23 +84,50 @@ static int send_status(http_response *res, os_code code, const char *msg)
     return api_send_error(res, &e);
 }
 
+#ifdef SYS_openat2
+/* Kernel-enforced containment: rel is resolved beneath root, symlinks
+ * included (they may point elsewhere inside root, never outside), with no
+ * window between checking and opening.  Returns the fd, -1 when refused or
+ * missing, or -2 when the kernel lacks openat2. */
+static int open_beneath(const char *root, const char *rel)
+{
+    int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -1;
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    long fd = syscall(SYS_openat2, dfd, rel, &how, sizeof how);
+    int e = errno;
+    close(dfd);
+    if (fd < 0)
+        return e == ENOSYS || e == EPERM ? -2 : -1;  /* EPERM: seccomp may block the call */
+    return (int)fd;
+}
+#endif
+
 /* Opens root/rel for reading after proving, with symlinks resolved, that it
  * is a regular file inside root.  Returns the fd or -1 (not found / outside). */
 static int open_contained(const char *root, const char *rel, struct stat *st)
 {
-    char rroot[PATH_MAX], joined[PATH_MAX], real[PATH_MAX];
-    if (realpath(root, rroot) == NULL)
-        return -1;
-    int n = snprintf(joined, sizeof joined, "%s/%s", rroot, rel);
-    if (n < 0 || (size_t)n >= sizeof joined)
-        return -1;
-    if (realpath(joined, real) == NULL)
-        return -1;
-    size_t rl = strlen(rroot);
-    if (strcmp(rroot, "/") != 0 &&
-        (strncmp(real, rroot, rl) != 0 || real[rl] != '/'))
-        return -1;
-    int fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    int fd = -2;
+#ifdef SYS_openat2
+    fd = open_beneath(root, rel);
+#endif
+    if (fd == -2) {
+        /* Portable path: resolve, check the prefix, open without following. */
+        char rroot[PATH_MAX], joined[PATH_MAX], real[PATH_MAX];
+        if (realpath(root, rroot) == NULL)
+            return -1;
+        int n = snprintf(joined, sizeof joined, "%s/%s", rroot, rel);
+        if (n < 0 || (size_t)n >= sizeof joined || realpath(joined, real) == NULL)
+            return -1;
+        size_t rl = strlen(rroot);
+        if (strcmp(rroot, "/") != 0 && (strncmp(real, rroot, rl) != 0 || real[rl] != '/'))
+            return -1;
+        fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    }
     if (fd < 0)
         return -1;
     if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
