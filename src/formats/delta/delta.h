@@ -354,8 +354,11 @@ delta_tristate delta_predicate_eval(const delta_predicate *p, const delta_colmap
 
 /* ------------------------------------------------------------------ schema / column mapping */
 
-/* The top-level columns of a metadata's schema with their types, physical
- * names (column mapping modes "name" and "id") and whether they partition. */
+/* The columns of a metadata's schema (nested struct fields as dotted paths)
+ * with their types, physical names (column mapping modes "name" and "id")
+ * and whether they partition the table.  Returns the map (free with
+ * delta_colmap_free) or NULL with OS_ECORRUPT when schemaString is missing
+ * or not a schema. */
 delta_colmap *delta_colmap_build(const delta_metadata *m, os_err *err);
 void delta_colmap_free(delta_colmap *cm);
 /* Physical name of logical (dotted path, case-insensitive as Spark resolves
