@@ -41,4 +41,19 @@ for (let i = 0; i < n; i++) {
 }
 const bare = Number(process.hrtime.bigint() - t0) / 1e3 / n;
 client.destroy();
-console.log(JSON.stringify({ n, getSignedUrl_us: full, presigner_us: bare }));
+
+// Google Cloud Storage V4 signing with the same key as ours (OS_BENCH_GCS_KEY), n/100 URLs.
+let gcs = 0;
+if (process.env.OS_BENCH_GCS_KEY) {
+  const { Storage } = require('@google-cloud/storage');
+  const creds = JSON.parse(process.env.OS_BENCH_GCS_KEY);
+  const bucket = new Storage({ projectId: 'p', credentials: creds }).bucket('my-bucket');
+  const ng = Math.max(1, Math.floor(n / 100));
+  const now = Date.now();
+  t0 = process.hrtime.bigint();
+  for (let i = 0; i < ng; i++) {
+    await bucket.file(key(i)).getSignedUrl({ version: 'v4', action: 'read', expires: now + 3600 * 1000 });
+  }
+  gcs = Number(process.hrtime.bigint() - t0) / 1e3 / ng;
+}
+console.log(JSON.stringify({ n, getSignedUrl_us: full, presigner_us: bare, gcs_us: gcs }));
