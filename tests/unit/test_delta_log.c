@@ -143,12 +143,16 @@ static void test_replay_rules(void **state)
     put("tbl/_delta_log/00000000000000000001.json", REMOVE("a") ADD("c", "2", "10"));
     put("tbl/_delta_log/00000000000000000002.json", "{\"commitInfo\":{\"operation\":\"X\"}}\n" ADD("a", "3", "10"));
     /* a version that is only noise */
-    put("tbl/_delta_log/00000000000000000003.json", "\n{\"txn\":{\"appId\":\"app\",\"version\":7}}\n");
-    assert_string_equal(files_at(-1, NULL, &e), "b,c,a");   /* ascending commits, newest state */
+    put("tbl/_delta_log/00000000000000000003.json", "\n{\"txn\":{\"appId\":\"app\",\"version\":7}}\n"
+        "{\"domainMetadata\":{\"domain\":\"d1\",\"configuration\":\"{\\\"a\\\":1}\",\"removed\":false}}\n"
+        "{\"domainMetadata\":{\"domain\":\"gone\",\"configuration\":\"x\",\"removed\":false}}\n");
+    put("tbl/_delta_log/00000000000000000004.json", REMOVE("%61")
+        "{\"domainMetadata\":{\"domain\":\"d1\",\"configuration\":\"{\\\"a\\\":2}\",\"removed\":false}}\n"
+        "{\"domainMetadata\":{\"domain\":\"gone\",\"configuration\":\"x\",\"removed\":true}}\n");
+    assert_string_equal(files_at(3, NULL, &e), "b,c,a");   /* ascending commits, newest state */
     assert_string_equal(files_at(0, NULL, &e), "a,b");
     assert_string_equal(files_at(1, NULL, &e), "b,c");
-    /* remove then add in the same... path with an escaped name is the same file */
-    put("tbl/_delta_log/00000000000000000004.json", REMOVE("%61"));
+    /* an escaped name is the same file: commit 4 removes "%61" = "a" */
     assert_string_equal(files_at(4, NULL, &e), "b,c");
     /* A compaction file and junk in the log are not read. */
     put("tbl/_delta_log/00000000000000000000.00000000000000000004.compacted.json", "garbage\n");
@@ -181,6 +185,14 @@ static void test_replay_rules(void **state)
     assert_int_equal(delta_snapshot_txn_version(s, "other", &tv, &e), 0);
     assert_int_equal(tv, -1);
     assert_int_equal(delta_snapshot_version(s), 4);
+    char *conf = NULL;
+    assert_int_equal(delta_snapshot_domain(s, "d1", &conf, &e), 0);
+    assert_string_equal(conf, "{\"a\":2}");
+    free(conf);
+    assert_int_equal(delta_snapshot_domain(s, "gone", &conf, &e), 0);
+    assert_null(conf);
+    assert_int_equal(delta_snapshot_domain(s, "never", &conf, &e), 0);
+    assert_null(conf);
     delta_snapshot_free(s);
     close_table(&fx);
 }
@@ -254,8 +266,25 @@ static void test_checkpoints_and_hints(void **state)
     /* A v2 JSON checkpoint at 2 that differs from the commits on purpose
      * (holds "cp" instead of "c"), to prove it is what gets read. */
     put("tbl/_delta_log/" CKPT,
-        "{\"checkpointMetadata\":{\"version\":2}}\n" PROTO META("") ADD("b", "1", "10") ADD("cp", "1", "10"));
+        "{\"checkpointMetadata\":{\"version\":2}}\n" PROTO META("") ADD("b", "1", "10") ADD("cp", "1", "10")
+        "{\"domainMetadata\":{\"domain\":\"cpd\",\"configuration\":\"c\",\"removed\":false}}\n"
+        "{\"txn\":{\"appId\":\"cpapp\",\"version\":4}}\n");
     assert_string_equal(files_at(-1, NULL, &e), "d,b,cp");
+    {
+        fixture fx;
+        open_table(&fx, NULL);
+        delta_snapshot *s = delta_snapshot_load(&fx.t, NULL, &e);
+        assert_non_null(s);
+        char *conf = NULL;
+        assert_int_equal(delta_snapshot_domain(s, "cpd", &conf, &e), 0);
+        assert_string_equal(conf, "c");
+        free(conf);
+        int64_t tv = 0;
+        assert_int_equal(delta_snapshot_txn_version(s, "cpapp", &tv, &e), 0);
+        assert_int_equal(tv, 4);
+        delta_snapshot_free(s);
+        close_table(&fx);
+    }
     assert_string_equal(files_at(1, NULL, &e), "a,b");     /* before the checkpoint: commits */
     /* _last_checkpoint: corrupt, empty, stale, pointing at nothing: all survive */
     const char *hints[] = {"{\"version\":2,\"size\":3}", "", "not json", "{\"version\":1}", "{\"version\":9}",

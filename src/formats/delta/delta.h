@@ -259,8 +259,13 @@ int64_t delta_snapshot_version(const delta_snapshot *s);
 int64_t delta_snapshot_timestamp(const delta_snapshot *s);
 const delta_protocol *delta_snapshot_protocol(const delta_snapshot *s);
 const delta_metadata *delta_snapshot_metadata(const delta_snapshot *s);
-/* The latest txn version for app_id (-1 when none), from commits and checkpoint. */
+/* The latest txn version for app_id (-1 when none), from commits and checkpoint.
+ * Returns 0 or -1 (checkpoint read errors). */
 int delta_snapshot_txn_version(delta_snapshot *s, const char *app_id, int64_t *version, os_err *err);
+/* The configuration of domain `domain` in force at the snapshot: *config is
+ * set to a malloc'd copy (caller frees), or NULL when the domain is absent or
+ * removed.  Returns 0 or -1 (checkpoint read errors, OS_ENOMEM). */
+int delta_snapshot_domain(delta_snapshot *s, const char *domain, char **config, os_err *err);
 
 typedef struct delta_predicate delta_predicate;
 

@@ -417,6 +417,45 @@ int delta_snapshot_txn_version(delta_snapshot *s, const char *app_id, int64_t *v
     return 0;
 }
 
+typedef struct domain_state {
+    const char *domain;
+    bool found;
+    char *config;
+} domain_state;
+
+static int on_domain(void *ctx, const delta_action *a, os_err *err)
+{
+    domain_state *st = ctx;
+    if (a->kind != DELTA_ACT_DOMAIN || strcmp(a->u.domain.domain, st->domain) != 0)
+        return 0;
+    st->found = true;
+    if (!a->u.domain.removed) {
+        st->config = strdup(a->u.domain.configuration ? a->u.domain.configuration : "");
+        if (st->config == NULL)
+            return os_err_set(err, OS_ENOMEM, "out of memory");
+    }
+    return 1;
+}
+
+int delta_snapshot_domain(delta_snapshot *s, const char *domain, char **config, os_err *err)
+{
+    *config = NULL;
+    domain_state st = {domain, false, NULL};
+    for (size_t i = s->ncommits; i-- > 0 && !st.found;) {
+        const dl_commit_actions *c = &s->commits[i];
+        for (size_t j = c->n; j-- > 0 && !st.found;)
+            if (on_domain(&st, &c->actions[j], err) < 0)
+                return -1;
+    }
+    if (!st.found && s->seg.cp != NULL &&
+        dl_checkpoint_read(s->t, s->seg.cp, DL_WANT_DOMAIN, on_domain, &st, err) < 0) {
+        free(st.config);
+        return -1;
+    }
+    *config = st.config;
+    return 0;
+}
+
 int delta_table_latest_version(const delta_table *t, int64_t *version, os_err *err)
 {
     dl_listing l;
