@@ -112,14 +112,20 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-/* The URL's scheme://host[:port] for messages (never the path or query). */
+/* The URL's host[:port] for messages (never user info, path or query). */
 static void url_origin(const char *url, char *out, size_t cap)
 {
     const char *h = strstr(url, "://");
-    size_t n = h ? (size_t)(h - url) + 3 + strcspn(h + 3, "/?#") : 0;
+    h = h ? h + 3 : url;
+    size_t n = strcspn(h, "/?#");
+    const char *at = memchr(h, '@', n);
+    if (at) {
+        n -= (size_t)(at + 1 - h);
+        h = at + 1;
+    }
     if (n >= cap)
         n = cap - 1;
-    memcpy(out, url, n);
+    memcpy(out, h, n);
     out[n] = '\0';
 }
 
