@@ -25,7 +25,7 @@ typedef struct sto_http_req {
     uint64_t range_start, range_len;
     void *dst;                     /* with has_range: write the body here (at most range_len) */
     size_t max_body;               /* otherwise: the body goes to resp->body, refused beyond this */
-    long timeout_s;                /* 0: 60 */
+    long timeout_s;                /* 0: 600 (stalls under 1 KiB/s for 30 s fail sooner) */
 } sto_http_req;
 
 typedef struct sto_http_resp {

@@ -4,7 +4,7 @@
  * reads through objstore.h; it never needs to know which cloud is behind.
  * The S3, Azure and GCS stores may be used from several threads at once
  * (their token/SAS caches are locked); each call is one or more blocking
- * HTTP requests with a 60 s timeout. */
+ * HTTP requests (cut when stalled for 30 s, or after 10 minutes). */
 #ifndef OS_STORAGE_STORE_OPEN_H
 #define OS_STORAGE_STORE_OPEN_H
 
