@@ -36,7 +36,7 @@ const char *http_request_client_ip(const http_request *req);
 /* The request's arena: freed when the response is done. */
 os_arena *http_request_arena(http_request *req);
 /* Path parameter captured by the router for `{name}` in the route pattern,
- * percent-decoded ('+' also decodes to a space); NULL when the route has no such
+ * percent-decoded ('+' stays '+': names may contain it, never a space); NULL when the route has no such
  * parameter. */
 const char *http_request_param(const http_request *req, const char *name);
 /* Records who made the request (a recipient or admin id, never a secret) for the

@@ -47,7 +47,8 @@ static int match_pattern(const char *pattern, const char *rest, size_t rn, os_ar
             char *name = os_arena_strndup(a, pattern + ps + 1, plen - 2);
             if (v == NULL || name == NULL)
                 return -1;
-            long dn = os_url_decode(v, 1);
+            /* A "+" stays a "+": object names may hold one, never a space. */
+            long dn = os_url_decode(v, 0);
             if (dn < 0 || memchr(v, '/', (size_t)dn) != NULL)
                 return 0;
             params[np].name = name;

@@ -2,8 +2,6 @@
 import json
 import os
 import re
-import signal
-import threading
 import time
 
 import requests
@@ -69,30 +67,13 @@ class AdminEnv:
         m = re.search(r"opensharing: admin API (\S+)", self.server.stdout)
         assert m, self.server.stdout
         self.admin_url = m.group(1).rstrip("/")
-        # Drain stderr as it comes, so a chatty access log never fills the pipe.
-        self._err = []
-        self._drain = threading.Thread(target=self._read_stderr, args=(self.server.proc, self._err),
-                                       daemon=True)
-        self._drain.start()
         return self
-
-    @staticmethod
-    def _read_stderr(proc, sink):
-        for line in proc.stderr:
-            sink.append(line)
 
     def stop(self):
         if self.server and self.server.proc:
-            proc = self.server.proc
-            proc.send_signal(signal.SIGTERM)
-            rc = proc.wait(timeout=30)
-            self._drain.join(timeout=10)
-            out = proc.stdout.read()
-            proc.stdout.close()
-            proc.stderr.close()
-            self.server.proc = None
-            err = "".join(self._err)
-            self.logs += self.server.stdout + out + err
+            rc = self.server.stop(timeout=30)
+            err = self.server.stderr
+            self.logs += self.server.stdout + err
             # Sanitizer builds report leaks and UB at exit; a clean run exits 0.
             for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
                 assert bad not in err, err[-4000:]

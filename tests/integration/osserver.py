@@ -3,6 +3,7 @@ import os
 import re
 import signal
 import subprocess
+import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -23,9 +24,12 @@ class Server:
         self.stdout = ""
 
     def start(self, timeout=20):
+        # stderr (the logs) goes to a file: a pipe nobody drains would block the
+        # server once it filled up.
+        self.errfile = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
             [BIN, "serve", "--listen", "127.0.0.1:0", "--threads", "4"] + self.args,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env, cwd=self.cwd, text=True)
+            stdout=subprocess.PIPE, stderr=self.errfile, env=self.env, cwd=self.cwd, text=True)
         deadline = time.time() + timeout
         lines = []
         while time.time() < deadline:
@@ -40,8 +44,8 @@ class Server:
                 break
         if self.endpoint is None:
             self.proc.kill()
-            out, err = self.proc.communicate()
-            raise RuntimeError("server did not start: %s\n%s%s" % ("".join(lines), out, err))
+            out, _ = self.proc.communicate()
+            raise RuntimeError("server did not start: %s\n%s%s" % ("".join(lines), out, self.logs()))
         # Keep reading the remaining banner lines (demo mode prints a few).
         self.stdout = "".join(lines)
         return self
@@ -56,16 +60,23 @@ class Server:
             return None
         self.proc.send_signal(sig)
         try:
-            out, err = self.proc.communicate(timeout=timeout)
+            out, _ = self.proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            out, err = self.proc.communicate()
+            self.proc.communicate()
             raise
-        self.stderr = err
+        self.stderr = self.logs()
+        self.errfile.close()
         self.stdout += out
         rc = self.proc.returncode
         self.proc = None
         return rc
+
+    def logs(self):
+        """What the server wrote to stderr so far."""
+        self.errfile.flush()
+        self.errfile.seek(0)
+        return self.errfile.read()
 
     def url(self, path):
         return self.endpoint.rstrip("/") + path

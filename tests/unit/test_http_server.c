@@ -455,7 +455,7 @@ static void test_buffered_body(void **state)
     request(c, g_port, "GET", "/api/echo/x%20y+z?q=a+b%26c&q=second", NULL, 0, h, &r);
     assert_int_equal(r.rc, CURLE_OK);
     assert_int_equal(r.status, 200);
-    assert_string_equal(r.body.data, "GET /api/echo/x%20y+z id=x y z q=a b&c h=hdr ip=127.0.0.1");
+    assert_string_equal(r.body.data, "GET /api/echo/x%20y+z id=x y+z q=a b&c h=hdr ip=127.0.0.1");
     assert_string_equal(header_in(&r.head, "content-type"), "text/plain");
     assert_string_equal(header_in(&r.head, "X-Reply"), "yes");
     reply_free(&r);
