@@ -33,8 +33,12 @@ static int check(const azure_sas_in *in, os_err *err)
     if (in->account == NULL || *in->account == '\0' || in->container == NULL ||
         *in->container == '\0')
         return os_err_set(err, OS_EINVAL, "Azure SAS needs an account and a container");
-    if (in->account_key == NULL || *in->account_key == '\0')
+    if (in->udk == NULL && (in->account_key == NULL || *in->account_key == '\0'))
         return os_err_set(err, OS_EINVAL, "Azure SAS needs an account key");
+    if (in->udk && (in->udk->value == NULL || in->udk->signed_oid == NULL ||
+                    in->udk->signed_tid == NULL || in->udk->signed_service == NULL ||
+                    in->udk->signed_version == NULL || in->udk->signed_expiry_s <= 0))
+        return os_err_set(err, OS_EINVAL, "Azure user delegation key is incomplete");
     if (in->scope != AZURE_SAS_BLOB && in->scope != AZURE_SAS_DIRECTORY &&
         in->scope != AZURE_SAS_CONTAINER)
         return os_err_set(err, OS_EINVAL, "Azure SAS scope is invalid");
@@ -51,6 +55,8 @@ static int check(const azure_sas_in *in, os_err *err)
     const char *v = in->version ? in->version : AZURE_SAS_VERSION;
     if (strlen(v) != 10 || strcmp(v, "2020-12-06") < 0)
         return os_err_set(err, OS_EINVAL, "Azure SAS version must be 2020-12-06 or later");
+    if (in->udk && strcmp(v, "2025-07-05") >= 0)
+        return os_err_set(err, OS_EINVAL, "user delegation SAS versions from 2025-07-05 are not supported");
     return 0;
 }
 
@@ -66,9 +72,22 @@ int azure_sas_string_to_sign(const azure_sas_in *in, os_buf *out, os_err *err)
                            in->container);
     if (in->scope != AZURE_SAS_CONTAINER)
         rc |= os_buf_printf(out, "/%s", in->path);
-    /* identifier, IP, protocol, version, resource, snapshot, encryption scope,
-     * then the five response-header overrides (all empty here). */
-    rc |= os_buf_printf(out, "\n\n\n%s\n%s\n%s\n\n\n\n\n\n\n", in->allow_http ? "https,http" : "https",
+    if (in->udk) {
+        /* key oid, tid, start, expiry, service, version; then authorized agent
+         * oid, unauthorized agent oid, correlation id (empty); then IP. */
+        const azure_udk *k = in->udk;
+        char ks[21] = "", ke[21];
+        if (k->signed_start_s)
+            sto_time_iso(k->signed_start_s, ks);
+        sto_time_iso(k->signed_expiry_s, ke);
+        rc |= os_buf_printf(out, "\n%s\n%s\n%s\n%s\n%s\n%s\n\n\n\n", k->signed_oid, k->signed_tid, ks,
+                            ke, k->signed_service, k->signed_version);
+    } else {
+        rc |= os_buf_puts(out, "\n\n"); /* identifier, IP */
+    }
+    /* protocol, version, resource, snapshot, encryption scope, then the five
+     * response-header overrides (all empty here). */
+    rc |= os_buf_printf(out, "\n%s\n%s\n%s\n\n\n\n\n\n\n", in->allow_http ? "https,http" : "https",
                         in->version ? in->version : AZURE_SAS_VERSION, resource_of(in->scope));
     if (rc != 0)
         return os_err_set(err, OS_ENOMEM, "out of memory");
@@ -91,13 +110,14 @@ int azure_sas_make(const azure_sas_in *in, os_buf *out, os_err *err)
     int ret = -1;
     if (azure_sas_string_to_sign(in, &sts, err) != 0)
         goto done;
-    size_t kl = strlen(in->account_key);
+    const char *key_b64 = in->udk ? in->udk->value : in->account_key;
+    size_t kl = strlen(key_b64);
     uint8_t key[256];
     if (kl > 300) {
         os_err_set(err, OS_EINVAL, "Azure account key is too long");
         goto done;
     }
-    long n = os_base64_decode(in->account_key, kl, key, sizeof key, 0);
+    long n = os_base64_decode(key_b64, kl, key, sizeof key, 0);
     if (n <= 0) {
         os_err_set(err, OS_EINVAL, "Azure account key is not valid Base64");
         goto done;
@@ -116,6 +136,18 @@ int azure_sas_make(const azure_sas_in *in, os_buf *out, os_err *err)
     if (in->start_s)
         rc |= qparam(&q, "st", st);
     rc |= qparam(&q, "se", se);
+    if (in->udk) {
+        char ks[21], ke[21];
+        sto_time_iso(in->udk->signed_start_s, ks);
+        sto_time_iso(in->udk->signed_expiry_s, ke);
+        rc |= qparam(&q, "skoid", in->udk->signed_oid);
+        rc |= qparam(&q, "sktid", in->udk->signed_tid);
+        if (in->udk->signed_start_s)
+            rc |= qparam(&q, "skt", ks);
+        rc |= qparam(&q, "ske", ke);
+        rc |= qparam(&q, "sks", in->udk->signed_service);
+        rc |= qparam(&q, "skv", in->udk->signed_version);
+    }
     rc |= qparam(&q, "sr", resource_of(in->scope));
     rc |= qparam(&q, "sp", in->permissions);
     rc |= qparam(&q, "sig", sig);

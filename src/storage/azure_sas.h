@@ -23,6 +23,18 @@ typedef enum azure_sas_scope {
                                 listable scope); `path` is ignored */
 } azure_sas_scope;
 
+/* A user delegation key (Get User Delegation Key answer), for SAS signed
+ * with Azure AD rights instead of the account key. */
+typedef struct azure_udk {
+    const char *signed_oid;     /* SignedOid */
+    const char *signed_tid;     /* SignedTid */
+    int64_t signed_start_s;     /* SignedStart */
+    int64_t signed_expiry_s;    /* SignedExpiry */
+    const char *signed_service; /* SignedService ("b") */
+    const char *signed_version; /* SignedVersion */
+    const char *value;          /* Value: the key, Base64 */
+} azure_udk;
+
 typedef struct azure_sas_in {
     const char *account;       /* storage account name */
     const char *account_key;   /* the account key as Azure shows it (Base64) */
@@ -34,10 +46,12 @@ typedef struct azure_sas_in {
     int64_t expiry_s;          /* epoch seconds, required */
     int allow_http;            /* 1: spr=https,http (emulators); 0: spr=https */
     const char *version;       /* NULL: AZURE_SAS_VERSION (must be >= 2020-12-06) */
+    const azure_udk *udk;      /* non-NULL: a user delegation SAS signed with this key
+                                  (account_key unused; version must be before 2025-07-05) */
 } azure_sas_in;
 
 /* Appends the SAS query string (no leading '?', parameters in the SDK's order:
- * sv, spr, st, se, sr, sp, sig, sdd) to out.  Returns 0, or -1 with OS_EINVAL
+ * sv, spr, st, se, [skoid, sktid, skt, ske, sks, skv,] sr, sp, sig, sdd) to out.  Returns 0, or -1 with OS_EINVAL
  * (bad key, permissions, scope or times; the key never appears in messages),
  * OS_ENOMEM. */
 int azure_sas_make(const azure_sas_in *in, os_buf *out, os_err *err);

@@ -43,7 +43,11 @@ function azureSas(c) {
     if (c.start) v.startsOn = new Date(c.start * 1000);
     return generateDataLakeSASQueryParameters(v, new DLCredential(c.account, c.account_key)).toString();
   }
-  const cred = new StorageSharedKeyCredential(c.account, c.account_key);
+  const cred = c.udk ? {
+    signedObjectId: c.udk.oid, signedTenantId: c.udk.tid,
+    signedStartsOn: new Date(c.udk.start * 1000), signedExpiresOn: new Date(c.udk.expiry * 1000),
+    signedService: c.udk.service, signedVersion: c.udk.version, value: c.udk.value,
+  } : new StorageSharedKeyCredential(c.account, c.account_key);
   const v = {
     containerName: c.container,
     expiresOn: new Date(c.expiry * 1000),
@@ -57,7 +61,7 @@ function azureSas(c) {
   } else {
     v.permissions = ContainerSASPermissions.parse(c.permissions || 'rl');
   }
-  return generateBlobSASQueryParameters(v, cred).toString();
+  return generateBlobSASQueryParameters(v, cred, c.udk ? c.account : undefined).toString();
 }
 
 // The Google SDK checks expiry against the wall clock, so the clock is mocked to the

@@ -56,6 +56,11 @@ static json_t *op_azure(json_t *c)
         .permissions = str(c, "permissions") ? str(c, "permissions") : "r",
         .start_s = num(c, "start"), .expiry_s = num(c, "expiry"),
         .allow_http = (int)num(c, "allow_http"), .version = str(c, "version")};
+    json_t *uj = json_object_get(c, "udk");
+    azure_udk udk = {str(uj, "oid"), str(uj, "tid"), num(uj, "start"), num(uj, "expiry"),
+                     str(uj, "service"), str(uj, "version"), str(uj, "value")};
+    if (uj)
+        in.udk = &udk;
     os_buf u = OS_BUF_INIT;
     os_err e;
     json_t *r;
