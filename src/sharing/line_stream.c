@@ -15,6 +15,7 @@
 struct line_sink {
     int fd;
     os_buf pending;
+    int64_t count;
 };
 
 struct line_stream {
@@ -26,7 +27,20 @@ struct line_stream {
     line_producer_fn fn;
     void *job;
     void (*free_job)(void *);
+    void (*on_end)(void *ctx, int64_t count);
+    void *on_end_ctx;
 };
+
+void line_sink_set_count(line_sink *s, int64_t count)
+{
+    s->count = count;
+}
+
+void line_stream_on_end(line_stream *ls, void (*fn)(void *ctx, int64_t count), void *ctx)
+{
+    ls->on_end = fn;
+    ls->on_end_ctx = ctx;
+}
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -116,8 +130,17 @@ ssize_t line_stream_read(void *stream, char *buf, size_t max)
             continue;
         if (n < 0)
             return -1;
-        if (n == 0)
-            return __atomic_load_n(&ls->failed, __ATOMIC_ACQUIRE) ? -1 : 0;
+        if (n == 0) {
+            if (__atomic_load_n(&ls->failed, __ATOMIC_ACQUIRE))
+                return -1;
+            /* The producer wrote the count before closing the pipe that just
+             * reported its end. */
+            if (ls->on_end) {
+                ls->on_end(ls->on_end_ctx, ls->sink.count);
+                ls->on_end = NULL;
+            }
+            return 0;
+        }
         return n;
     }
 }

@@ -6,6 +6,7 @@
 #define OS_SHARING_LINE_STREAM_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/buf.h"
@@ -18,6 +19,10 @@ typedef struct line_sink line_sink;
  * away (the producer should stop). */
 int line_sink_put(line_sink *s, os_buf *lines, os_err *err);
 
+/* Records a count the producer wants reported when the stream ends cleanly
+ * (e.g. the number of files it signed). */
+void line_sink_set_count(line_sink *s, int64_t count);
+
 /* The producer: writes lines, returns 0 when complete, -1 to abort the
  * response (the client sees a truncated body). */
 typedef int (*line_producer_fn)(void *job, line_sink *sink, os_err *err);
@@ -29,6 +34,10 @@ typedef struct line_stream line_stream;
  * NULL with err on failure (no thread, no pipe). */
 line_stream *line_stream_start(line_producer_fn fn, void *job, void (*free_job)(void *),
                                os_err *err);
+/* Calls fn(ctx, count) from line_stream_read when it reaches a complete end,
+ * that is on the reader's thread while the request is still alive.  Set it
+ * before handing the stream to the HTTP layer. */
+void line_stream_on_end(line_stream *ls, void (*fn)(void *ctx, int64_t count), void *ctx);
 /* Reads up to max bytes: >0 bytes, 0 at a complete end, -1 when the producer
  * failed (the response must be aborted).  Blocks while the producer works. */
 ssize_t line_stream_read(void *stream, char *buf, size_t max);

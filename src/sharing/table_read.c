@@ -355,9 +355,18 @@ static char *make_page_token(read_job *j)
                              os_now_ms() + j->svc->page_token_ttl_ms, &j->arena);
 }
 
+static int produce_lines(read_job *j, line_sink *sink, os_err *err);
+
 static int produce(void *job, line_sink *sink, os_err *err)
 {
     read_job *j = job;
+    int rc = produce_lines(j, sink, err);
+    line_sink_set_count(sink, j->emitted);
+    return rc;
+}
+
+static int produce_lines(read_job *j, line_sink *sink, os_err *err)
+{
     j->sink = sink;
     const delta_protocol *proto = delta_snapshot_protocol(j->snap);
     const delta_metadata *meta = delta_snapshot_metadata(j->snap);

@@ -18,7 +18,8 @@ typedef struct table_ref {
     const char *table;
 } table_ref;
 
-/* What every successful read answers besides its body. */
+/* What every successful read answers besides its body.  Streams report the
+ * number of files they signed through line_stream_on_end. */
 typedef struct table_answer {
     int64_t version;            /* Delta-Table-Version */
     resp_format format;         /* echoed in delta-sharing-capabilities */

@@ -65,6 +65,7 @@ grants:
 """)
     server = Server(["--config", cfg, "--data-dir", os.path.join(root, "state"), "--url-ttl", "600"],
                     env={"TOK": TOKEN}).start()
+    server.data_dir = os.path.join(root, "state")
     yield server, events
     server.stop()
 
@@ -357,3 +358,22 @@ def test_signed_urls(setup):
         bad = url[:i] + ("A" if url[i] != "A" else "B") + url[i + 1:]
         assert requests.get(bad, timeout=10).status_code == 403
     assert requests.get(url[:token_start] + "nothing", timeout=10).status_code == 403
+
+
+def test_audit_counts_signed_files(setup):
+    server, _ = setup
+    r = query(server, {"version": 1}, caps="includeendstreamaction=true")
+    n = len(files_of(lines(r)))
+    r = call(server, "GET", "events", "/changes", params={"startingVersion": 0, "endingVersion": 1})
+    m = len([l for l in lines(r)[2:] if "add" in l])
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        with open(os.path.join(server.data_dir, "audit.jsonl")) as f:
+            events = [json.loads(l) for l in f]
+        q = [e for e in events if e["operation"] == "queryTable" and e["asset"] == "events"]
+        c = [e for e in events if e["operation"] == "getTableChanges" and e["asset"] == "events"]
+        if q and c and q[-1]["files"] == n and c[-1]["files"] == m:
+            break
+        time.sleep(0.05)
+    assert q[-1]["files"] == n == 3 and q[-1]["recipient"] == "r" and q[-1]["status"] == 200
+    assert c[-1]["files"] == m == 3

@@ -2,6 +2,7 @@
 #include "api/http_errors.h"
 #include "api/recipient/recipient_api.h"
 #include "sharing/asset_files.h"
+#include "sharing/audit.h"
 
 static int list_files(http_request *req, http_response *res, void *ctx, cat_asset_kind kind,
                       const char *param)
@@ -21,6 +22,7 @@ static int list_files(http_request *req, http_response *res, void *ctx, cat_asse
     os_err err;
     if (sharing_asset_files(api->svc, &who, &r, http_request_arena(req), &doc, &err) != 0)
         return api_send_error(res, &err);
+    audit_request_add_files(req, (int64_t)json_array_size(json_object_get(doc, "items")));
     return api_send_json(res, 200, doc);
 }
 

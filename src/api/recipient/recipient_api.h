@@ -12,10 +12,11 @@ typedef struct recipient_api {
     sharing_service *svc;
 } recipient_api;
 
-/* Authenticates the request's bearer token and records the caller as the
- * request's principal.  Returns 0 with *who filled, or -1 after answering the
- * request itself (401 with the protocol error body); the handler then returns
- * 0 without touching the response. */
+/* Authenticates the request's bearer token, checks the recipient's IP access
+ * list, records the caller as the request's principal and starts its audit
+ * record.  Returns 0 with *who filled, or -1 after answering the request itself
+ * (401, or 403 from outside the access list, with the protocol error body); the
+ * handler then returns 0 without touching the response. */
 int recipient_authenticate(http_request *req, http_response *res, recipient_api *api,
                            sharing_caller *who);
 

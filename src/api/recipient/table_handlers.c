@@ -4,6 +4,7 @@
 
 #include "api/http_errors.h"
 #include "api/recipient/recipient_api.h"
+#include "sharing/audit.h"
 #include "sharing/line_stream.h"
 #include "sharing/table_read.h"
 
@@ -56,7 +57,7 @@ static int h_metadata(http_request *req, http_response *res, void *ctx)
     if (recipient_authenticate(req, res, api, &who) != 0)
         return 0;
     table_ref ref = ref_of(req);
-    table_answer ans;
+    table_answer ans = {0};
     os_buf out = OS_BUF_INIT;
     os_err err;
     int rc;
@@ -73,10 +74,18 @@ static int h_metadata(http_request *req, http_response *res, void *ctx)
     return rc;
 }
 
-static int send_stream(http_response *res, void *stream, const table_answer *ans, const os_err *err)
+/* Called while the request is alive, when its stream ended cleanly. */
+static void count_files(void *req, int64_t files)
+{
+    audit_request_add_files(req, files);
+}
+
+static int send_stream(http_request *req, http_response *res, void *stream,
+                       const table_answer *ans, const os_err *err)
 {
     if (stream == NULL)
         return api_send_error(res, err);
+    line_stream_on_end(stream, count_files, req);
     answer_headers(res, ans);
     return http_response_stream(res, 200, NDJSON, line_stream_read, stream, line_stream_free);
 }
@@ -92,12 +101,12 @@ static int h_query(http_request *req, http_response *res, void *ctx)
     /* Some clients send JSON with a form Content-Type: the body is read as
      * JSON whatever the header says. */
     const char *body = http_request_body(req, &len);
-    table_answer ans;
+    table_answer ans = {0};
     os_err err;
     void *stream = table_read_query(api->svc, &who, &ref,
                                     http_request_header(req, "delta-sharing-capabilities"), body,
                                     len, http_request_arena(req), &ans, &err);
-    return send_stream(res, stream, &ans, &err);
+    return send_stream(req, res, stream, &ans, &err);
 }
 
 static int h_changes(http_request *req, http_response *res, void *ctx)
@@ -112,12 +121,12 @@ static int h_changes(http_request *req, http_response *res, void *ctx)
                         http_request_query(req, "endingVersion"),
                         http_request_query(req, "endingTimestamp"),
                         http_request_query(req, "includeHistoricalMetadata")};
-    table_answer ans;
+    table_answer ans = {0};
     os_err err;
     void *stream = table_read_changes(api->svc, &who, &ref,
                                       http_request_header(req, "delta-sharing-capabilities"), &p,
                                       http_request_arena(req), &ans, &err);
-    return send_stream(res, stream, &ans, &err);
+    return send_stream(req, res, stream, &ans, &err);
 }
 
 #define T "/shares/{share}/schemas/{schema}/tables/{table}"
