@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 
 /* A listing holds its names in memory to sort them: past this many it is
  * refused rather than grown without bound. */
@@ -15,6 +19,7 @@
 
 typedef struct local_ctx {
     char *root;   /* no trailing '/' unless it is "/" */
+    int rootfd;   /* O_PATH descriptor of root: every open resolves beneath it */
 } local_ctx;
 
 typedef struct local_item {
@@ -58,25 +63,48 @@ static int key_check(const char *key, int allow_dir, os_err *err)
     return 0;
 }
 
-static char *join(const local_ctx *c, const char *key)
-{
-    size_t a = strlen(c->root), b = strlen(key);
-    char *p = malloc(a + b + 2);
-    if (p == NULL)
-        return NULL;
-    memcpy(p, c->root, a);
-    size_t n = a;
-    if (n == 0 || p[n - 1] != '/')
-        p[n++] = '/';
-    memcpy(p + n, key, b + 1);
-    return p;
-}
-
 static int io_error(os_err *err, const char *what, const char *key, int e)
 {
     if (e == ENOENT || e == ENOTDIR)
         return os_err_set(err, OS_ENOTFOUND, "%s '%s': not found", what, key);
     return os_err_set(err, OS_EIO, "%s '%s': %s", what, key, strerror(e));
+}
+
+/* Opens rel (a checked key, or "." for the root) beneath the root: with
+ * openat2(RESOLVE_BENEATH) no symlink or ".." can lead outside it; kernels
+ * without openat2 fall back to openat (keys never hold ".." segments).
+ * Returns the descriptor or -1 with errno set. */
+static int open_beneath(const local_ctx *c, const char *rel, int flags)
+{
+#ifdef SYS_openat2
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (uint64_t)(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    long fd = syscall(SYS_openat2, c->rootfd, rel, &how, sizeof how);
+    if (fd >= 0 || errno != ENOSYS)
+        return (int)fd;
+#endif
+    return openat(c->rootfd, rel, flags | O_CLOEXEC);
+}
+
+/* Opens a regular file (never blocking on a FIFO or device). */
+static int open_regular(local_ctx *c, const char *key, int *fd_out, struct stat *st, os_err *err)
+{
+    if (key_check(key, 0, err) < 0)
+        return -1;
+    int fd = open_beneath(c, key, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == EXDEV || errno == ELOOP)
+            return os_err_set(err, OS_EINVAL, "'%s' leads outside the store", key);
+        return io_error(err, "open", key, errno);
+    }
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        close(fd);
+        return os_err_set(err, OS_ENOTFOUND, "open '%s': not a regular file", key);
+    }
+    *fd_out = fd;
+    return 0;
 }
 
 static int item_cmp(const void *a, const void *b)
@@ -93,13 +121,14 @@ static int local_list(void *ctx, const char *dir, const char *start_after,
     size_t dlen = strlen(dir);
     if (dlen > 0 && dir[dlen - 1] != '/')
         return os_err_set(err, OS_EINVAL, "list prefix '%s' must end with '/'", dir);
-    char *path = join(c, dir);
-    if (path == NULL)
-        return os_err_set(err, OS_ENOMEM, "out of memory");
-    DIR *d = opendir(path);
+    int dirfd0 = open_beneath(c, dlen ? dir : ".", O_RDONLY | O_DIRECTORY);
+    DIR *d = dirfd0 >= 0 ? fdopendir(dirfd0) : NULL;
     if (d == NULL) {
         int e = errno;
-        free(path);
+        if (dirfd0 >= 0)
+            close(dirfd0);
+        if (e == EXDEV || e == ELOOP)
+            return os_err_set(err, OS_EINVAL, "list '%s': leads outside the store", dir);
         return io_error(err, "list", dir, e);
     }
     int dfd = dirfd(d);
@@ -160,7 +189,6 @@ static int local_list(void *ctx, const char *dir, const char *start_after,
     if (rc == 0 && de == NULL && errno != 0)
         rc = io_error(err, "list", dir, errno);
     closedir(d);
-    free(path);
     if (rc == 0 && n > 1)
         qsort(items, n, sizeof *items, item_cmp);
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -179,43 +207,17 @@ static int local_list(void *ctx, const char *dir, const char *start_after,
 
 static int local_stat(void *ctx, const char *key, objstore_entry *out, os_err *err)
 {
-    local_ctx *c = ctx;
-    if (key_check(key, 0, err) < 0)
-        return -1;
-    char *path = join(c, key);
-    if (path == NULL)
-        return os_err_set(err, OS_ENOMEM, "out of memory");
+    int fd;
     struct stat st;
-    int r = stat(path, &st);
-    int e = errno;
-    free(path);
-    if (r != 0)
-        return io_error(err, "stat", key, e);
-    if (!S_ISREG(st.st_mode))
-        return os_err_set(err, OS_ENOTFOUND, "stat '%s': not a regular file", key);
+    if (open_regular(ctx, key, &fd, &st, err) < 0) {
+        if (err && err->code == OS_ENOTFOUND)
+            os_err_set(err, OS_ENOTFOUND, "stat '%s': not found or not a regular file", key);
+        return -1;
+    }
+    close(fd);
     out->name = key;
     out->size = (int64_t)st.st_size;
     out->mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-    return 0;
-}
-
-static int open_regular(local_ctx *c, const char *key, int *fd_out, struct stat *st, os_err *err)
-{
-    if (key_check(key, 0, err) < 0)
-        return -1;
-    char *path = join(c, key);
-    if (path == NULL)
-        return os_err_set(err, OS_ENOMEM, "out of memory");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    int e = errno;
-    free(path);
-    if (fd < 0)
-        return io_error(err, "open", key, e);
-    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
-        close(fd);
-        return os_err_set(err, OS_ENOTFOUND, "open '%s': not a regular file", key);
-    }
-    *fd_out = fd;
     return 0;
 }
 
@@ -287,6 +289,8 @@ static void local_close(void *ctx)
     local_ctx *c = ctx;
     if (c == NULL)
         return;
+    if (c->rootfd >= 0)
+        close(c->rootfd);
     free(c->root);
     free(c);
 }
@@ -312,6 +316,13 @@ int objstore_local_open(const char *root_dir, objstore *out, os_err *err)
     size_t n = strlen(c->root);
     while (n > 1 && c->root[n - 1] == '/')
         c->root[--n] = '\0';
+    c->rootfd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (c->rootfd < 0) {
+        int e = errno;
+        free(c->root);
+        free(c);
+        return io_error(err, "open store root", root_dir, e);
+    }
     out->v = &local_vtbl;
     out->ctx = c;
     return 0;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -112,6 +113,33 @@ static void test_objstore_list(void **state)
     objstore_close(&st);
 }
 
+static void test_symlinks_and_fifos(void **state)
+{
+    (void)state;
+    os_err e;
+    put("in/ok", "data");
+    char a[600], b[600];
+    snprintf(a, sizeof a, "%s/in/escape", dir);
+    assert_int_equal(symlink("/etc/hostname", a), 0);
+    snprintf(a, sizeof a, "%s/in/inside", dir);
+    snprintf(b, sizeof b, "%s/in/ok", dir);
+    assert_int_equal(symlink("ok", a), 0);
+    snprintf(a, sizeof a, "%s/in/fifo", dir);
+    assert_int_equal(mkfifo(a, 0600), 0);
+    objstore st;
+    assert_int_equal(objstore_local_open(dir, &st, &e), 0);
+    os_buf buf = OS_BUF_INIT;
+    assert_int_equal(objstore_read_all(&st, "in/escape", 100, &buf, &e), -1);
+    assert_int_equal(e.code, OS_EINVAL);
+    assert_int_equal(objstore_read_all(&st, "in/inside", 100, &buf, &e), 0);   /* stays beneath */
+    assert_string_equal(buf.data, "data");
+    objstore_entry en;
+    assert_int_equal(objstore_stat(&st, "in/fifo", &en, &e), -1);           /* never blocks */
+    assert_int_equal(e.code, OS_ENOTFOUND);
+    os_buf_free(&buf);
+    objstore_close(&st);
+}
+
 static void test_open_errors(void **state)
 {
     (void)state;
@@ -128,6 +156,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_objstore_local, setup, teardown),
         cmocka_unit_test_setup_teardown(test_objstore_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_symlinks_and_fifos, setup, teardown),
         cmocka_unit_test(test_open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
