@@ -5,6 +5,7 @@
 
 #include "base/strutil.h"
 #include "base/timeutil.h"
+#include "storage/azure_aad.h"
 #include "storage/azure_sas.h"
 #include "storage/sign_util.h"
 #include "storage/store_int.h"
@@ -21,6 +22,8 @@ typedef struct az_ctx {
     pthread_mutex_t lock;
     char *sas;            /* current SAS query (given, or minted from key) */
     int64_t sas_expiry;   /* 0: given SAS, never renewed here */
+    char *aad_authority, *tenant, *client, *client_secret;  /* Azure AD, or NULL */
+    azure_udk_owned udk;  /* with Azure AD: the key that signs the minted SAS */
 } az_ctx;
 
 static void az_close(void *vctx)
@@ -38,6 +41,13 @@ static void az_close(void *vctx)
     free(c->container);
     free(c->prefix);
     free(c->sas);
+    free(c->aad_authority);
+    free(c->tenant);
+    free(c->client);
+    if (c->client_secret)
+        memset(c->client_secret, 0, strlen(c->client_secret));
+    free(c->client_secret);
+    azure_udk_owned_free(&c->udk);
     pthread_mutex_destroy(&c->lock);
     free(c);
 }
@@ -48,11 +58,29 @@ static int add_sas(az_ctx *c, os_buf *url, int first, os_err *err)
     int ret = 0;
     pthread_mutex_lock(&c->lock);
     int64_t now = os_now_ms() / 1000;
-    if (c->key && (c->sas == NULL || now + AZ_SAS_RENEW_MARGIN >= c->sas_expiry)) {
+    int mint = (c->key || c->tenant) && (c->sas == NULL || now + AZ_SAS_RENEW_MARGIN >= c->sas_expiry);
+    if (mint && c->key == NULL &&
+        (c->udk.value == NULL || now + AZ_SAS_LIFETIME + AZ_SAS_RENEW_MARGIN >= c->udk.key.signed_expiry_s)) {
+        /* Azure AD: a fresh user delegation key (one day) to sign container SAS with. */
+        azure_aad_client aad = {c->aad_authority, c->tenant, c->client, c->client_secret};
+        os_buf tok = OS_BUF_INIT;
+        int64_t texp;
+        azure_udk_owned_free(&c->udk);
+        ret = azure_aad_token(&aad, now, &tok, &texp, err);
+        if (ret == 0)
+            ret = azure_udk_fetch(c->endpoint, tok.data, now - 300, now + 86400, &c->udk, err);
+        if (tok.data)
+            memset(tok.data, 0, tok.len);
+        os_buf_free(&tok);
+        if (ret != 0)
+            mint = 0;
+    }
+    if (mint) {
         azure_sas_in in = {.account = c->account, .account_key = c->key,
                            .container = c->container, .scope = AZURE_SAS_CONTAINER,
                            .permissions = "rl", .expiry_s = now + AZ_SAS_LIFETIME,
-                           .allow_http = strncmp(c->endpoint, "http://", 7) == 0};
+                           .allow_http = strncmp(c->endpoint, "http://", 7) == 0,
+                           .udk = c->key ? NULL : &c->udk.key};
         os_buf q = OS_BUF_INIT;
         if (azure_sas_make(&in, &q, err) != 0) {
             os_buf_free(&q);
@@ -366,8 +394,10 @@ int objstore_azure_open(const azure_store_config *cfg, objstore *out, os_err *er
         return os_err_set(err, OS_EINVAL, "Azure endpoint must be an http(s) URL");
     if (cfg->container == NULL || *cfg->container == '\0' || cfg->account == NULL)
         return os_err_set(err, OS_EINVAL, "Azure store needs an account and a container");
-    if (cfg->account_key == NULL && cfg->sas == NULL)
-        return os_err_set(err, OS_EINVAL, "Azure store needs an account key or a SAS");
+    int aad = cfg->aad_tenant_id && cfg->aad_client_id && cfg->aad_client_secret;
+    if (cfg->account_key == NULL && cfg->sas == NULL && !aad)
+        return os_err_set(err, OS_EINVAL,
+                          "Azure store needs an account key, a SAS or Azure AD credentials");
     if (*prefix && (prefix[strlen(prefix) - 1] == '/' || sto_key_check(prefix, 0, err) != 0))
         return os_err_set(err, OS_EINVAL, "Azure root prefix is malformed");
     az_ctx *c = calloc(1, sizeof *c);
@@ -384,8 +414,14 @@ int objstore_azure_open(const azure_store_config *cfg, objstore *out, os_err *er
     c->key = dup_or_null(cfg->account_key, &oom);
     c->container = dup_or_null(cfg->container, &oom);
     c->prefix = dup_or_null(prefix, &oom);
-    if (cfg->account_key == NULL)
+    if (cfg->account_key == NULL && cfg->sas != NULL)
         c->sas = dup_or_null(cfg->sas[0] == '?' ? cfg->sas + 1 : cfg->sas, &oom);
+    else if (cfg->account_key == NULL && aad) {
+        c->aad_authority = dup_or_null(cfg->aad_authority, &oom);
+        c->tenant = dup_or_null(cfg->aad_tenant_id, &oom);
+        c->client = dup_or_null(cfg->aad_client_id, &oom);
+        c->client_secret = dup_or_null(cfg->aad_client_secret, &oom);
+    }
     if (oom) {
         az_close(c);
         return os_err_set(err, OS_ENOMEM, "out of memory");

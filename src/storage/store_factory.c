@@ -109,13 +109,17 @@ static int open_azure(const cat_location *loc, const loc_uri *u, json_t *opts, o
     int ret = -1;
     const char *key = json_string_value(json_object_get(sj, "account_key"));
     const char *sas = json_string_value(json_object_get(sj, "sas"));
-    if (!json_is_object(sj) || (key == NULL && sas == NULL)) {
+    const char *tid = json_string_value(json_object_get(sj, "tenant_id"));
+    const char *cid = json_string_value(json_object_get(sj, "client_id"));
+    const char *csec = json_string_value(json_object_get(sj, "client_secret"));
+    if (!json_is_object(sj) || (key == NULL && sas == NULL && (!tid || !cid || !csec))) {
         os_err_set(err, OS_EINVAL,
-                   "storage location '%s': Azure secret must be JSON with account_key or sas",
-                   loc->name);
+                   "storage location '%s': Azure secret must be JSON with account_key, sas, or "
+                   "tenant_id, client_id and client_secret", loc->name);
         goto done;
     }
-    azure_store_config cfg = {endpoint, account, key, sas, container, u->path};
+    azure_store_config cfg = {endpoint, account, key, sas, container, u->path,
+                              opt(opts, "aad_authority"), tid, cid, csec};
     ret = objstore_azure_open(&cfg, out, err);
 done:
     json_decref(sj);

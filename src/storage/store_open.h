@@ -20,8 +20,10 @@
  * secret (read through config_secret_read, wiped after use) and options:
  *   s3:    secret {"access_key_id","secret_access_key","session_token"?};
  *          options region, endpoint, path_style ("true"/"false")
- *   azure: secret {"account_key"} or {"sas"}; options endpoint (blob
- *          endpoint, default https://{account}.blob.core.windows.net)
+ *   azure: secret {"account_key"}, {"sas"} or Azure AD client credentials
+ *          {"tenant_id","client_id","client_secret"}; options endpoint (blob
+ *          endpoint, default https://{account}.blob.core.windows.net),
+ *          account, aad_authority
  *   gcs:   secret = the service-account JSON key; options endpoint (default
  *          https://storage.googleapis.com), token_uri (overrides the key's)
  * Returns 0, or -1: OS_EINVAL (bad URI, asset outside the location, bad
@@ -41,14 +43,19 @@ int objstore_s3_open(const s3_store_config *cfg, objstore *out, os_err *err);
 
 /* Azure Blob (also ADLS Gen2 through its blob endpoint) over one container,
  * rooted at prefix.  Authenticates with a SAS: `sas` as given, or one minted
- * from account_key (container scope, read+list, one hour, renewed). */
+ * (container scope, read+list, one hour, renewed) from account_key or from a
+ * user delegation key obtained with Azure AD client credentials. */
 typedef struct azure_store_config {
     const char *endpoint;     /* "https://acct.blob.core.windows.net" or an emulator's */
     const char *account;
-    const char *account_key;  /* or NULL with sas */
+    const char *account_key;  /* or NULL with sas or the aad_* fields */
     const char *sas;          /* query string without '?', or NULL */
     const char *container;
     const char *prefix;
+    const char *aad_authority;     /* NULL: login.microsoftonline.com */
+    const char *aad_tenant_id;     /* all three, or NULL */
+    const char *aad_client_id;
+    const char *aad_client_secret;
 } azure_store_config;
 int objstore_azure_open(const azure_store_config *cfg, objstore *out, os_err *err);
 

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/timeutil.h"
 #include "catalog/config.h"
+#include "storage/azure_aad.h"
 #include "storage/azure_sas.h"
 #include "storage/gcs_sign.h"
 #include "storage/gcs_token.h"
@@ -29,6 +31,8 @@ struct url_signer {
     /* azure */
     char *az_endpoint, *account, *account_key, *container;
     int hns;
+    azure_udk_owned udk;          /* with Azure AD credentials instead of an account key */
+    int has_udk;
     /* gcs */
     gcs_signer *gcs;
     char *gcs_endpoint, *token_uri, *sts_uri;
@@ -64,6 +68,7 @@ void url_signer_free(url_signer *s)
     free(s->az_endpoint);
     free(s->account);
     wipe_free(s->account_key);
+    azure_udk_owned_free(&s->udk);
     free(s->container);
     gcs_signer_free(s->gcs);
     free(s->gcs_endpoint);
@@ -159,9 +164,15 @@ static int open_cloud(url_signer *s, const cat_location *loc, const loc_uri *u, 
     } else {
         const char *key = json_string_value(json_object_get(sj, "account_key"));
         const char *at = strchr(u->authority, '@');
-        if (key == NULL) {
+        azure_aad_client aad = {opt(opts, "aad_authority"),
+                                json_string_value(json_object_get(sj, "tenant_id")),
+                                json_string_value(json_object_get(sj, "client_id")),
+                                json_string_value(json_object_get(sj, "client_secret"))};
+        if (key == NULL && (aad.tenant_id == NULL || aad.client_id == NULL ||
+                            aad.client_secret == NULL)) {
             os_err_set(err, OS_EUNSUPPORTED,
-                       "storage location '%s': signing Azure URLs needs an account key", loc->name);
+                       "storage location '%s': signing Azure URLs needs an account key or Azure AD "
+                       "client credentials", loc->name);
             goto done;
         }
         if (at == NULL || at == u->authority || at[1] == '\0') {
@@ -180,7 +191,20 @@ static int open_cloud(url_signer *s, const cat_location *loc, const loc_uri *u, 
         s->az_endpoint = dup_opt(ep, &oom);
         const char *hns = opt(opts, "hierarchical_namespace");
         s->hns = hns && strcmp(hns, "true") == 0;
-        ret = 0;
+        ret = oom ? os_err_set(err, OS_ENOMEM, "out of memory") : 0;
+        if (ret == 0 && key == NULL) {
+            /* Azure AD: a user delegation key for the next seven days signs every SAS. */
+            os_buf tok = OS_BUF_INIT;
+            int64_t now = os_now_ms() / 1000, texp;
+            ret = azure_aad_token(&aad, now, &tok, &texp, err);
+            if (ret == 0)
+                ret = azure_udk_fetch(s->az_endpoint, tok.data, now - 300, now + 7 * 86400 - 600,
+                                      &s->udk, err);
+            if (tok.data)
+                memset(tok.data, 0, tok.len);
+            os_buf_free(&tok);
+            s->has_udk = ret == 0;
+        }
     }
 done:
     if (oom && ret == 0)
@@ -278,10 +302,25 @@ int url_signer_sign(const url_signer *s, const char *rel, int64_t now_s, int64_t
     int rc;
     if (s->scheme == LOC_S3)
         rc = s3_presign_get(&s->t, &s->c, key.data, now_s, expires_s, 0, url, err);
-    else if (s->scheme == LOC_AZURE)
+    else if (s->scheme == LOC_AZURE && !s->has_udk)
         rc = azure_presign_get(s->az_endpoint, s->account, s->account_key, s->container, key.data,
                                now_s, expires_s, strncmp(s->az_endpoint, "http://", 7) == 0, url,
                                err);
+    else if (s->scheme == LOC_AZURE) {
+        /* A user delegation SAS cannot outlive its key. */
+        if (now_s + expires_s > s->udk.key.signed_expiry_s)
+            expires_s = s->udk.key.signed_expiry_s - now_s;
+        azure_sas_in in = {.account = s->account, .container = s->container, .path = key.data,
+                           .scope = AZURE_SAS_BLOB, .permissions = "r",
+                           .expiry_s = now_s + expires_s,
+                           .allow_http = strncmp(s->az_endpoint, "http://", 7) == 0,
+                           .udk = &s->udk.key};
+        rc = expires_s < 1 ? os_err_set(err, OS_EINVAL, "the user delegation key has expired")
+             : azure_blob_url(s->az_endpoint, s->container, key.data, url, err) != 0 ||
+                     os_buf_putc(url, '?') != 0
+                 ? os_err_set(err, OS_ENOMEM, "out of memory")
+                 : azure_sas_make(&in, url, err);
+    }
     else
         rc = gcs_sign_url(s->gcs, s->gcs_endpoint, s->bucket, key.data, now_s, expires_s, url,
                           err);
@@ -300,8 +339,11 @@ int url_signer_azure_dir_sas(const url_signer *s, int64_t now_s, int64_t expires
                        .container = s->container, .path = s->prefix,
                        .scope = s->hns && *s->prefix ? AZURE_SAS_DIRECTORY : AZURE_SAS_CONTAINER,
                        .permissions = "rl", .expiry_s = now_s + expires_s,
-                       .allow_http = strncmp(s->az_endpoint, "http://", 7) == 0};
-    if (expires_s < 1)
+                       .allow_http = strncmp(s->az_endpoint, "http://", 7) == 0,
+                       .udk = s->has_udk ? &s->udk.key : NULL};
+    if (s->has_udk && in.expiry_s > s->udk.key.signed_expiry_s)
+        in.expiry_s = s->udk.key.signed_expiry_s;
+    if (expires_s < 1 || in.expiry_s <= now_s)
         return os_err_set(err, OS_EINVAL, "SAS lifetime must be positive");
     if (azure_blob_url(s->az_endpoint, s->container, NULL, container_url, err) != 0)
         return -1;

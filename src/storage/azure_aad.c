@@ -1,0 +1,167 @@
+/* azure_aad.c - client-credentials tokens from Azure AD and user delegation keys from Blob storage. */
+#include "storage/azure_aad.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "storage/sign_util.h"
+#include "storage/sto_http.h"
+#include "storage/xml_scan.h"
+
+static int form_add(os_buf *b, const char *name, const char *value)
+{
+    int rc = 0;
+    if (b->len)
+        rc |= os_buf_putc(b, '&');
+    rc |= os_buf_printf(b, "%s=", name);
+    rc |= sto_uri_encode(b, value, strlen(value), 0);
+    return rc;
+}
+
+int azure_aad_token(const azure_aad_client *c, int64_t now_s, os_buf *token,
+                    int64_t *expires_at_s, os_err *err)
+{
+    if (c->tenant_id == NULL || c->client_id == NULL || c->client_secret == NULL ||
+        *c->tenant_id == '\0' || strpbrk(c->tenant_id, "/?#@ ") != NULL)
+        return os_err_set(err, OS_EINVAL, "Azure AD credentials are incomplete");
+    const char *auth = c->authority && *c->authority ? c->authority : AZURE_AAD_AUTHORITY;
+    if (strncmp(auth, "https://", 8) != 0 && strncmp(auth, "http://", 7) != 0)
+        return os_err_set(err, OS_EINVAL, "Azure AD authority must be an http(s) URL");
+    os_buf url = OS_BUF_INIT, body = OS_BUF_INIT;
+    sto_http_resp rs = {0};
+    int ret = 0;
+    size_t al = strlen(auth);
+    while (al > 0 && auth[al - 1] == '/')
+        al--;
+    int rc = os_buf_append(&url, auth, al);
+    rc |= os_buf_printf(&url, "/%s/oauth2/v2.0/token", c->tenant_id);
+    rc |= form_add(&body, "grant_type", "client_credentials");
+    rc |= form_add(&body, "client_id", c->client_id);
+    rc |= form_add(&body, "client_secret", c->client_secret);
+    rc |= form_add(&body, "scope", "https://storage.azure.com/.default");
+    if (rc)
+        ret = os_err_set(err, OS_ENOMEM, "out of memory");
+    if (ret == 0) {
+        static const char *const h[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+        sto_http_req rq = {.method = "POST", .url = url.data, .headers = h, .body = body.data,
+                           .body_len = body.len, .max_body = 1 << 16};
+        ret = sto_http_do(&rq, &rs, err);
+    }
+    if (ret == 0 && (rs.status != 200 || rs.too_large))
+        ret = os_err_set(err, rs.status == 400 || rs.status == 401 ? OS_EPERM : OS_EIO,
+                         "Azure AD token endpoint answered HTTP %ld", rs.status);
+    if (ret == 0) {
+        json_error_t je;
+        json_t *doc = json_loadb(rs.body.data ? rs.body.data : "", rs.body.len, 0, &je);
+        const char *tok = json_string_value(json_object_get(doc, "access_token"));
+        json_int_t exp = json_integer_value(json_object_get(doc, "expires_in"));
+        if (tok == NULL || *tok == '\0' || strlen(tok) >= 16384 || strpbrk(tok, "\r\n") != NULL)
+            ret = os_err_set(err, OS_EIO, "Azure AD gave no usable access_token");
+        else if (os_buf_puts(token, tok) != 0)
+            ret = os_err_set(err, OS_ENOMEM, "out of memory");
+        else
+            *expires_at_s = now_s + (exp > 0 && exp < 86400 ? exp : 300);
+        json_decref(doc);
+    }
+    if (body.data)
+        memset(body.data, 0, body.len);
+    if (rs.body.data)
+        memset(rs.body.data, 0, rs.body.len);
+    os_buf_free(&url);
+    os_buf_free(&body);
+    os_buf_free(&rs.body);
+    return ret;
+}
+
+void azure_udk_owned_free(azure_udk_owned *k)
+{
+    if (k == NULL)
+        return;
+    if (k->value)
+        memset(k->value, 0, strlen(k->value));
+    free(k->oid);
+    free(k->tid);
+    free(k->service);
+    free(k->version);
+    free(k->value);
+    memset(k, 0, sizeof *k);
+}
+
+static char *xml_get(xml_span in, const char *tag)
+{
+    xml_span s;
+    os_buf b = OS_BUF_INIT;
+    if (xml_child(in, tag, &s) != 1 || xml_text(s, &b) != 0 || b.len == 0 || b.len > 1024 ||
+        strlen(b.data) != b.len) {
+        os_buf_free(&b);
+        return NULL;
+    }
+    return os_buf_detach(&b);
+}
+
+int azure_udk_fetch(const char *endpoint, const char *bearer, int64_t start_s, int64_t expiry_s,
+                    azure_udk_owned *out, os_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (expiry_s <= start_s || expiry_s - start_s > 7 * 86400)
+        return os_err_set(err, OS_EINVAL, "user delegation keys last at most 7 days");
+    char st[21], se[21];
+    sto_time_iso(start_s, st);
+    sto_time_iso(expiry_s, se);
+    os_buf url = OS_BUF_INIT, body = OS_BUF_INIT, auth = OS_BUF_INIT;
+    size_t el = strlen(endpoint);
+    while (el > 0 && endpoint[el - 1] == '/')
+        el--;
+    int rc = os_buf_append(&url, endpoint, el);
+    rc |= os_buf_puts(&url, "/?restype=service&comp=userdelegationkey");
+    rc |= os_buf_printf(&body, "<?xml version=\"1.0\" encoding=\"utf-8\"?><KeyInfo><Start>%s</Start>"
+                               "<Expiry>%s</Expiry></KeyInfo>", st, se);
+    rc |= os_buf_printf(&auth, "Authorization: Bearer %s", bearer);
+    sto_http_resp rs = {0};
+    int ret = rc ? os_err_set(err, OS_ENOMEM, "out of memory") : 0;
+    if (ret == 0) {
+        const char *h[] = {auth.data, "x-ms-version: " AZURE_SAS_VERSION,
+                           "Content-Type: application/xml", NULL};
+        sto_http_req rq = {.method = "POST", .url = url.data, .headers = h, .body = body.data,
+                           .body_len = body.len, .max_body = 1 << 16};
+        ret = sto_http_do(&rq, &rs, err);
+    }
+    if (ret == 0 && (rs.status != 200 || rs.too_large))
+        ret = os_err_set(err, rs.status == 401 || rs.status == 403 ? OS_EPERM : OS_EIO,
+                         "Get User Delegation Key answered HTTP %ld", rs.status);
+    if (ret == 0) {
+        xml_span doc = {rs.body.data ? rs.body.data : "", rs.body.len}, k;
+        char *ks = NULL, *ke = NULL;
+        if (xml_child(doc, "UserDelegationKey", &k) == 1) {
+            out->oid = xml_get(k, "SignedOid");
+            out->tid = xml_get(k, "SignedTid");
+            ks = xml_get(k, "SignedStart");
+            ke = xml_get(k, "SignedExpiry");
+            out->service = xml_get(k, "SignedService");
+            out->version = xml_get(k, "SignedVersion");
+            out->value = xml_get(k, "Value");
+        }
+        int64_t sms = 0, ems = 0;
+        if (!out->oid || !out->tid || !ks || !ke || !out->service || !out->version ||
+            !out->value || os_time_parse_iso(ks, &sms) != 0 || os_time_parse_iso(ke, &ems) != 0) {
+            azure_udk_owned_free(out);
+            ret = os_err_set(err, OS_EIO, "user delegation key answer is malformed");
+        } else {
+            out->key = (azure_udk){out->oid, out->tid, sms / 1000, ems / 1000, out->service,
+                                   out->version, out->value};
+        }
+        free(ks);
+        free(ke);
+    }
+    if (auth.data)
+        memset(auth.data, 0, auth.len);
+    if (rs.body.data)
+        memset(rs.body.data, 0, rs.body.len);
+    os_buf_free(&url);
+    os_buf_free(&body);
+    os_buf_free(&auth);
+    os_buf_free(&rs.body);
+    return ret;
+}
