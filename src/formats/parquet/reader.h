@@ -32,6 +32,7 @@ typedef struct pq_cursor {
     size_t lpos, vpos;         /* next level entry, next value */
     int max_def;
     pq_physical_type phys;
+    size_t vsize;              /* bytes per value */
 } pq_cursor;
 
 /* A bump allocator that keeps its blocks across resets (one row at a time). */
