@@ -9,11 +9,6 @@
 #include "storage/local_url.h"
 #include "storage/store_open.h"
 
-int sharing_url_mode_supported(const char *location)
-{
-    return location != NULL && strncmp(location, "file://", 7) == 0;
-}
-
 typedef struct list_ctx {
     const file_access *fa;
     const char *prefix;
@@ -81,10 +76,6 @@ int sharing_asset_files(sharing_service *svc, const sharing_caller *who, const a
     }
     if (location == NULL)
         return os_err_set(err, OS_ENOTFOUND, "this %s has no storage location", kind_tag(r->kind));
-    if (!sharing_url_mode_supported(location))
-        return os_err_set(err, OS_EUNSUPPORTED,
-                          "listing files of this %s is not available for its storage yet",
-                          kind_tag(r->kind));
     const char *prefix = r->prefix && *r->prefix ? r->prefix : NULL;
     if (prefix) {
         /* A prefix is a path start: refuse anything that could climb out. */
@@ -108,8 +99,12 @@ int sharing_asset_files(sharing_service *svc, const sharing_caller *who, const a
         return -1;
     file_access fa;
     objstore st;
-    if (file_access_open(svc, location, a, &fa, err) != 0 || file_access_store(&fa, &st, err) != 0)
+    if (file_access_open(svc, location, a, &fa, err) != 0)
         return -1;
+    if (file_access_store(&fa, &st, err) != 0) {
+        file_access_close(&fa);
+        return -1;
+    }
     list_ctx c;
     memset(&c, 0, sizeof c);
     c.fa = &fa;
@@ -127,6 +122,7 @@ int sharing_asset_files(sharing_service *svc, const sharing_caller *who, const a
     int rc = objstore_list_recursive(&st, dir ? dir : "", pos.k1 && *pos.k1 ? pos.k1 : NULL, on_entry,
                                      &c, err);
     objstore_close(&st);
+    file_access_close(&fa);
     os_buf_free(&c.url);
     if (rc != 0 && err->code == OS_ENOTFOUND && prefix) {
         rc = 0;   /* a prefix naming no directory lists nothing */

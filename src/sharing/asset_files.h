@@ -26,7 +26,4 @@ typedef struct asset_files_req {
 int sharing_asset_files(sharing_service *svc, const sharing_caller *who, const asset_files_req *r,
                         os_arena *a, json_t **out, os_err *err);
 
-/* 1 when the asset's files can be listed and signed (url access mode). */
-int sharing_url_mode_supported(const char *location);
-
 #endif

@@ -1,12 +1,10 @@
-/* file_access.c - maps log paths to storage keys under an asset's root and signs them with the server's URL signer. */
+/* file_access.c - maps log paths to keys under an asset's root and signs them with the location's URL signer. */
 #include "sharing/file_access.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/strutil.h"
-#include "storage/local_url.h"
 #include "storage/store_open.h"
 
 int file_access_open(const sharing_service *svc, const char *uri, os_arena *a, file_access *fa,
@@ -29,14 +27,15 @@ int file_access_open(const sharing_service *svc, const char *uri, os_arena *a, f
     }
     if (fa->loc == NULL)
         return os_err_set(err, OS_ENOTFOUND, "no storage location holds this asset any more");
-    if (fa->root.scheme != LOC_FILE)
-        return os_err_set(err, OS_EUNSUPPORTED,
-                          "reading %s:// storage is not available in this server yet",
-                          fa->root.scheme_text);
-    if (realpath(fa->root.path, fa->root_path) == NULL)
-        return os_err_set(err, errno == ENOENT ? OS_ENOTFOUND : OS_EIO,
-                          "the asset's storage is not reachable");
-    return 0;
+    url_signer_local local = {svc->local_url_key, svc->files_base};
+    fa->signer = url_signer_open(fa->loc, uri, &local, err);
+    return fa->signer ? 0 : -1;
+}
+
+void file_access_close(file_access *fa)
+{
+    url_signer_free(fa->signer);
+    fa->signer = NULL;
 }
 
 int file_access_store(const file_access *fa, objstore *out, os_err *err)
@@ -44,53 +43,50 @@ int file_access_store(const file_access *fa, objstore *out, os_err *err)
     return objstore_open_location(fa->loc, fa->uri, out, err);
 }
 
-/* Turns a log path into a decoded key relative to the root. */
+/* Turns a log path into a decoded key relative to the root (heap string). */
 static char *log_path_to_rel(const file_access *fa, const char *log_path, os_err *err)
 {
-    char *p = strdup(log_path);
-    if (p == NULL) {
-        os_err_set(err, OS_ENOMEM, "out of memory");
-        return NULL;
-    }
-    const char *rel = p;
-    if (strstr(p, "://") != NULL || strncmp(p, "file:", 5) == 0) {
-        /* An absolute URI: it must name a file inside this asset's root. */
-        const char *path = NULL;
-        if (strncmp(p, "file:///", 8) == 0)
-            path = p + 7;
-        else if (strncmp(p, "file:/", 6) == 0)
-            path = p + 5;
-        if (path == NULL || os_url_decode((char *)path, 0) < 0) {
-            free(p);
-            os_err_set(err, OS_EPERM, "a file of this table lives outside its location");
-            return NULL;
+    os_arena a = OS_ARENA_INIT;
+    char *out = NULL;
+    if (strstr(log_path, "://") == NULL && strncmp(log_path, "file:", 5) != 0) {
+        out = strdup(log_path);
+        if (out == NULL)
+            os_err_set(err, OS_ENOMEM, "out of memory");
+        else if (os_url_decode(out, 0) < 0) {
+            free(out);
+            out = NULL;
+            os_err_set(err, OS_ECORRUPT, "a file path in the table's log has a bad %%-escape");
         }
-        size_t n = strlen(fa->root_path);
-        if (strncmp(path, fa->root_path, n) != 0 || path[n] != '/') {
-            free(p);
-            os_err_set(err, OS_EPERM, "a file of this table lives outside its location");
-            return NULL;
-        }
-        rel = path + n + 1;
-    } else if (os_url_decode(p, 0) < 0) {
-        free(p);
-        os_err_set(err, OS_ECORRUPT, "a file path in the table's log has a bad %%-escape");
-        return NULL;
+        return out;
     }
-    memmove(p, rel, strlen(rel) + 1);
-    return p;
+    /* An absolute URI ("file:/x", "file:///x", "s3://b/k", ...) must name a
+     * file inside this asset's root. */
+    const char *uri = log_path;
+    if (strncmp(uri, "file:/", 6) == 0 && strncmp(uri, "file://", 7) != 0)
+        uri = os_arena_sprintf(&a, "file://%s", log_path + 5);
+    char *decoded = uri ? os_arena_strdup(&a, uri) : NULL;
+    loc_uri u;
+    if (decoded == NULL || os_url_decode(decoded, 0) < 0 || loc_uri_parse(decoded, &a, &u, NULL) != 0 ||
+        !loc_uri_contains(&fa->root, &u) || strlen(u.path) <= strlen(fa->root.path)) {
+        os_err_set(err, OS_EPERM, "a file of this table lives outside its location");
+    } else {
+        size_t n = strlen(fa->root.path);
+        const char *rel = u.path + n;
+        if (n > 0 && !(fa->root.scheme == LOC_FILE && strcmp(fa->root.path, "/") == 0))
+            rel++;   /* the '/' after the root */
+        out = strdup(rel);
+        if (out == NULL)
+            os_err_set(err, OS_ENOMEM, "out of memory");
+    }
+    os_arena_free(&a);
+    return out;
 }
 
 int file_access_sign_rel(const file_access *fa, const char *rel, int64_t now_ms, os_buf *url,
                          int64_t *expires_ms, os_err *err)
 {
-    if (local_url_check_rel(rel, err) != 0)
-        return os_err_set(err, OS_EPERM, "a file path leaves the asset's location");
-    int64_t exp_ms = now_ms + fa->svc->url_ttl_ms;
-    /* Local URLs carry whole seconds; report the expiry they really have. */
-    int64_t exp_s = exp_ms / 1000;
-    if (local_url_sign(fa->svc->local_url_key, fa->svc->files_base, fa->root_path, rel, exp_s, url,
-                       err) != 0)
+    int64_t now_s = now_ms / 1000, exp_s;
+    if (url_signer_sign(fa->signer, rel, now_s, fa->svc->url_ttl_ms / 1000, url, &exp_s, err) != 0)
         return -1;
     *expires_ms = exp_s * 1000;
     return 0;

@@ -2,7 +2,6 @@
 #ifndef OS_SHARING_FILE_ACCESS_H
 #define OS_SHARING_FILE_ACCESS_H
 
-#include <limits.h>
 #include <stdint.h>
 
 #include "base/arena.h"
@@ -11,21 +10,25 @@
 #include "sharing/service.h"
 #include "storage/location.h"
 #include "storage/objstore.h"
+#include "storage/url_signer.h"
 
 typedef struct file_access {
     const sharing_service *svc;
     const char *uri;            /* the asset's location as configured */
     loc_uri root;               /* ... parsed */
     cat_location *loc;          /* the storage location that holds it */
-    char root_path[PATH_MAX];   /* local storage: the real (symlink-free) directory */
+    url_signer *signer;         /* owned */
 } file_access;
 
-/* Prepares access to the asset at `uri` (which config checks placed under a
- * storage location).  Returns 0, or -1: OS_EUNSUPPORTED for a storage kind this
- * build cannot sign URLs for yet, OS_ENOTFOUND when a local location is gone
- * or no storage location holds the asset, OS_EINVAL. */
+/* Finds the storage location that holds the asset at `uri` and opens a URL
+ * signer for it (the location's secret is read once here).  On failure
+ * nothing needs closing.  Returns 0, or -1: OS_ENOTFOUND when no storage
+ * location holds the asset or a local location is gone, OS_EUNSUPPORTED when
+ * its storage cannot sign URLs, OS_EINVAL. */
 int file_access_open(const sharing_service *svc, const char *uri, os_arena *a, file_access *fa,
                      os_err *err);
+/* Releases the signer (and wipes its secrets).  Safe on a zeroed struct. */
+void file_access_close(file_access *fa);
 /* Opens an object store rooted at the asset's location (caller closes it);
  * it supports objstore_list_recursive. */
 int file_access_store(const file_access *fa, objstore *out, os_err *err);

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "sharing/asset_files.h"
+#include "sharing/access_modes.h"
 
 static void set_str(json_t *o, const char *key, const char *v)
 {
@@ -51,23 +51,24 @@ static json_t *asset_head(const cat_asset *x)
     return o;
 }
 
-int shape_table_url_mode(const cat_asset *t)
+static void set_modes(json_t *o, unsigned modes)
 {
-    /* The query API serves Delta tables whose files this server can sign:
-     * local storage for now.  Other kinds are announced once they work. */
-    return (t->format == NULL || !strcmp(t->format, "delta")) && t->location &&
-           !strncmp(t->location, "file://", 7);
+    json_t *a = json_array();
+    if (modes & ACCESS_URL)
+        json_array_append_new(a, json_string("url"));
+    if (modes & ACCESS_DIR)
+        json_array_append_new(a, json_string("dir"));
+    json_object_set_new(o, "accessModes", a);
 }
 
-json_t *shape_table(const cat_asset *t)
+json_t *shape_table(const cat_asset *t, unsigned modes)
 {
     json_t *o = asset_head(t);
-    /* Only modes that work are announced.  Directory credentials (dir mode)
-     * need cloud storage; without dir mode the storage path stays private. */
-    json_t *modes = json_array();
-    if (shape_table_url_mode(t))
-        json_array_append_new(modes, json_string("url"));
-    json_object_set_new(o, "accessModes", modes);
+    if (modes & ACCESS_DIR) {
+        set_str(o, "location", t->location);
+        set_json(o, "auxiliaryLocations", t->aux_locations_json);
+    }
+    set_modes(o, modes);
     return o;
 }
 
@@ -80,26 +81,16 @@ json_t *shape_table_detail(const cat_asset *t)
     return o;
 }
 
-/* Access modes of a volume, skill or model version: url when its files can be
- * listed and signed.  (dir mode needs cloud credentials.) */
-static void set_modes(json_t *o, const char *location)
-{
-    json_t *modes = json_array();
-    if (sharing_url_mode_supported(location))
-        json_array_append_new(modes, json_string("url"));
-    json_object_set_new(o, "accessModes", modes);
-}
-
-json_t *shape_volume(const cat_asset *v)
+json_t *shape_volume(const cat_asset *v, unsigned modes)
 {
     json_t *o = asset_head(v);
-    set_modes(o, v->location);
+    set_modes(o, modes);
     set_str(o, "storageLocation", v->location);
     set_str(o, "comment", v->comment);
     return o;
 }
 
-json_t *shape_skill(const cat_asset *s)
+json_t *shape_skill(const cat_asset *s, unsigned modes)
 {
     json_t *o = asset_head(s);
     set_str(o, "description", s->description);
@@ -108,7 +99,7 @@ json_t *shape_skill(const cat_asset *s)
     set_str(o, "compatibility", s->compatibility);
     set_str(o, "allowedTools", s->allowed_tools);
     set_json(o, "metadata", s->metadata_json);
-    set_modes(o, s->location);
+    set_modes(o, modes);
     return o;
 }
 
@@ -120,7 +111,7 @@ json_t *shape_model(const cat_asset *m)
     return o;
 }
 
-json_t *shape_model_version(const cat_asset *m, const cat_model_version *v)
+json_t *shape_model_version(const cat_asset *m, const cat_model_version *v, unsigned modes)
 {
     json_t *o = json_object();
     set_str(o, "modelName", m->name);
@@ -133,17 +124,16 @@ json_t *shape_model_version(const cat_asset *m, const cat_model_version *v)
     set_str(o, "source", v->source);
     set_str(o, "runId", v->run_id);
     set_str(o, "comment", v->comment);
-    if (!strcmp(v->status, "READY"))
-        set_modes(o, v->location);
+    set_modes(o, strcmp(v->status, "READY") == 0 ? modes : 0);
     return o;
 }
 
-json_t *shape_asset(const cat_asset *x)
+json_t *shape_asset(const cat_asset *x, unsigned modes)
 {
     switch (x->kind) {
-    case CAT_ASSET_TABLE: return shape_table(x);
-    case CAT_ASSET_VOLUME: return shape_volume(x);
-    case CAT_ASSET_SKILL: return shape_skill(x);
+    case CAT_ASSET_TABLE: return shape_table(x, modes);
+    case CAT_ASSET_VOLUME: return shape_volume(x, modes);
+    case CAT_ASSET_SKILL: return shape_skill(x, modes);
     case CAT_ASSET_MODEL: return shape_model(x);
     }
     return json_object();

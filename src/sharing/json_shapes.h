@@ -9,15 +9,16 @@
 /* Each returns a new object (caller owns it) or NULL when out of memory. */
 json_t *shape_share(const cat_share *s);
 json_t *shape_schema(const cat_schema *s);
-json_t *shape_table(const cat_asset *t);
+/* `modes` is a set of ACCESS_URL / ACCESS_DIR (sharing/access_modes.h):
+ * only modes that work are announced, and a table's location is shown only
+ * with dir mode (the recipient then needs it). */
+json_t *shape_table(const cat_asset *t, unsigned modes);
 json_t *shape_table_detail(const cat_asset *t);
-json_t *shape_volume(const cat_asset *v);
-json_t *shape_skill(const cat_asset *s);
+json_t *shape_volume(const cat_asset *v, unsigned modes);
+json_t *shape_skill(const cat_asset *s, unsigned modes);
 json_t *shape_model(const cat_asset *m);
-json_t *shape_model_version(const cat_asset *m, const cat_model_version *v);
-/* 1 when the table can be read through the query API (url access mode). */
-int shape_table_url_mode(const cat_asset *t);
+json_t *shape_model_version(const cat_asset *m, const cat_model_version *v, unsigned modes);
 /* Dispatches on asset->kind for listings. */
-json_t *shape_asset(const cat_asset *x);
+json_t *shape_asset(const cat_asset *x, unsigned modes);
 
 #endif

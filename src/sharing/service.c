@@ -7,6 +7,7 @@
 #include "base/strutil.h"
 #include "base/timeutil.h"
 #include "catalog/names.h"
+#include "sharing/access_modes.h"
 #include "sharing/json_shapes.h"
 
 /* ---- paging -------------------------------------------------------------- */
@@ -153,11 +154,15 @@ int sharing_assets_list(sharing_service *svc, const sharing_caller *who, cat_ass
     if (store_asset_list(svc->store, kind, s, sc, after_schema, after_name, pc.limit, a, &page,
                          err) != 0)
         return -1;
+    access_ctx ac = {0};
+    if (access_ctx_load(&ac, svc->store, a, err) != 0)
+        return -1;
     json_t *items = json_array();
     page_pos last = pc.pos;
     for (int i = 0; i < page.count; i++) {
         const cat_asset *x = page.items[i];
-        json_array_append_new(items, shape_asset(x));
+        unsigned modes = access_modes(&ac, x->location, x->kind == CAT_ASSET_TABLE ? x->format : NULL);
+        json_array_append_new(items, shape_asset(x, modes));
         if (sc) {
             last.k1 = key_dup(a, x->name);
             last.k2 = NULL;
@@ -189,7 +194,10 @@ int sharing_asset_get(sharing_service *svc, const sharing_caller *who, cat_asset
     cat_asset *x;
     if (sharing_resolve_asset(svc, who, kind, share, schema, name, a, &x, err) != 0)
         return -1;
-    *out = kind == CAT_ASSET_TABLE ? shape_table_detail(x) : shape_asset(x);
+    access_ctx ac = {0};
+    if (kind != CAT_ASSET_TABLE && access_ctx_load(&ac, svc->store, a, err) != 0)
+        return -1;
+    *out = kind == CAT_ASSET_TABLE ? shape_table_detail(x) : shape_asset(x, access_modes(&ac, x->location, NULL));
     return 0;
 }
 
@@ -212,11 +220,14 @@ int sharing_model_versions_list(sharing_service *svc, const sharing_caller *who,
         return os_err_set(err, OS_EINVAL, "pageToken is not valid");
     if (store_model_version_list(svc->store, m->id, 1, after, pc.limit, a, &page, err) != 0)
         return -1;
+    access_ctx ac = {0};
+    if (access_ctx_load(&ac, svc->store, a, err) != 0)
+        return -1;
     json_t *items = json_array();
     page_pos last = pc.pos;
     for (int i = 0; i < page.count; i++) {
         const cat_model_version *v = page.items[i];
-        json_array_append_new(items, shape_model_version(m, v));
+        json_array_append_new(items, shape_model_version(m, v, access_modes(&ac, v->location, NULL)));
         last.k1 = os_arena_sprintf(a, "%lld", (long long)v->version);
     }
     return page_finish(svc, who, &pc, items, &page, &last, a, out, err);
@@ -240,6 +251,9 @@ int sharing_model_version_get(sharing_service *svc, const sharing_caller *who, c
     cat_model_version *v;
     if (store_model_version_get(svc->store, m->id, version, a, &v, err) != 0)
         return -1;
-    *out = shape_model_version(m, v);
+    access_ctx ac = {0};
+    if (access_ctx_load(&ac, svc->store, a, err) != 0)
+        return -1;
+    *out = shape_model_version(m, v, access_modes(&ac, v->location, NULL));
     return 0;
 }

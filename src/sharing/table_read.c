@@ -72,6 +72,7 @@ static void job_free(void *p)
         delta_table_free(&j->table);
     if (j->store_open)
         objstore_close(&j->store);
+    file_access_close(&j->fa);
     os_buf_free(&j->line);
     os_buf_free(&j->url);
     os_buf_free(&j->dv_url);
