@@ -42,3 +42,29 @@ def test_golden_file_matches_oracles(idx, oracles):
         assert not problems, f"{path} vs {engine}: " + "; ".join(problems)
         read_by += 1
     assert read_by >= 1, f"{path}: no oracle could read it"
+
+
+CHECKPOINTS = [i for i, p in enumerate(FILES) if "_delta_log" in p.parts]
+
+
+@pytest.mark.parametrize("idx", CHECKPOINTS, ids=[IDS[i] for i in CHECKPOINTS])
+def test_checkpoint_projection_equals_full_read(idx):
+    """What the Delta engine does: read only some action columns of a checkpoint."""
+    import json
+    path = FILES[idx]
+    rc, full, err = compare.inspect(path)
+    assert rc == 0, err
+    rows = [json.loads(x) for x in full.splitlines()]
+    wanted = [c for c in ("add", "remove", "metaData", "protocol") if rows and c in rows[0]]
+    if not wanted:
+        pytest.skip("no action columns")
+    sub = ["add.path", "add.partitionValues"] if "add" in wanted else []
+    rc, part, err = compare.inspect(path, "--columns", ",".join(wanted[1:] + sub) if sub else ",".join(wanted))
+    assert rc == 0, err
+    for f, p in zip(rows, (json.loads(x) for x in part.splitlines())):
+        for c in wanted[1:] if sub else wanted:
+            assert p[c] == f[c]
+        if sub:
+            want = None if f["add"] is None else {"path": f["add"]["path"],
+                                                   "partitionValues": f["add"]["partitionValues"]}
+            assert p["add"] == want
