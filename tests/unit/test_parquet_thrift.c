@@ -5,6 +5,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "formats/parquet/internal.h"
 #include "formats/parquet/thrift.h"
 
 static void test_short_and_long_field_headers(void **state)
@@ -137,6 +138,31 @@ static void test_hostile_sizes_and_nesting(void **state)
     assert_int_equal(pq_thrift_i32(&t, type, &v), -1);
 }
 
+static void test_statistics(void **state)
+{
+    (void)state;
+    /* legacy max (1) and min (2) only, null_count (3) = 4 */
+    const uint8_t legacy[] = {0x18, 0x01, 'z', 0x18, 0x01, 'a', 0x16, 0x08, 0x00};
+    pq_thrift t;
+    pq_stats st;
+    pq_thrift_init(&t, legacy, sizeof legacy);
+    assert_int_equal(pq_stats_decode(&t, PQ_T_STRUCT, &st), 0);
+    assert_true(st.legacy_min_max && st.has_min && st.has_max && st.has_null_count);
+    assert_memory_equal(st.min, "a", 1);
+    assert_memory_equal(st.max, "z", 1);
+    assert_int_equal(st.null_count, 4);
+    /* both: max_value (5) / min_value (6) win over the legacy fields; distinct_count (4) */
+    const uint8_t both[] = {0x18, 0x01, 'z', 0x18, 0x01, 'a', 0x26, 0x0a, 0x18, 0x01, 'y', 0x18, 0x01, 'b', 0x00};
+    pq_thrift_init(&t, both, sizeof both);
+    assert_int_equal(pq_stats_decode(&t, PQ_T_STRUCT, &st), 0);
+    assert_false(st.legacy_min_max);
+    assert_memory_equal(st.min, "b", 1);
+    assert_memory_equal(st.max, "y", 1);
+    assert_true(st.has_distinct_count);
+    assert_int_equal(st.distinct_count, 5);
+    assert_false(st.has_null_count);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +171,7 @@ int main(void)
         cmocka_unit_test(test_skip_every_type),
         cmocka_unit_test(test_truncated_input_fails),
         cmocka_unit_test(test_hostile_sizes_and_nesting),
+        cmocka_unit_test(test_statistics),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
