@@ -199,3 +199,21 @@ int azure_presign_get(const char *endpoint, const char *account, const char *acc
         return os_err_set(err, OS_ENOMEM, "out of memory");
     return azure_sas_make(&in, out, err);
 }
+
+int azure_blob_endpoint_of(const char *authority, os_buf *out, os_err *err)
+{
+    const char *at = strchr(authority, '@');
+    const char *host = at ? at + 1 : authority;
+    if (*host == '\0' || strpbrk(host, "/?#@ ") != NULL)
+        return os_err_set(err, OS_EINVAL, "Azure location host is malformed");
+    int rc = os_buf_puts(out, "https://");
+    const char *dfs = strstr(host, ".dfs.");
+    if (strchr(host, '.') == NULL)
+        rc |= os_buf_printf(out, "%s.blob.core.windows.net", host);
+    else if (dfs) {
+        rc |= os_buf_append(out, host, (size_t)(dfs - host));
+        rc |= os_buf_printf(out, ".blob.%s", dfs + 5);
+    } else
+        rc |= os_buf_puts(out, host);
+    return rc ? os_err_set(err, OS_ENOMEM, "out of memory") : 0;
+}

@@ -63,6 +63,12 @@ int azure_sas_make(const azure_sas_in *in, os_buf *out, os_err *err);
 int azure_blob_url(const char *endpoint, const char *container, const char *blob, os_buf *out,
                    os_err *err);
 
+/* Appends the blob endpoint for a location authority "container@host": the
+ * host with ".dfs." turned into ".blob." (ADLS Gen2 URIs name the DFS host),
+ * e.g. "https://acct.blob.core.windows.net"; a bare account name gets the
+ * public cloud's suffix.  Returns 0 or -1 (OS_EINVAL, OS_ENOMEM). */
+int azure_blob_endpoint_of(const char *authority, os_buf *out, os_err *err);
+
 /* Appends a read-only (sp=r) blob URL with its SAS: azure_blob_url + "?" + SAS.
  * Returns 0 or -1 as azure_sas_make. */
 int azure_presign_get(const char *endpoint, const char *account, const char *account_key,

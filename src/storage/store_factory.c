@@ -5,6 +5,7 @@
 
 #include "base/arena.h"
 #include "catalog/config.h"
+#include "storage/azure_sas.h"
 #include "storage/location.h"
 #include "storage/store_int.h"
 #include "storage/store_open.h"
@@ -98,9 +99,17 @@ static int open_azure(const cat_location *loc, const loc_uri *u, json_t *opts, o
         return os_err_set(err, OS_ENOMEM, "out of memory");
     if (opt(opts, "account"))
         account = (char *)opt(opts, "account");
-    if (endpoint == NULL &&
-        (endpoint = os_arena_sprintf(a, "https://%s.blob.core.windows.net", account)) == NULL)
-        return os_err_set(err, OS_ENOMEM, "out of memory");
+    if (endpoint == NULL) {
+        os_buf ep = OS_BUF_INIT;
+        if (azure_blob_endpoint_of(u->authority, &ep, err) != 0) {
+            os_buf_free(&ep);
+            return -1;
+        }
+        endpoint = os_arena_strdup(a, ep.data);
+        os_buf_free(&ep);
+        if (endpoint == NULL)
+            return os_err_set(err, OS_ENOMEM, "out of memory");
+    }
     char *sec = secret_read(loc, err);
     if (sec == NULL)
         return -1;

@@ -186,9 +186,17 @@ static int open_cloud(url_signer *s, const cat_location *loc, const loc_uri *u, 
         oom |= s->account == NULL;
         s->account_key = dup_opt(key, &oom);
         const char *ep = opt(opts, "endpoint");
-        if (ep == NULL && s->account)
-            ep = os_arena_sprintf(a, "https://%s.blob.core.windows.net", s->account);
-        s->az_endpoint = dup_opt(ep, &oom);
+        if (ep) {
+            s->az_endpoint = dup_opt(ep, &oom);
+        } else {
+            os_buf eb = OS_BUF_INIT;
+            if (azure_blob_endpoint_of(u->authority, &eb, err) != 0) {
+                os_buf_free(&eb);
+                goto done;
+            }
+            s->az_endpoint = os_buf_detach(&eb);
+            oom |= s->az_endpoint == NULL;
+        }
         const char *hns = opt(opts, "hierarchical_namespace");
         s->hns = hns && strcmp(hns, "true") == 0;
         ret = oom ? os_err_set(err, OS_ENOMEM, "out of memory") : 0;

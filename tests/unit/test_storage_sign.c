@@ -158,6 +158,29 @@ static void test_azure_string_to_sign(void **state)
     os_buf_free(&b);
 }
 
+static void endpoint_is(const char *authority, const char *want)
+{
+    os_buf b = OS_BUF_INIT;
+    os_err e;
+    assert_int_equal(azure_blob_endpoint_of(authority, &b, &e), 0);
+    assert_string_equal(b.data, want);
+    os_buf_free(&b);
+}
+
+static void test_azure_endpoints(void **state)
+{
+    (void)state;
+    endpoint_is("c@acct.dfs.core.windows.net", "https://acct.blob.core.windows.net");
+    endpoint_is("c@acct.blob.core.windows.net", "https://acct.blob.core.windows.net");
+    endpoint_is("c@acct.dfs.core.usgovcloudapi.net", "https://acct.blob.core.usgovcloudapi.net");
+    endpoint_is("c@acct", "https://acct.blob.core.windows.net");
+    os_buf b = OS_BUF_INIT;
+    os_err e;
+    assert_int_equal(azure_blob_endpoint_of("c@", &b, &e), -1);
+    assert_int_equal(azure_blob_endpoint_of("c@a/b", &b, &e), -1);
+    os_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +191,7 @@ int main(void)
         cmocka_unit_test(test_presign_refusals),
         cmocka_unit_test(test_addressing),
         cmocka_unit_test(test_azure_string_to_sign),
+        cmocka_unit_test(test_azure_endpoints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
