@@ -439,9 +439,10 @@ int pq_assemble_row(pq_reader *r, os_err *err)
             return corrupt(r, (int)i, "a record does not start at repetition level 0", err);
         /* Rows walk many columns at once, more streams than the hardware tracks:
          * fetch each column's levels and values a little ahead. */
-        if (c->def)
+        if (c->def && c->lpos + 256 < c->nlev)
             __builtin_prefetch(c->def + c->lpos + 256);
-        __builtin_prefetch(c->values + (c->vpos + 32) * c->vsize);
+        if (c->vpos + 32 < c->nval)
+            __builtin_prefetch(c->values + (c->vpos + 32) * c->vsize);
     }
     for (size_t i = 0; i < p->nfields; i++)
         if (build(r, p->fields[i], &f[i], err))
