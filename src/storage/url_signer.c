@@ -160,7 +160,8 @@ static int open_cloud(url_signer *s, const cat_location *loc, const loc_uri *u, 
         const char *ps = opt(opts, "path_style");
         s->t = (s3_target){s->endpoint, s->region, ps && strcmp(ps, "true") == 0, s->bucket};
         s->c = (s3_creds){s->key_id, s->secret, s->token};
-        ret = oom ? -1 : s3_target_resolve(&s->t, NULL, NULL, NULL, NULL, err);
+        ret = oom ? os_err_set(err, OS_ENOMEM, "out of memory")
+                  : s3_target_resolve(&s->t, NULL, NULL, NULL, NULL, err);
     } else {
         const char *key = json_string_value(json_object_get(sj, "account_key"));
         const char *at = strchr(u->authority, '@');
