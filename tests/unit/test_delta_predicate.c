@@ -174,6 +174,27 @@ static void test_stats(void **state)
     assert_int_equal(ev(cmp("greaterThan", "s", "string", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbzz"), NULL, 0, long_max),
                      DELTA_UNKNOWN);
     assert_int_equal(ev(cmp("lessThan", "s", "string", "aaaa"), NULL, 0, long_max), DELTA_FALSE);
+    /* escapes in keys and values are decoded; malformed documents tell nothing */
+    const char *esc = "{\"numRecords\":2,\"minValues\":{\"s\\u0074r\":\"b\\\"q\"},"
+                      "\"maxValues\":{\"str\":\"\\u00e9t\\u00e9\"},\"nullCount\":{\"str\":0}}";
+    assert_int_equal(ev(cmp("lessThan", "str", "string", "b"), NULL, 0, esc), DELTA_FALSE);      /* min b"q */
+    assert_int_equal(ev(cmp("greaterThan", "str", "string", "z"), NULL, 0, esc), DELTA_UNKNOWN);  /* max is past z */
+    assert_int_equal(ev(cmp("greaterThan", "str", "string", "\xc3\xa9t\xc3\xa9"), NULL, 0, esc), DELTA_FALSE);
+    const char *bad[] = {
+        "{\"numRecords\":0,\"minValues\":{\"i\":100}} trailing",
+        "{\"numRecords\":0,\"minValues\":{\"i\":100},}",
+        "{\"numRecords\":0,\"minValues\":{\"i\":01}}",
+        "{\"numRecords\":0,\"minValues\":{\"i\":\"\\x\"}}",
+        "{\"numRecords\":0,\"minValues\":{\"i\":\"\\ud800\"}}",
+        "{\"numRecords\":0",
+        "[1]",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(ev(cmp("equal", "i", "int", "1"), NULL, 0, bad[i]), DELTA_UNKNOWN);
+    /* a big integer reads as a number all the same */
+    assert_int_equal(ev(cmp("lessThan", "i", "long", "5"), NULL, 0,
+                        "{\"numRecords\":1,\"minValues\":{\"i\":99999999999999999999},"
+                        "\"maxValues\":{\"i\":99999999999999999999},\"nullCount\":{\"i\":0}}"), DELTA_FALSE);
     /* empty file */
     assert_int_equal(ev(cmp("equal", "i", "int", "1"), NULL, 0, "{\"numRecords\":0}"), DELTA_FALSE);
 }

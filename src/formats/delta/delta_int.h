@@ -164,17 +164,34 @@ int dl_parse_date(const char *s, int64_t *days);
 
 /* ------------------------------------------------------------ stats */
 
-/* Parsed stats of one file: the JSON tree (jansson), kept opaque here. */
-typedef struct dl_stats dl_stats;
-dl_stats *dl_stats_parse(const char *json);
-void dl_stats_free(dl_stats *s);
+/* A file's statistics JSON, validated once and then read in place. */
+typedef struct dl_stats {
+    const char *text;   /* NULL when absent or malformed */
+} dl_stats;
+
+typedef enum dl_jkind { DL_J_ABSENT = 0, DL_J_NULL, DL_J_INT, DL_J_REAL, DL_J_STRING, DL_J_OTHER } dl_jkind;
+
+/* One JSON value found in statistics; s/len for strings (decoded, not
+ * NUL-terminated: into the arena when it held escapes, else into the text). */
+typedef struct dl_jval {
+    dl_jkind kind;
+    int64_t i;
+    double d;
+    const char *s;
+    size_t len;
+} dl_jval;
+
+/* Validates json (a whole JSON object) and keeps a pointer to it (which must
+ * outlive s).  Returns false, leaving s empty, for NULL or malformed text. */
+bool dl_stats_init(dl_stats *s, const char *json);
 /* numRecords, or -1 when unknown. */
 int64_t dl_stats_num_records(const dl_stats *s);
 /* tightBounds (true when absent). */
 bool dl_stats_tight_bounds(const dl_stats *s);
-/* Looks up minValues/maxValues/nullCount for a dotted physical column path;
- * returns the JSON value (borrowed) or NULL. */
-struct json_t;
-struct json_t *dl_stats_get(const dl_stats *s, const char *section, const char *path);
+/* The value of section (e.g. "minValues") then the dotted physical column
+ * path (NULL: the section itself); kind DL_J_ABSENT when missing.  a may be
+ * NULL when escaped strings need not be decoded (they then read as OTHER). */
+void dl_stats_lookup(const dl_stats *s, const char *section, const char *path, os_arena *a,
+                     dl_jval *out);
 
 #endif

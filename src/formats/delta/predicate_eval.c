@@ -3,7 +3,6 @@
 #include "formats/delta/pred_int.h"
 
 #include <stdio.h>
-#include <jansson.h>
 #include <string.h>
 #include <strings.h>
 
@@ -23,9 +22,9 @@ typedef struct operand {
 typedef struct eval_ctx {
     const delta_colmap *cm;
     const delta_file *f;
-    dl_stats *stats;
-    bool stats_parsed;
-    char tmp[4][40];     /* scratch for numbers turned into values */
+    dl_stats stats;
+    bool stats_parsed, stats_ok;
+    os_arena arena;      /* decoded escaped strings */
 } eval_ctx;
 
 /* Delta type family of a predicate value type, for cast compatibility. */
@@ -43,40 +42,48 @@ static int family(const char *delta_type)
     return 0;
 }
 
-/* A JSON stats value into a delta_value of type `type`. */
-static bool stat_value(json_t *j, const char *type, delta_value *out)
+/* A stats value into a delta_value of type `type`. */
+static bool stat_value(const dl_jval *j, const char *type, delta_value *out)
 {
     memset(out, 0, sizeof *out);
     int fam = family(type);
     if (fam == 1) {
-        if (json_is_integer(j)) {
+        if (j->kind == DL_J_INT) {
             out->kind = DELTA_V_INT;
-            out->i = (int64_t)json_integer_value(j);
+            out->i = j->i;
             return true;
         }
-        if (json_is_real(j)) {
+        if (j->kind == DL_J_REAL) {
             out->kind = DELTA_V_DOUBLE;
-            out->d = json_real_value(j);
+            out->d = j->d;
             return true;
         }
-        if (json_is_string(j)) {   /* "NaN", "Infinity" */
+        if (j->kind == DL_J_STRING && j->len < 16) {   /* "NaN", "Infinity" */
+            char tmp[16];
+            memcpy(tmp, j->s, j->len);
+            tmp[j->len] = '\0';
             os_err e;
-            return delta_partition_value_parse("double", json_string_value(j), out, &e) == 0 &&
-                   out->kind != DELTA_V_NULL;
+            return delta_partition_value_parse("double", tmp, out, &e) == 0 && out->kind != DELTA_V_NULL;
         }
         return false;
     }
-    if (!json_is_string(j))
+    if (j->kind != DL_J_STRING)
         return false;
-    os_err e;
-    if (delta_partition_value_parse(type, json_string_value(j), out, &e) < 0)
-        return false;
-    if (fam == 2) {   /* "" is a real empty string here */
+    if (fam == 2) {   /* strings are used as they are ("" is a real empty string) */
         out->kind = DELTA_V_STRING;
-        out->s = json_string_value(j);
-        out->len = json_string_length(j);
+        out->s = j->s;
+        out->len = j->len;
+        return true;
     }
-    return out->kind != DELTA_V_NULL;
+    char tmp[64];
+    if (j->len >= sizeof tmp)
+        return false;
+    memcpy(tmp, j->s, j->len);
+    tmp[j->len] = '\0';
+    os_err e;
+    if (delta_partition_value_parse(type, tmp, out, &e) < 0)
+        return false;
+    return out->kind != DELTA_V_NULL && out->kind != DELTA_V_STRING && out->kind != DELTA_V_DECIMAL;
 }
 
 static size_t utf8_chars(const char *s, size_t n)
@@ -138,20 +145,21 @@ static void column_operand(eval_ctx *c, const pred_node *n, operand *o)
         return;
     }
     if (!c->stats_parsed) {
-        c->stats = dl_stats_parse(c->f->stats);
+        c->stats_ok = dl_stats_init(&c->stats, c->f->stats);
         c->stats_parsed = true;
     }
-    if (c->stats == NULL)
+    if (!c->stats_ok)
         return;
-    int64_t nrec = dl_stats_num_records(c->stats);
-    json_t *nc = dl_stats_get(c->stats, "nullCount", phys);
-    json_t *mn = dl_stats_get(c->stats, "minValues", phys);
-    json_t *mx = dl_stats_get(c->stats, "maxValues", phys);
+    int64_t nrec = dl_stats_num_records(&c->stats);
+    dl_jval nc, mn, mx;
+    dl_stats_lookup(&c->stats, "nullCount", phys, &c->arena, &nc);
+    dl_stats_lookup(&c->stats, "minValues", phys, &c->arena, &mn);
+    dl_stats_lookup(&c->stats, "maxValues", phys, &c->arena, &mx);
     o->known = true;
     o->may_null = true;
     o->may_value = true;
-    if (json_is_integer(nc)) {
-        int64_t k = (int64_t)json_integer_value(nc);
+    if (nc.kind == DL_J_INT) {
+        int64_t k = nc.i;
         if (k == 0)
             o->may_null = false;
         if (nrec >= 0 && k >= nrec)
@@ -161,9 +169,9 @@ static void column_operand(eval_ctx *c, const pred_node *n, operand *o)
         o->may_null = o->may_value = false;
         return;
     }
-    if (mn != NULL && stat_value(mn, type, &o->lo))
+    if (stat_value(&mn, type, &o->lo))
         o->has_lo = true;
-    if (mx != NULL && stat_value(mx, type, &o->hi)) {
+    if (stat_value(&mx, type, &o->hi)) {
         o->has_hi = true;
         if (o->hi.kind == DELTA_V_TIMESTAMP)
             o->hi.i += 999;   /* stats keep milliseconds, truncated */
@@ -335,7 +343,7 @@ delta_tristate delta_predicate_eval(const delta_predicate *p, const delta_colmap
     c.cm = cm;
     c.f = f;
     int m = eval(&c, p->root);
-    dl_stats_free(c.stats);
+    os_arena_free(&c.arena);
     if (!(m & M_T))
         return DELTA_FALSE;
     if (m == M_T)

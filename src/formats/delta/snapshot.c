@@ -277,9 +277,8 @@ static int emit(scan_state *st, const delta_file *f, os_err *err)
         return rc;
     int64_t limit = st->opts ? st->opts->limit_hint : 0;
     if (limit > 0 && (st->opts->predicate == NULL || r == DELTA_TRUE) && f->stats) {
-        dl_stats *ps = dl_stats_parse(f->stats);
-        int64_t nr = ps ? dl_stats_num_records(ps) : -1;
-        dl_stats_free(ps);
+        dl_stats ps;
+        int64_t nr = dl_stats_init(&ps, f->stats) ? dl_stats_num_records(&ps) : -1;
         if (nr >= 0) {
             if (f->has_dv)
                 nr -= f->dv.cardinality;
