@@ -336,16 +336,18 @@ int cli_serve_main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     recipient_api rapi = {&svc};
-    size_t nrecipient, ntable, nassetfiles, nfiles, nhealth;
+    size_t nrecipient, ntable, nassetfiles, ncred, nfiles, nhealth;
     const http_route *rroutes = recipient_api_routes(&nrecipient);
     const http_route *troutes = table_api_routes(&ntable);
     const http_route *aroutes = asset_files_routes(&nassetfiles);
+    const http_route *croutes = credential_routes(&ncred);
     const http_route *froutes = local_files_routes(&nfiles);
     const http_route *hroutes = health_routes(&nhealth);
     http_mount mounts[] = {
         {prefix, rroutes, nrecipient, &rapi},
         {prefix, troutes, ntable, &rapi},
         {prefix, aroutes, nassetfiles, &rapi},
+        {prefix, croutes, ncred, &rapi},
         {prefix, froutes, nfiles, &files_ctx},
         {"", hroutes, nhealth, st},
         {0}, {0},   /* provider administration: public routes, then admin routes */

@@ -82,3 +82,23 @@ def test_tampered_file_urls(server):
     bad = url[:i] + ("A" if url[i] != "A" else "B") + url[i + 1:]
     assert requests.get(bad, timeout=10).status_code == 403
     assert requests.get(url[:-1], timeout=10).status_code == 403
+
+
+def test_dir_mode_is_refused_on_local_storage(server):
+    for path in ["/shares/sales/schemas/retail/volumes/raw_files/temporary-volume-credentials",
+                 "/shares/sales/schemas/retail/skills/pdf-tools/temporary-skill-credentials",
+                 "/shares/sales/schemas/retail/models/churn/versions/1/temporary-model-version-credentials",
+                 "/shares/sales/schemas/retail/tables/orders/temporary-table-credentials"]:
+        r = requests.post(server.url(path), headers={"Authorization": "Bearer alice-token-0123456789abcdef"},
+                          timeout=10)
+        assert r.status_code == 400, path
+        assert r.json()["errorCode"] == "FEATURE_NOT_SUPPORTED"
+        assert "local storage" in r.json()["message"] and "url" in r.json()["message"]
+        assert requests.post(server.url(path), timeout=10).status_code == 401
+        r = requests.post(server.url(path), headers={"Authorization": "Bearer carol-token-0123456789abcdef"},
+                          timeout=10)
+        assert r.status_code == 404
+    r = requests.post(server.url("/shares/sales/schemas/retail/models/churn/versions/3/"
+                                 "temporary-model-version-credentials"),
+                      headers={"Authorization": "Bearer alice-token-0123456789abcdef"}, timeout=10)
+    assert r.status_code == 400 and "READY" in r.json()["message"]

@@ -26,5 +26,6 @@ int recipient_authenticate(http_request *req, http_response *res, recipient_api 
 const http_route *recipient_api_routes(size_t *n);
 const http_route *table_api_routes(size_t *n);
 const http_route *asset_files_routes(size_t *n);
+const http_route *credential_routes(size_t *n);
 
 #endif
