@@ -8,7 +8,9 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "catalog/config.h"
+#include "catalog/skill_md.h"
 #include "storage/location.h"
+#include "storage/store_open.h"
 
 #define CONFIG_ACTOR "config"
 
@@ -102,6 +104,50 @@ static int check_outside(const os_config *cfg, os_arena *a, os_err *err)
     return 0;
 }
 
+/* Fills a skill from the SKILL.md at its location: the file is the source of
+ * truth for description, license, compatibility, allowed tools and metadata,
+ * and a skill without a valid one is refused.  Strings go into `a`. */
+static int skill_from_md(const os_config *cfg, const cfg_asset *ca, cat_asset *x, os_arena *a,
+                         os_err *err)
+{
+    loc_uri u;
+    skill_md md;
+    int rc = loc_uri_parse(x->location, a, &u, err);
+    if (rc == 0 && u.scheme == LOC_FILE) {
+        rc = skill_md_load(u.path, a, &md, err);
+    } else if (rc == 0) {
+        const cfg_location *holder = NULL;
+        for (size_t i = 0; i < cfg->nlocations && holder == NULL; i++) {
+            loc_uri lu;
+            if (loc_uri_parse(cfg->locations[i].loc.uri, a, &lu, NULL) == 0 && loc_uri_contains(&lu, &u))
+                holder = &cfg->locations[i];
+        }
+        objstore st;
+        if (holder == NULL)
+            rc = os_err_set(err, OS_EINVAL, "no storage location holds the skill");
+        else
+            rc = objstore_open_location(&holder->loc, x->location, &st, err);
+        if (rc == 0) {
+            os_buf text = OS_BUF_INIT;
+            const char *slash = strrchr(u.path, '/');
+            rc = objstore_read_all(&st, "SKILL.md", SKILL_MD_MAX_BYTES, &text, err);
+            if (rc == 0)
+                rc = skill_md_parse(os_buf_cstr(&text), text.len, slash ? slash + 1 : u.path, a, &md,
+                                    err);
+            os_buf_free(&text);
+            objstore_close(&st);
+        }
+    }
+    if (rc != 0)
+        return os_err_wrap(err, "%s:%d:%d: skill '%s'", cfg->path, ca->line, ca->col, x->name);
+    x->description = md.description;
+    x->license = md.license;
+    x->compatibility = md.compatibility;
+    x->allowed_tools = md.allowed_tools;
+    x->metadata_json = md.metadata_json;
+    return 0;
+}
+
 static int apply_share(cat_tx *tx, const os_config *cfg, const cfg_share *sh, int64_t gen,
                        os_err *err)
 {
@@ -119,8 +165,13 @@ static int apply_share(cat_tx *tx, const os_config *cfg, const cfg_share *sh, in
             cat_asset x = ca->asset;
             x.schema_id = schema_id;
             int64_t asset_id;
-            if (store_asset_put(tx, &x, gen, CONFIG_ACTOR, &asset_id, err) != 0)
-                return os_err_wrap(err, "%s:%d:%d: '%s'", cfg->path, ca->line, ca->col, x.name);
+            os_arena md = OS_ARENA_INIT;
+            int rc = x.kind == CAT_ASSET_SKILL ? skill_from_md(cfg, ca, &x, &md, err) : 0;
+            if (rc == 0 && store_asset_put(tx, &x, gen, CONFIG_ACTOR, &asset_id, err) != 0)
+                rc = os_err_wrap(err, "%s:%d:%d: '%s'", cfg->path, ca->line, ca->col, x.name);
+            os_arena_free(&md);
+            if (rc != 0)
+                return -1;
             for (size_t v = 0; v < ca->nversions; v++) {
                 cat_model_version mv = ca->versions[v].mv;
                 mv.model_id = asset_id;

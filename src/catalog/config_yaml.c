@@ -319,31 +319,24 @@ static int read_volume(reader *r, const yaml_node *it, cat_asset *x)
 
 static int read_skill(reader *r, const yaml_node *it, cat_asset *x)
 {
-    static const char *const keys[] = {"name", "location", "description", "license",
-                                       "compatibility", "allowed_tools", "metadata", "id", NULL};
+    /* A skill describes itself in its SKILL.md, which is read when the config
+     * is applied; the config only says where it is. */
+    static const char *const keys[] = {"name", "location", "id", NULL};
     if (want_map(r, it, "a skill") || only_keys(r, it, "a skill", keys) ||
         req_str(r, it, "name", "a skill", &x->name) ||
-        req_str(r, it, "location", "a skill", &x->location) ||
-        req_str(r, it, "description", "a skill", &x->description) ||
-        opt_str(r, it, "license", &x->license) ||
-        opt_str(r, it, "compatibility", &x->compatibility) ||
-        opt_str(r, it, "allowed_tools", &x->allowed_tools) || opt_str(r, it, "id", &x->uuid) ||
-        opt_string_map(r, it, "metadata", &x->metadata_json) ||
+        req_str(r, it, "location", "a skill", &x->location) || opt_str(r, it, "id", &x->uuid) ||
         check_name(r, it, NAME_SKILL, x->name, "skill name") ||
         check_location(r, yaml_map_get(it, "location"), x->location, "skill location"))
         return -1;
-    if (strlen(x->description) > 1024)
-        return fail(r, yaml_map_get(it, "description"),
-                    "skill description is longer than 1024 characters");
-    if (x->compatibility && strlen(x->compatibility) > 500)
-        return fail(r, yaml_map_get(it, "compatibility"),
-                    "skill compatibility is longer than 500 characters");
     /* The skill's name is the name of the directory that holds it. */
-    const char *slash = strrchr(x->location, '/');
-    const char *base = slash ? slash + 1 : x->location;
-    size_t n = strlen(base);
-    while (n > 0 && base[n - 1] == '/')
-        n--;
+    size_t end = strlen(x->location);
+    while (end > 0 && x->location[end - 1] == '/')
+        end--;
+    size_t start = end;
+    while (start > 0 && x->location[start - 1] != '/')
+        start--;
+    const char *base = x->location + start;
+    size_t n = end - start;
     if (n == 0 || strncmp(base, x->name, n) != 0 || x->name[n] != '\0')
         return fail(r, yaml_map_get(it, "location"),
                     "skill name '%s' must equal the directory name of its location '%s'", x->name,

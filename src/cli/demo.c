@@ -122,12 +122,6 @@ int demo_config_build(const char *data_dir, const char *sample_src, os_arena *a,
     os_buf_puts(&y,
                 "\n        skills:\n"
                 "          - name: csv-summary\n"
-                "            description: Summarise a CSV file - row count, column types and basic"
-                " statistics. Use when a user shares a CSV and asks what is in it.\n"
-                "            license: Apache-2.0\n"
-                "            compatibility: Requires python3 with the standard library only.\n"
-                "            allowed_tools: Bash(python3:*) Read\n"
-                "            metadata: {author: opensharing-examples, version: '1.0'}\n"
                 "            location: ");
     yaml_quote(&y, os_arena_sprintf(a, "%s/skills/csv-summary", B));
     os_buf_puts(&y,

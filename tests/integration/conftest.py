@@ -22,7 +22,8 @@ def write_tree(root):
               "models/churn/2", "models/churn/3", "other/x"]:
         os.makedirs(os.path.join(data, d), exist_ok=True)
     with open(os.path.join(data, "skills/pdf-tools/SKILL.md"), "w") as f:
-        f.write("---\nname: pdf-tools\ndescription: Work with PDF files.\n---\n")
+        f.write("---\nname: pdf-tools\ndescription: Work with PDF files.\nlicense: MIT\n"
+                "compatibility: python3\nallowed-tools: Read Bash\nmetadata:\n  team: docs\n---\n\n# PDF tools\n")
     files = {"files/raw/a.csv": b"x,y\n1,2\n", "files/raw/sub/b.csv": b"b" * 1000,
              "files/raw/sub/deeper/c d.bin": bytes(range(256)), "files/raw/z.txt": b"last",
              "models/churn/1/model.pkl": b"v1", "models/churn/2/model.pkl": b"v2-weights",
@@ -63,11 +64,6 @@ shares:
           - {{name: raw_files, location: 'file://{data}/files/raw', comment: raw drops}}
         skills:
           - name: pdf-tools
-            description: Work with PDF files.
-            license: MIT
-            compatibility: python3
-            allowed_tools: Read Bash
-            metadata: {{team: docs}}
             location: 'file://{data}/skills/pdf-tools'
         models:
           - name: churn

@@ -245,3 +245,19 @@ def test_tls(fresh):
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(s.url("/shares").replace("https://", "http://"), timeout=5)
     s.stop()
+
+
+@pytest.mark.parametrize("frontmatter,word", [
+    ("name: pdf-tools\n", "description"),
+    ("name: other-name\ndescription: x\n", "name"),
+    ("name: pdf-tools\ndescription: %s\n" % ("d" * 1025), "1024"),
+    ("name: pdf-tools\ndescription: x\ncompatibility: %s\n" % ("c" * 501), "500"),
+    ("name: pdf-tools\ndescription: x\nbogus: 1\n", "bogus"),
+])
+def test_skills_are_described_by_a_valid_skill_md(fresh, frontmatter, word):
+    with open(os.path.join(fresh.data, "skills/pdf-tools/SKILL.md"), "w") as f:
+        f.write("---\n" + frontmatter + "---\nbody\n")
+    r = run_server_once(["--config", fresh.config, "--data-dir", fresh.data_dir], env=fresh.env)
+    assert r.returncode == 1
+    assert "SKILL.md" in r.stderr and word in r.stderr, r.stderr
+    assert "skill 'pdf-tools'" in r.stderr

@@ -53,9 +53,9 @@ static void test_errors_have_positions(void **state)
                         "conf.yaml:5:12: grant names share 'nope', which is not declared");
     assert_string_equal(
         parse_error(BASE "shares:\n  - name: s\n    schemas:\n      - name: x\n        skills:\n"
-                         "          - name: my-skill\n            description: d\n"
+                         "          - name: my-skill\n"
                          "            location: file:///srv/data/other-dir\n"),
-        "conf.yaml:11:23: skill name 'my-skill' must equal the directory name of its location 'file:///srv/data/other-dir'");
+        "conf.yaml:10:23: skill name 'my-skill' must equal the directory name of its location 'file:///srv/data/other-dir'");
     assert_string_equal(
         parse_error(BASE "shares:\n  - name: s\n    schemas:\n      - name: x\n        models:\n"
                          "          - name: m\n            aliases: {prod: 3}\n"),
@@ -73,7 +73,7 @@ static void test_valid(void **state)
         parse_error(BASE "shares:\n  - name: s\n    properties: {a: b}\n    schemas:\n      - name: x\n"
                          "        tables: [{name: t, location: 'file:///srv/data/t', history_shared: true}]\n"
                          "        volumes: [{name: v, location: 'file:///srv/data/v'}]\n"
-                         "        skills: [{name: sk, description: d, location: 'file:///srv/data/sk'}]\n"
+                         "        skills: [{name: sk, location: 'file:///srv/data/sk/'}]\n"
                          "        models:\n          - name: m\n            versions:\n"
                          "              - {version: 1, location: 'file:///srv/data/m/1'}\n"
                          "            aliases: {prod: 1}\n"
