@@ -1,6 +1,6 @@
 """test_cloud_sharing.py - the sharing server over cloud storage emulators: a Delta table and a volume
 uploaded to s3rver and to azurite are read through the protocol, their files downloaded with the
-pre-signed URLs the server hands out (and altered URLs refused by the emulators), and S3 dir-mode
+pre-signed URLs the server hands out (and altered URLs refused by the emulators; GCS through a fake that verifies V4 signatures), and S3 dir-mode
 credentials come from STS (a fake that verifies the SigV4 signature with botocore) to the recipient
 unchanged."""
 import base64
@@ -90,6 +90,27 @@ def azure(objects):
         em.stop()
 
 
+GCS_EMAIL = "sharer@test-project.iam.gserviceaccount.com"
+GCS_BUCKET = "gbucket"
+
+
+@pytest.fixture(scope="module")
+def gcs(objects):
+    pytest.importorskip("cryptography")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    import fake_gcs
+    k = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                          serialization.NoEncryption()).decode()
+    f = fake_gcs.FakeGcs(k.public_key(), GCS_EMAIL, GCS_BUCKET,
+                         {"lake/" + name: data for name, data in objects.items()})
+    key_json = json.dumps({"type": "service_account", "project_id": "test-project",
+                           "client_email": GCS_EMAIL, "private_key_id": "abc", "private_key": pem})
+    yield f, key_json
+    f.stop()
+
+
 @pytest.fixture(scope="module")
 def sts():
     sys.path.insert(0, str(HERE))
@@ -109,17 +130,20 @@ def sts():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, s3, azure, sts):
+def server(tmp_path_factory, s3, azure, gcs, sts):
     fake, sts_url = sts
+    fgcs, gcs_key = gcs
     root = tmp_path_factory.mktemp("cloud_server")
     cfg = root / "config.yaml"
     s3_opts = json.dumps({"endpoint": s3, "region": "us-east-1", "path_style": "true",
                           "role_arn": fake.ROLE, "sts_endpoint": sts_url})
     az_opts = json.dumps({"endpoint": azure})
+    gcs_opts = json.dumps({"endpoint": fgcs.endpoint, "token_uri": fgcs.token_uri, "sts_uri": fgcs.sts_uri})
     cfg.write_text(f"""
 storage:
   - {{name: s3lake, uri: 's3://{BUCKET}/lake', secret: {{env: S3_SECRET}}, options: {s3_opts}}}
   - {{name: azlake, uri: 'abfss://{AZ_CONTAINER}@{AZ_ACCOUNT}.dfs.core.windows.net/', secret: {{env: AZ_SECRET}}, options: {az_opts}}}
+  - {{name: gcslake, uri: 'gs://{GCS_BUCKET}/lake', secret: {{env: GCS_SECRET}}, options: {gcs_opts}}}
 shares:
   - name: cloud
     schemas:
@@ -129,13 +153,17 @@ shares:
       - name: az
         tables: [{{name: events, location: 'abfss://{AZ_CONTAINER}@{AZ_ACCOUNT}.dfs.core.windows.net/tables/events'}}]
         volumes: [{{name: docs, location: 'abfss://{AZ_CONTAINER}@{AZ_ACCOUNT}.dfs.core.windows.net/volumes/docs'}}]
+      - name: gcs
+        tables: [{{name: events, location: 'gs://{GCS_BUCKET}/lake/tables/events'}}]
+        volumes: [{{name: docs, location: 'gs://{GCS_BUCKET}/lake/volumes/docs'}}]
 recipients: [{{name: r, token: {{env: TOK}}}}]
 grants: [{{share: cloud, recipients: [r]}}]
 """)
     env = {"TOK": TOKEN,
            "S3_SECRET": json.dumps({"access_key_id": fake.KEY_ID, "secret_access_key": fake.SECRET,
                                     "session_token": fake.TOKEN}),
-           "AZ_SECRET": json.dumps({"account_key": AZ_KEY})}
+           "AZ_SECRET": json.dumps({"account_key": AZ_KEY}),
+           "GCS_SECRET": gcs_key}
     s = Server(["--config", str(cfg), "--data-dir", str(root / "state")], env=env).start()
     yield s
     rc = s.stop()
@@ -155,7 +183,7 @@ def ndjson(r):
     return [json.loads(l) for l in r.text.splitlines()]
 
 
-@pytest.mark.parametrize("schema", ["s3", "az"])
+@pytest.mark.parametrize("schema", ["s3", "az", "gcs"])
 def test_table_query_and_downloads(server, objects, schema):
     ls = ndjson(call(server, "POST", "/%s/tables/events/query" % schema, data="{}"))
     files = [l["file"] for l in ls if "file" in l]
@@ -164,14 +192,15 @@ def test_table_query_and_downloads(server, objects, schema):
     assert got == want
     # Altering one character of a URL gets it refused by the storage itself.
     url = files[0]["url"]
-    i = url.index("Signature=") + 12 if "Signature=" in url else url.index("sig=") + 6
+    marker = next(m for m in ("X-Goog-Signature=", "X-Amz-Signature=", "sig=") if m in url)
+    i = url.index(marker) + len(marker) + 2
     bad = url[:i] + ("A" if url[i] != "A" else "B") + url[i + 1:]
     assert requests.get(bad, timeout=30).status_code == 403
     tables = call(server, "GET", "/%s/tables" % schema).json()["items"]
     assert "url" in tables[0]["accessModes"]
 
 
-@pytest.mark.parametrize("schema", ["s3", "az"])
+@pytest.mark.parametrize("schema", ["s3", "az", "gcs"])
 def test_volume_files(server, objects, schema):
     r = call(server, "GET", "/%s/volumes/docs/files" % schema)
     assert r.status_code == 200, r.text
@@ -209,3 +238,10 @@ def test_azure_dir_sas(server):
     assert r.status_code == 200, r.text
     sas = r.json()["azureUserDelegationSas"]["sasToken"]
     assert "sp=rl" in sas and "sig=" in sas
+
+
+def test_gcs_downscoped_token(server):
+    r = call(server, "POST", "/gcs/volumes/docs/temporary-volume-credentials")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert set(body) == {"gcpOauthToken", "expirationTime"} and body["gcpOauthToken"]["oauthToken"]
