@@ -1,4 +1,4 @@
-/* azure_sas.c - service SAS (shared key) for Azure blobs, ADLS Gen2 directories and containers. */
+/* azure_sas.c - service SAS (account key or user delegation key) for Azure blobs, ADLS Gen2 directories and containers; blob endpoints. */
 #include "storage/azure_sas.h"
 
 #include <stdio.h>
