@@ -149,7 +149,7 @@ typedef struct pq_options {
     uint64_t max_footer_bytes;    /* default 64 MiB */
     uint64_t max_chunk_bytes;     /* decoded bytes per column chunk, default 2 GiB */
     uint64_t max_page_bytes;      /* uncompressed bytes per page, default 1 GiB */
-    int max_depth;                /* schema nesting, default 64 */
+    int max_depth;                /* schema nesting, default and maximum 64 */
 } pq_options;
 
 /* Reads and checks the magic and footer of src, decodes FileMetaData and builds
@@ -167,6 +167,7 @@ size_t pq_file_num_columns(const pq_file *f);
 const pq_node *pq_file_column(const pq_file *f, size_t i);
 /* Finds a node by dotted path ("add.deletionVector.storageType"); NULL when absent. */
 const pq_node *pq_file_find(const pq_file *f, const char *dotted_path);
+/* Rows in the file (as the footer says), row groups, rows of group rg (-1 when out of range). */
 int64_t pq_file_num_rows(const pq_file *f);
 size_t pq_file_num_row_groups(const pq_file *f);
 int64_t pq_file_row_group_num_rows(const pq_file *f, size_t rg);
