@@ -53,8 +53,16 @@ void os_time_format_iso(int64_t ms, char out[32])
     int64_t y;
     unsigned m, d;
     os_civil_from_days(days, &y, &m, &d);
-    snprintf(out, 32, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
-             sod / 3600, (sod / 60) % 60, sod % 60, msec);
+    /* Four-digit years only: times outside 0000..9999 are clamped to its ends,
+     * which also bounds the text to its 24 characters. */
+    if (y < 0) {
+        y = 0; m = 1; d = 1; sod = 0; msec = 0;
+    } else if (y > 9999) {
+        y = 9999; m = 12; d = 31; sod = 86399; msec = 999;
+    }
+    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", (unsigned)y % 10000u, m % 100u,
+             d % 100u, (unsigned)sod / 3600u % 100u, (unsigned)sod / 60u % 60u, (unsigned)sod % 60u,
+             (unsigned)msec % 1000u);
 }
 
 static int parse_digits(const char **p, int n, int *out)
