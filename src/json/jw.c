@@ -13,7 +13,15 @@ void jw_init(jw *w, os_buf *out)
 
 static void put(jw *w, const char *s, size_t n)
 {
-    if (!w->failed && os_buf_append(w->out, s, n) != 0)
+    os_buf *b = w->out;
+    /* Most writes fit in the room already there: copy without a call. */
+    if (b->data != NULL && b->cap - b->len > n) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return;
+    }
+    if (!w->failed && os_buf_append(b, s, n) != 0)
         w->failed = 1;
 }
 
@@ -190,10 +198,18 @@ void jw_str(jw *w, const char *s)
 
 void jw_int(jw *w, int64_t v)
 {
+    /* Digits right to left; the magnitude as unsigned so INT64_MIN works. */
     char b[24];
+    char *p = b + sizeof b;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        *--p = '-';
     value_sep(w);
-    int n = snprintf(b, sizeof b, "%lld", (long long)v);
-    put(w, b, (size_t)n);
+    put(w, p, (size_t)(b + sizeof b - p));
 }
 
 void jw_bool(jw *w, int v)

@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
 #include <jansson.h>
@@ -25,6 +26,12 @@ static void test_structure(void **state)
     jw_null(&w);
     jw_bool(&w, 1);
     jw_arr_end(&w);
+    jw_key(&w, "ext");
+    jw_arr_begin(&w);
+    jw_int(&w, INT64_MIN);
+    jw_int(&w, INT64_MAX);
+    jw_int(&w, 0);
+    jw_arr_end(&w);
     jw_key(&w, "empty");
     jw_arr_begin(&w);
     jw_arr_end(&w);
@@ -32,7 +39,8 @@ static void test_structure(void **state)
     jw_obj_end(&w);
     assert_false(jw_failed(&w));
     assert_string_equal(os_buf_cstr(&b),
-                        "{\"a\":\"x\",\"n\":-9007199254740993,\"arr\":[1,{},null,true],\"empty\":[],\"nil\":null}");
+                        "{\"a\":\"x\",\"n\":-9007199254740993,\"arr\":[1,{},null,true],"
+                        "\"ext\":[-9223372036854775808,9223372036854775807,0],\"empty\":[],\"nil\":null}");
     os_buf_free(&b);
 }
 
