@@ -2,7 +2,7 @@
 .PHONY: run test build clean
 
 run:
-	./scripts/install-deps.sh
+	OS_SKIP_NPM=1 ./scripts/install-deps.sh
 	./scripts/build.sh release
 	./scripts/run-demo.sh
 

@@ -25,10 +25,13 @@ typedef struct admin_wiring {
  * --admin-prefix / --admin-listen (flags, then OPENSHARING_ADMIN_PREFIX /
  * OPENSHARING_ADMIN_LISTEN, then the config), stores the admin principals'
  * hashes, opens DATA_DIR/audit.jsonl and installs the audit sink.  Returns 0
- * or -1 with err (usage problems are OS_EINVAL). */
+ * or -1 with err (usage problems are OS_EINVAL).  When the config declares no
+ * admin principal and fallback_token_file is not NULL, a principal
+ * "demo-admin" whose token is read from that file is used instead (the
+ * embedded default). */
 int admin_wiring_setup(admin_wiring *w, const char *config_path, const char *prefix_flag,
                        const char *listen_flag, const char *data_dir, const char *protocol_prefix,
-                       cat_store *st, os_arena *a, os_err *err);
+                       const char *fallback_token_file, cat_store *st, os_arena *a, os_err *err);
 /* Writes the mounts the main server serves into out (room for 2): the public
  * mount (activation, protocol OpenAPI) and, without a separate listener, the
  * admin mount last.  Returns how many. */

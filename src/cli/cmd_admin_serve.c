@@ -34,12 +34,21 @@ static int split_listen(const char *listen, char *host, size_t hostlen, uint16_t
 
 int admin_wiring_setup(admin_wiring *w, const char *config_path, const char *prefix_flag,
                        const char *listen_flag, const char *data_dir, const char *protocol_prefix,
-                       cat_store *st, os_arena *a, os_err *err)
+                       const char *fallback_token_file, cat_store *st, os_arena *a, os_err *err)
 {
     memset(w, 0, sizeof *w);
     admin_api *api = &w->api;
     if (admin_config_load(config_path, a, &api->settings, err) != 0)
         return -1;
+    if (api->settings.nprincipals == 0 && fallback_token_file != NULL) {
+        admin_principal_cfg *p = os_arena_alloc(a, sizeof *p);
+        if (p == NULL)
+            return os_err_set(err, OS_ENOMEM, "out of memory");
+        p->name = "demo-admin";
+        p->token.file = os_arena_strdup(a, fallback_token_file);
+        api->settings.principals = p;
+        api->settings.nprincipals = 1;
+    }
     const char *prefix = prefix_flag ? prefix_flag : getenv("OPENSHARING_ADMIN_PREFIX");
     const char *listen = listen_flag ? listen_flag : getenv("OPENSHARING_ADMIN_LISTEN");
     if (prefix == NULL || *prefix == '\0')

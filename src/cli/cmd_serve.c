@@ -292,8 +292,14 @@ int cli_serve_main(int argc, char **argv)
         fprintf(stderr, "opensharing serve: %s\n", err.msg);
         goto out;
     }
-    if (admin_wiring_setup(&adm, o.config, o.admin_prefix, o.admin_listen, o.data_dir, prefix, st,
-                           &arena, &err) != 0) {
+    char admin_token_file[PATH_MAX + 32] = "";
+    if (demo && demo_admin_token_ensure(o.data_dir, admin_token_file, sizeof admin_token_file,
+                                        &err) != 0) {
+        fprintf(stderr, "opensharing serve: %s\n", err.msg);
+        goto out;
+    }
+    if (admin_wiring_setup(&adm, o.config, o.admin_prefix, o.admin_listen, o.data_dir, prefix,
+                           demo ? admin_token_file : NULL, st, &arena, &err) != 0) {
         fprintf(stderr, "opensharing serve: %s\n", err.msg);
         goto out;
     }
@@ -409,6 +415,7 @@ int cli_serve_main(int argc, char **argv)
             goto out;
         }
         printf("opensharing: recipient profile: %s\n", profile);
+        printf("opensharing: admin token (for 'opensharing admin --token'): %s\n", admin_token_file);
         printf("opensharing: try it:\n"
                "  curl -s -H \"Authorization: Bearer $(sed -n 's/.*\"bearerToken\": *\"\\([^\"]*\\)\".*/\\1/p' %s)\" %sshares\n",
                profile, endpoint);

@@ -235,3 +235,30 @@ int demo_profile_ensure(cat_store *st, const char *data_dir, const char *endpoin
     memset(token, 0, sizeof token);
     return rc;
 }
+
+int demo_admin_token_ensure(const char *data_dir, char *path_out, size_t path_len, os_err *err)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/secrets", data_dir);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return os_err_set(err, OS_EIO, "cannot create %s: %s", dir, strerror(errno));
+    snprintf(path_out, path_len, "%s/admin.token", dir);
+    struct stat st;
+    if (stat(path_out, &st) == 0)
+        return 0;
+    char token[AUTH_TOKEN_BUFLEN];
+    if (auth_token_mint(token) != 0)
+        return os_err_set(err, OS_EINTERNAL, "random source failed");
+    /* The admin token says what it is for: the prefix marks it apart from
+     * recipient tokens in a provider's notes. */
+    token[2] = 'a';
+    int fd = open(path_out, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    size_t n = strlen(token);
+    int ok = fd >= 0 && write(fd, token, n) == (ssize_t)n && write(fd, "\n", 1) == 1;
+    if (fd >= 0)
+        close(fd);
+    memset(token, 0, sizeof token);
+    if (!ok)
+        return os_err_set(err, OS_EIO, "cannot write %s: %s", path_out, strerror(errno));
+    return 0;
+}

@@ -21,4 +21,9 @@ int demo_config_build(const char *data_dir, const char *sample_src, os_arena *a,
 int demo_profile_ensure(cat_store *st, const char *data_dir, const char *endpoint, char *path_out,
                         size_t path_len, os_err *err);
 
+/* Makes sure DATA_DIR/secrets/admin.token holds an admin token (minted once,
+ * mode 0600) for the embedded default's provider, and writes its path into
+ * path_out.  Returns 0 or -1 with err. */
+int demo_admin_token_ensure(const char *data_dir, char *path_out, size_t path_len, os_err *err);
+
 #endif

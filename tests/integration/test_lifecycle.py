@@ -196,7 +196,7 @@ def test_environment_and_flags(fresh):
 def test_embedded_default(tmp_path):
     data_dir = str(tmp_path / "demo")
     s = Server(["--data-dir", data_dir], cwd=str(tmp_path)).start()
-    s.read_banner(3)
+    s.read_banner(4)
     profile_path = os.path.join(data_dir, "profiles", "demo.share")
     assert profile_path in s.stdout and "curl" in s.stdout
     assert oct(os.stat(profile_path).st_mode & 0o777) == "0o600"
@@ -219,6 +219,15 @@ def test_embedded_default(tmp_path):
     stored = [r[0] for r in db.execute("SELECT hash FROM tokens")]
     db.close()
     assert tok not in stored and len(stored) == 1 and len(stored[0]) == 64
+    # The provider of the embedded default gets an admin token too (file only, mode 0600).
+    admin_file = os.path.join(data_dir, "secrets", "admin.token")
+    assert admin_file in s.stdout
+    assert oct(os.stat(admin_file).st_mode & 0o777) == "0o600"
+    admin_tok = open(admin_file).read().strip()
+    r = requests.get(s.base + "/admin/shares", headers={"Authorization": "Bearer " + admin_tok}, timeout=10)
+    assert r.status_code == 200 and "demo" in r.text
+    assert requests.get(s.base + "/admin/shares", headers={"Authorization": "Bearer " + tok},
+                        timeout=10).status_code == 401
     ids = [x["id"] for x in shares]
     s.stop()
     # a restart keeps the token and the ids, and updates the endpoint
