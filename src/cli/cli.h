@@ -2,6 +2,9 @@
 #ifndef OS_CLI_CLI_H
 #define OS_CLI_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* Each returns the process exit status: 0 success, 2 usage error, 1 failure
  * (other codes are documented by the subcommand). argv[0] is the subcommand. */
 int cli_serve_main(int argc, char **argv);
@@ -12,5 +15,9 @@ int cli_admin_main(int argc, char **argv);
  * (src/cli/cmd_inspect_delta.c); argv[0] is "parquet" or "delta". */
 int cli_inspect_parquet(int argc, char **argv);
 int cli_inspect_delta(int argc, char **argv);
+
+/* Splits "HOST:PORT" (IPv6 as "[::1]:PORT") into host (NUL-terminated, at most
+ * hostlen-1 characters) and port 0..65535.  Returns 0, or -1 when malformed. */
+int cli_listen_parse(const char *listen, char *host, size_t hostlen, uint16_t *port);
 
 #endif

@@ -1,5 +1,6 @@
 /* cmd_admin_serve.c - serve-side wiring of provider administration: settings, principals, audit sink, mounts and the optional admin listener. */
 #include "cli/cmd_admin.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -7,30 +8,6 @@
 #include <string.h>
 
 #include "base/log.h"
-
-static int split_listen(const char *listen, char *host, size_t hostlen, uint16_t *port)
-{
-    const char *colon = strrchr(listen, ':');
-    if (colon == NULL || colon == listen)
-        return -1;
-    const char *h = listen;
-    size_t n = (size_t)(colon - listen);
-    if (h[0] == '[' && n >= 2 && h[n - 1] == ']') {
-        h++;
-        n -= 2;
-    }
-    if (n == 0 || n >= hostlen)
-        return -1;
-    memcpy(host, h, n);
-    host[n] = '\0';
-    char *end;
-    errno = 0;
-    long p = strtol(colon + 1, &end, 10);
-    if (errno || *end != '\0' || colon[1] == '\0' || p < 0 || p > 65535)
-        return -1;
-    *port = (uint16_t)p;
-    return 0;
-}
 
 int admin_wiring_setup(admin_wiring *w, const char *config_path, const char *prefix_flag,
                        const char *listen_flag, const char *data_dir, const char *protocol_prefix,
@@ -67,7 +44,7 @@ int admin_wiring_setup(admin_wiring *w, const char *config_path, const char *pre
         return os_err_set(err, OS_EINVAL, "the admin prefix must differ from the protocol prefix (%s)",
                           protocol_prefix);
     if (listen) {
-        if (split_listen(listen, w->listen_host, sizeof w->listen_host, &w->listen_port) != 0)
+        if (cli_listen_parse(listen, w->listen_host, sizeof w->listen_host, &w->listen_port) != 0)
             return os_err_set(err, OS_EINVAL, "--admin-listen must be HOST:PORT, got '%s'", listen);
         w->separate = 1;
     }

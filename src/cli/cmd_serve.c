@@ -97,30 +97,6 @@ static void cfg_default(const char **field, const char *value)
         *field = value;
 }
 
-static int parse_listen(const char *listen, char *host, size_t hostlen, uint16_t *port)
-{
-    const char *colon = strrchr(listen, ':');
-    if (colon == NULL || colon == listen)
-        return -1;
-    const char *h = listen;
-    size_t n = (size_t)(colon - listen);
-    if (h[0] == '[' && n >= 2 && h[n - 1] == ']') {
-        h++;
-        n -= 2;
-    }
-    if (n == 0 || n >= hostlen)
-        return -1;
-    memcpy(host, h, n);
-    host[n] = '\0';
-    char *end;
-    errno = 0;
-    long p = strtol(colon + 1, &end, 10);
-    if (errno || *end != '\0' || colon[1] == '\0' || p < 0 || p > 65535)
-        return -1;
-    *port = (uint16_t)p;
-    return 0;
-}
-
 static char *read_file_text(const char *path, os_err *err)
 {
     FILE *f = fopen(path, "rb");
@@ -263,7 +239,7 @@ int cli_serve_main(int argc, char **argv)
     }
     char host[256];
     uint16_t port;
-    if (parse_listen(o.listen, host, sizeof host, &port) != 0) {
+    if (cli_listen_parse(o.listen, host, sizeof host, &port) != 0) {
         fprintf(stderr, "opensharing serve: --listen must be HOST:PORT, got '%s'\n", o.listen);
         rc = 2;
         goto out;
