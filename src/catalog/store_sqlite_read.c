@@ -58,6 +58,23 @@ static int one_row(sqlite3 *db, sqlite3_stmt *s, os_err *err)
     return sq_fail(db, err, "lookup");
 }
 
+/* Runs a single-row lookup and builds its row with `make`, then releases the
+ * statement and the connection.  Returns 1 with *out set, 0 when there is no
+ * such row, -1 on error (OS_ENOMEM when the row cannot be built). */
+static int fetch_one(cat_store *st, sqlite3 *db, sqlite3_stmt *s, row_fn make, os_arena *a,
+                     void **out, os_err *err)
+{
+    int found = one_row(db, s, err);
+    if (found == 1) {
+        *out = make(s, a);
+        sqlite3_finalize(s);
+    }
+    sq_release(st, db);
+    if (found == 1 && *out == NULL)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    return found;
+}
+
 static int key_of(const char *name, char *key, size_t n, os_err *err)
 {
     if (name == NULL || name_key(name, key, n) != 0)
@@ -159,16 +176,12 @@ int store_share_get(cat_store *st, int64_t recipient_id, const char *name, os_ar
                          "si", key, recipient_id)
             : sq_prepare(db, err, "SELECT " SHARE_COLS " FROM shares s WHERE s.name_key = ?", "s",
                          key);
-    int found = one_row(db, s, err);
-    if (found == 1) {
-        *out = make_share(s, a);
-        sqlite3_finalize(s);
-    }
-    sq_release(st, db);
+    void *row = NULL;
+    int found = fetch_one(st, db, s, make_share, a, &row, err);
+    if (found == 1)
+        *out = row;
     if (found == 0)
         return os_err_set(err, OS_ENOTFOUND, "share '%s' does not exist", name);
-    if (found == 1 && *out == NULL)
-        return os_err_set(err, OS_ENOMEM, "out of memory");
     return found == 1 ? 0 : -1;
 }
 
@@ -237,17 +250,13 @@ int store_schema_get(cat_store *st, const cat_share *share, const char *name, os
         return -1;
     sqlite3_stmt *s = sq_prepare(db, err, SCHEMA_SELECT "WHERE c.share_id = ? AND c.name_key = ?",
                                  "is", share->id, key);
-    int found = one_row(db, s, err);
-    if (found == 1) {
-        *out = make_schema(s, a);
-        sqlite3_finalize(s);
-    }
-    sq_release(st, db);
+    void *row = NULL;
+    int found = fetch_one(st, db, s, make_schema, a, &row, err);
+    if (found == 1)
+        *out = row;
     if (found == 0)
         return os_err_set(err, OS_ENOTFOUND, "schema '%s' does not exist in share '%s'", name,
                           share->name);
-    if (found == 1 && *out == NULL)
-        return os_err_set(err, OS_ENOMEM, "out of memory");
     return found == 1 ? 0 : -1;
 }
 
@@ -336,17 +345,13 @@ int store_asset_get(cat_store *st, cat_asset_kind kind, const cat_share *share,
     sqlite3_stmt *s = sq_prepare(db, err,
                                  ASSET_SELECT "WHERE a.kind = ? AND a.schema_id = ? AND a.name_key = ?",
                                  "nis", (int)kind, schema->id, key);
-    int found = one_row(db, s, err);
-    if (found == 1) {
-        *out = make_asset(s, a);
-        sqlite3_finalize(s);
-    }
-    sq_release(st, db);
+    void *row = NULL;
+    int found = fetch_one(st, db, s, make_asset, a, &row, err);
+    if (found == 1)
+        *out = row;
     if (found == 0)
         return os_err_set(err, OS_ENOTFOUND, "%s '%s.%s.%s' does not exist", kind_word(kind),
                           share->name, schema->name, name);
-    if (found == 1 && *out == NULL)
-        return os_err_set(err, OS_ENOMEM, "out of memory");
     return found == 1 ? 0 : -1;
 }
 
@@ -395,17 +400,13 @@ int store_model_version_get(cat_store *st, int64_t model_id, int64_t version, os
         return -1;
     sqlite3_stmt *s = sq_prepare(db, err, VERSION_SELECT "WHERE model_id = ? AND version = ?",
                                  "ii", model_id, version);
-    int found = one_row(db, s, err);
-    if (found == 1) {
-        *out = make_version(s, a);
-        sqlite3_finalize(s);
-    }
-    sq_release(st, db);
+    void *row = NULL;
+    int found = fetch_one(st, db, s, make_version, a, &row, err);
+    if (found == 1)
+        *out = row;
     if (found == 0)
         return os_err_set(err, OS_ENOTFOUND, "model version %lld does not exist",
                           (long long)version);
-    if (found == 1 && *out == NULL)
-        return os_err_set(err, OS_ENOMEM, "out of memory");
     return found == 1 ? 0 : -1;
 }
 
