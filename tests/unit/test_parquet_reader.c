@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "formats/parquet/parquet.h"
+#include "pq_craft.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -29,7 +30,34 @@ static uint8_t *load(const char *name, size_t *len)
     return d;
 }
 
-/* Reads every row of every column; returns the rows read, or -1 with err. */
+/* Reads every column page by page; returns the level entries seen, or -1 with err. */
+static long read_paged(const uint8_t *data, size_t len, os_err *err)
+{
+    pq_source src;
+    pq_source_init_mem(&src, data, len, "t.parquet");
+    pq_options opts = {.max_chunk_bytes = 64u << 20};
+    pq_file *f = pq_file_open(&src, &opts, err);
+    if (f == NULL)
+        return -1;
+    pq_reader *r = pq_reader_open(f, NULL, 0, err);
+    long n = 0;
+    int rc = r ? 1 : -1;
+    while (rc > 0 && (rc = pq_reader_next_row_group_paged(r, err)) > 0) {
+        for (size_t i = 0; i < pq_reader_num_columns(r) && rc > 0; i++) {
+            int pr;
+            while ((pr = pq_reader_next_page(r, i, err)) > 0)
+                n += (long)pq_reader_column_data(r, i)->num_levels;
+            if (pr < 0)
+                rc = -1;
+        }
+    }
+    pq_reader_close(r);
+    pq_file_close(f);
+    return rc < 0 ? -1 : n;
+}
+
+/* Reads every row of every column (and, when that works, every page of every
+ * column); returns the rows read, or -1 with err. */
 static long read_all(const uint8_t *data, size_t len, os_err *err)
 {
     pq_source src;
@@ -56,7 +84,90 @@ static long read_all(const uint8_t *data, size_t len, os_err *err)
     }
     pq_reader_close(r);
     pq_file_close(f);
-    return rc < 0 ? -1 : n;
+    if (rc < 0)
+        return -1;
+    return read_paged(data, len, err) < 0 ? -1 : n;
+}
+
+/* Appends value k of d as text to out (bytes verbatim, numbers in decimal). */
+static void value_text(const pq_column_data *d, size_t k, os_buf *out)
+{
+    char tmp[64];
+    switch (d->leaf->physical) {
+    case PQ_BOOLEAN: snprintf(tmp, sizeof tmp, "%u", ((const uint8_t *)d->values)[k]); break;
+    case PQ_INT32: snprintf(tmp, sizeof tmp, "%d", ((const int32_t *)d->values)[k]); break;
+    case PQ_INT64: snprintf(tmp, sizeof tmp, "%lld", (long long)((const int64_t *)d->values)[k]); break;
+    case PQ_FLOAT: snprintf(tmp, sizeof tmp, "%a", (double)((const float *)d->values)[k]); break;
+    case PQ_DOUBLE: snprintf(tmp, sizeof tmp, "%a", ((const double *)d->values)[k]); break;
+    default: {
+        const pq_bytes *b = (const pq_bytes *)d->values + k;
+        os_buf_printf(out, "%u:", b->len);
+        os_buf_append(out, b->ptr, b->len);
+        os_buf_append(out, "|", 1);
+        return;
+    }
+    }
+    os_buf_append(out, tmp, strlen(tmp));
+    os_buf_append(out, "|", 1);
+}
+
+/* Appends d's levels and values to out as text. */
+static void column_text(const pq_column_data *d, os_buf *out)
+{
+    size_t v = 0;
+    for (size_t k = 0; k < d->num_levels; k++) {
+        int def = d->def ? d->def[k] : d->leaf->max_def;
+        os_buf_printf(out, "r%dd%d=", d->rep ? d->rep[k] : 0, def);
+        if (def == d->leaf->max_def)
+            value_text(d, v++, out);
+        else
+            os_buf_append(out, "null|", 5);
+    }
+    assert_int_equal(v, d->num_values);
+}
+
+/* Every column of every row group read page by page equals the same column
+ * decoded whole; returns the number of pages seen. */
+static long assert_paged_equals_whole(const uint8_t *data, size_t len)
+{
+    pq_source src;
+    pq_source_init_mem(&src, data, len, "t.parquet");
+    os_err err;
+    pq_file *f = pq_file_open(&src, NULL, &err);
+    if (f == NULL)
+        fail_msg("%s", err.msg);
+    pq_reader *whole = pq_reader_open(f, NULL, 0, &err), *paged = pq_reader_open(f, NULL, 0, &err);
+    assert_non_null(whole);
+    assert_non_null(paged);
+    os_buf a = OS_BUF_INIT, b = OS_BUF_INIT;
+    long pages = 0;
+    int rc;
+    while ((rc = pq_reader_next_row_group(whole, &err)) > 0) {
+        assert_int_equal(pq_reader_next_row_group_paged(paged, &err), 1);
+        for (size_t i = 0; i < pq_reader_num_columns(whole); i++) {
+            os_buf_reset(&a);
+            os_buf_reset(&b);
+            column_text(pq_reader_column_data(whole, i), &a);
+            int pr;
+            while ((pr = pq_reader_next_page(paged, i, &err)) > 0) {
+                column_text(pq_reader_column_data(paged, i), &b);
+                pages++;
+            }
+            if (pr < 0)
+                fail_msg("%s", err.msg);
+            assert_int_equal(a.len, b.len);
+            assert_memory_equal(a.data, b.data, a.len);
+        }
+    }
+    if (rc < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(pq_reader_next_row_group_paged(paged, &err), 0);
+    os_buf_free(&a);
+    os_buf_free(&b);
+    pq_reader_close(whole);
+    pq_reader_close(paged);
+    pq_file_close(f);
+    return pages;
 }
 
 /* ------------------------------------------------------------ a real file */
@@ -183,6 +294,7 @@ static void test_every_seed_reads(void **state)
         uint8_t *d = load(names[i], &len);
         os_err err;
         assert_int_equal(read_all(d, len, &err), rows[i]);
+        assert_true(assert_paged_equals_whole(d, len) > 0);
         free(d);
     }
 }
@@ -228,57 +340,6 @@ static void test_flipped_bytes_never_crash(void **state)
 }
 
 /* ------------------------------------------------------------ crafted files */
-
-typedef struct tw {
-    uint8_t b[1 << 16];
-    size_t n;
-    int16_t last[64];
-    int depth;
-} tw;
-
-static void tw_byte(tw *w, uint8_t c) { w->b[w->n++] = c; }
-static void tw_varint(tw *w, uint64_t v)
-{
-    while (v >= 0x80) {
-        tw_byte(w, (uint8_t)(v | 0x80));
-        v >>= 7;
-    }
-    tw_byte(w, (uint8_t)v);
-}
-static void tw_zz(tw *w, int64_t v) { tw_varint(w, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); }
-static void tw_field(tw *w, int id, int type)
-{
-    int delta = id - w->last[w->depth];
-    if (delta > 0 && delta <= 15) {
-        tw_byte(w, (uint8_t)(delta << 4 | type));
-    } else {
-        tw_byte(w, (uint8_t)type);
-        tw_zz(w, id);
-    }
-    w->last[w->depth] = (int16_t)id;
-}
-static void tw_i32(tw *w, int id, int64_t v) { tw_field(w, id, 5); tw_zz(w, v); }
-static void tw_i64(tw *w, int id, int64_t v) { tw_field(w, id, 6); tw_zz(w, v); }
-static void tw_str(tw *w, int id, const char *s)
-{
-    tw_field(w, id, 8);
-    tw_varint(w, strlen(s));
-    memcpy(w->b + w->n, s, strlen(s));
-    w->n += strlen(s);
-}
-static void tw_begin(tw *w, int id) { if (id) tw_field(w, id, 12); w->last[++w->depth] = 0; }
-static void tw_end(tw *w) { tw_byte(w, 0); w->depth--; }
-static void tw_list(tw *w, int id, int type, unsigned n)
-{
-    tw_field(w, id, 9);
-    if (n < 15)
-        tw_byte(w, (uint8_t)(n << 4 | type));
-    else {
-        tw_byte(w, (uint8_t)(0xf0 | type));
-        tw_varint(w, n);
-    }
-}
-static void tw_elem_begin(tw *w) { w->last[++w->depth] = 0; }
 
 typedef struct craft {
     int dict_n;           /* dictionary entries declared */
@@ -482,136 +543,10 @@ static void test_deep_nesting(void **state)
 
 /* ------------------------------------------------------------ legacy list and map shapes */
 
-typedef struct gcol {
-    int physical;            /* 1 INT32, 6 BYTE_ARRAY */
-    int max_def, max_rep;
-    int n;                   /* level entries */
-    const uint8_t *rep, *def;
-    const int32_t *ivals;    /* non-null values */
-    const char *const *svals;
-    int nvals;
-} gcol;
-
-typedef struct gelem {
-    const char *name;
-    int type;                /* -1 group */
-    int repetition;          /* -1 root */
-    int children;            /* groups */
-    int converted;           /* -1 none */
-} gelem;
-
-static void put_levels(tw *w, const uint8_t *lv, int n, int max)
+/* The same records whether each column is one page or split into pages
+ * anywhere, even inside a record (data page v1 allows it). */
+static void check_legacy_shapes(bool split)
 {
-    /* RLE runs of one value each: valid hybrid data, simple to write */
-    int bytes = (max > 0) ? 1 : 0;
-    uint32_t len = (uint32_t)(n * (1 + bytes));
-    memcpy(w->b + w->n, &len, 4);
-    w->n += 4;
-    for (int i = 0; i < n; i++) {
-        tw_byte(w, 2);
-        tw_byte(w, lv[i]);
-    }
-}
-
-/* Writes a file with an empty row group and then one with one uncompressed v1 PLAIN
- * page per column. */
-static size_t build_generic(const gelem *el, int nel, const gcol *cols, int ncols, int64_t rows, uint8_t *out)
-{
-    tw w = {.n = 0};
-    memcpy(w.b, "PAR1", 4);
-    w.n = 4;
-    size_t at[16], len[16];
-    for (int c = 0; c < ncols; c++) {
-        const gcol *g = &cols[c];
-        tw body = {.n = 0};
-        if (g->max_rep)
-            put_levels(&body, g->rep, g->n, g->max_rep);
-        if (g->max_def)
-            put_levels(&body, g->def, g->n, g->max_def);
-        for (int i = 0; i < g->nvals; i++) {
-            if (g->physical == 1) {
-                memcpy(body.b + body.n, &g->ivals[i], 4);
-                body.n += 4;
-            } else {
-                uint32_t l = (uint32_t)strlen(g->svals[i]);
-                memcpy(body.b + body.n, &l, 4);
-                memcpy(body.b + body.n + 4, g->svals[i], l);
-                body.n += 4 + l;
-            }
-        }
-        at[c] = w.n;
-        tw_begin(&w, 0);
-        tw_i32(&w, 1, 0);
-        tw_i32(&w, 2, (int64_t)body.n);
-        tw_i32(&w, 3, (int64_t)body.n);
-        tw_begin(&w, 5);
-        tw_i32(&w, 1, g->n);
-        tw_i32(&w, 2, 0);
-        tw_i32(&w, 3, 3);
-        tw_i32(&w, 4, 3);
-        tw_end(&w);
-        tw_end(&w);
-        memcpy(w.b + w.n, body.b, body.n);
-        w.n += body.n;
-        len[c] = w.n - at[c];
-    }
-    size_t footer_at = w.n;
-    tw_begin(&w, 0);
-    tw_i32(&w, 1, 1);
-    tw_list(&w, 2, 12, (unsigned)nel);
-    for (int i = 0; i < nel; i++) {
-        tw_elem_begin(&w);
-        if (el[i].type >= 0)
-            tw_i32(&w, 1, el[i].type);
-        if (el[i].repetition >= 0)
-            tw_i32(&w, 3, el[i].repetition);
-        tw_str(&w, 4, el[i].name);
-        if (el[i].children > 0)
-            tw_i32(&w, 5, el[i].children);
-        if (el[i].converted >= 0)
-            tw_i32(&w, 6, el[i].converted);
-        tw_end(&w);
-    }
-    tw_i64(&w, 3, rows);
-    /* an empty row group first, then the one with the data */
-    tw_list(&w, 4, 12, 2);
-    for (int g = 0; g < 2; g++) {
-        tw_elem_begin(&w);
-        tw_list(&w, 1, 12, (unsigned)ncols);
-        for (int c = 0; c < ncols; c++) {
-            tw_elem_begin(&w);
-            tw_i64(&w, 2, (int64_t)at[c]);
-            tw_begin(&w, 3);
-            tw_i32(&w, 1, cols[c].physical);
-            tw_list(&w, 2, 5, 1);
-            tw_zz(&w, 0);
-            tw_list(&w, 3, 8, 1);
-            tw_varint(&w, 1);
-            tw_byte(&w, 'x');
-            w.last[w.depth] = 3;
-            tw_i32(&w, 4, 0);
-            tw_i64(&w, 5, g ? cols[c].n : 0);
-            tw_i64(&w, 6, g ? (int64_t)len[c] : 0);
-            tw_i64(&w, 7, g ? (int64_t)len[c] : 0);
-            tw_i64(&w, 9, (int64_t)at[c]);
-            tw_end(&w);
-            tw_end(&w);
-        }
-        tw_i64(&w, 3, g ? rows : 0);
-        tw_end(&w);
-    }
-    tw_end(&w);
-    uint32_t flen = (uint32_t)(w.n - footer_at);
-    memcpy(w.b + w.n, &flen, 4);
-    memcpy(w.b + w.n + 4, "PAR1", 4);
-    w.n += 8;
-    memcpy(out, w.b, w.n);
-    return w.n;
-}
-
-static void test_legacy_lists_maps_and_bare_repeated(void **state)
-{
-    (void)state;
     const gelem el[] = {
         {"schema", -1, -1, 5, -1},
         {"a", -1, 1, 1, 3}, {"array", 1, 2, 0, -1},                           /* two-level, primitive */
@@ -632,13 +567,15 @@ static void test_legacy_lists_maps_and_bare_repeated(void **state)
     static const char *const k_val[] = {"k", "a", "b"};
     static const uint8_t v_rep[] = {0, 0, 0, 1}, v_def[] = {3, 0, 2, 3};
     static const int32_t v_val[] = {1, 2};
+    static const int at1[] = {1}, at3[] = {3}, at123[] = {1, 2, 3}, at34[] = {3, 4};
+    int np = split ? 1 : 0;
     const gcol cols[] = {
-        {1, 2, 1, 4, a_rep, a_def, a_val, NULL, 2},
-        {1, 2, 1, 4, b_rep, b_def, b_val, NULL, 3},
-        {1, 2, 1, 4, c_rep, c_def, c_val, NULL, 2},
-        {1, 1, 1, 5, r_rep, r_def, r_val, NULL, 4},
-        {6, 2, 1, 4, k_rep, k_def, NULL, k_val, 3},
-        {1, 3, 1, 4, v_rep, v_def, v_val, NULL, 2},
+        {1, 2, 1, 4, a_rep, a_def, a_val, NULL, 2, at1, np},            /* between records */
+        {1, 2, 1, 4, b_rep, b_def, b_val, NULL, 3, at3, np},            /* inside the third */
+        {1, 2, 1, 4, c_rep, c_def, c_val, NULL, 2, at123, split ? 3 : 0},
+        {1, 1, 1, 5, r_rep, r_def, r_val, NULL, 4, at34, split ? 2 : 0}, /* twice inside */
+        {6, 2, 1, 4, k_rep, k_def, NULL, k_val, 3, at3, np},            /* a map entry per page */
+        {1, 3, 1, 4, v_rep, v_def, v_val, NULL, 2, at1, np},            /* keys and values split apart */
     };
     static uint8_t buf[1 << 16];
     size_t n = build_generic(el, (int)(sizeof el / sizeof el[0]), cols, 6, 3, buf);
@@ -675,6 +612,58 @@ static void test_legacy_lists_maps_and_bare_repeated(void **state)
     os_buf_free(&b);
     pq_reader_close(r);
     pq_file_close(f);
+    long pages = assert_paged_equals_whole(buf, n);
+    assert_int_equal(pages, split ? 6 + 1 + 1 + 3 + 2 + 1 + 1 : 6);
+    assert_int_equal(read_paged(buf, n, &err), 4 + 4 + 4 + 5 + 4 + 4);
+}
+
+static void test_legacy_lists_maps_and_bare_repeated(void **state)
+{
+    (void)state;
+    check_legacy_shapes(false);
+}
+
+static void test_pages_split_anywhere(void **state)
+{
+    (void)state;
+    check_legacy_shapes(true);
+}
+
+static void test_paged_api_misuse(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *d = load("duck-flat-v1-snappy.parquet", &len);
+    pq_source src;
+    pq_source_init_mem(&src, d, len, "t.parquet");
+    os_err err;
+    pq_file *f = pq_file_open(&src, NULL, &err);
+    assert_non_null(f);
+    pq_reader *r = pq_reader_open(f, NULL, 0, &err);
+    assert_non_null(r);
+    /* no row group yet */
+    assert_int_equal(pq_reader_next_page(r, 0, &err), -1);
+    assert_int_equal(err.code, OS_EINVAL);
+    /* a whole group has no pages to hand out */
+    assert_int_equal(pq_reader_next_row_group(r, &err), 1);
+    assert_int_equal(pq_reader_next_page(r, 0, &err), -1);
+    assert_int_equal(err.code, OS_EINVAL);
+    /* records go on with the next group after a paged one */
+    pq_reader_close(r);
+    r = pq_reader_open(f, NULL, 0, &err);
+    assert_int_equal(pq_reader_next_row_group_paged(r, &err), 1);
+    assert_int_equal(pq_reader_next_page(r, 999, &err), -1);
+    int64_t first = pq_reader_row_group_rows(r);
+    long rows = 0;
+    const pq_value *row;
+    int rc;
+    while ((rc = pq_reader_next(r, &row, &err)) > 0)
+        rows++;
+    assert_int_equal(rc, 0);
+    assert_int_equal(rows + first, 60);
+    pq_reader_close(r);
+    pq_file_close(f);
+    free(d);
 }
 
 static void test_not_parquet(void **state)
@@ -712,6 +701,8 @@ int main(void)
         cmocka_unit_test(test_absurd_declared_sizes),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_legacy_lists_maps_and_bare_repeated),
+        cmocka_unit_test(test_pages_split_anywhere),
+        cmocka_unit_test(test_paged_api_misuse),
         cmocka_unit_test(test_not_parquet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,4 @@
-/* column.c - reads one column chunk and decodes all its pages into level and value arrays. */
+/* column.c - reads one column chunk and decodes its pages, all at once or one data page at a time. */
 #include "formats/parquet/column.h"
 
 #include <stdlib.h>
@@ -7,10 +7,19 @@
 static void column_clear(pq_column *c)
 {
     pq_blocks_free(&c->blocks);
+    pq_blocks_free(&c->page_blocks);
     c->dict = NULL;
     c->dict_n = 0;
     c->has_dict = false;
     c->nlevels = c->nvalues = 0;
+    c->limit = c->before = 0;
+    c->paged = false;
+    free(c->chunk);
+    c->chunk = NULL;
+    c->chunk_pinned = false;
+    c->chunk_off = 0;
+    c->chunk_len = c->pos = 0;
+    c->page = 0;
     memset(&c->data, 0, sizeof c->data);
 }
 
@@ -25,8 +34,9 @@ void pq_column_free(pq_column *c)
     memset(c, 0, sizeof *c);
 }
 
-/* Grows p to hold n elements of size sz (contents need not survive). */
-static int ensure(uint8_t **p, size_t n, size_t sz)
+/* Grows p to hold n elements of size sz (contents must survive: a page may
+ * be decoded into arrays that already hold earlier pages). */
+static int grow(uint8_t **p, size_t n, size_t sz)
 {
     uint8_t *np = realloc(*p, n > 0 && sz > 0 ? n * sz : 1);
     if (np == NULL)
@@ -35,31 +45,88 @@ static int ensure(uint8_t **p, size_t n, size_t sz)
     return 0;
 }
 
-int pq_column_load(pq_column *c, pq_file *f, size_t rg, const pq_node *leaf, os_err *err)
+int pq_column_reserve(pq_column *c, size_t n, os_err *err)
+{
+    if (c->values != NULL && n <= c->arr_cap)
+        return 0;
+    const pq_node *leaf = c->leaf;
+    size_t cap = c->arr_cap * 2 > n ? c->arr_cap * 2 : n;
+    if (cap > c->limit)
+        cap = n > c->limit ? n : c->limit;  /* never more than the chunk can hold */
+    if (cap == 0)
+        cap = 1;   /* the arrays exist even for an empty page: callers index them */
+    if ((leaf->max_def > 0 && grow(&c->def, cap, 1)) || (leaf->max_rep > 0 && grow(&c->rep, cap, 1)) ||
+        grow(&c->values, cap, pq_value_size(leaf->physical)))
+        return os_err_set(err, OS_ENOMEM, "out of memory for %zu values of column %s", cap, leaf->path);
+    c->arr_cap = cap;
+    return 0;
+}
+
+/* Points the public view at what the arrays hold. */
+static void publish(pq_column *c)
+{
+    c->data.num_levels = c->nlevels;
+    c->data.def = c->leaf->max_def > 0 ? c->def : NULL;
+    c->data.rep = c->leaf->max_rep > 0 ? c->rep : NULL;
+    c->data.num_values = c->nvalues;
+    c->data.values = c->values;
+}
+
+/* Decodes the page at c->pos and moves past it, reading the chunk first when
+ * this is its first page and freeing it after the last page when nothing
+ * points into it.  0 or -1 with err. */
+static int next_page_raw(pq_column *c, pq_file *f, os_err *err)
+{
+    const pq_node *leaf = c->leaf;
+    if (c->chunk == NULL && c->pos == 0 && c->chunk_len > 0) {
+        c->chunk = malloc(c->chunk_len);
+        if (c->chunk == NULL)
+            return os_err_set(err, OS_ENOMEM, "%s: out of memory reading column %s", f->name, leaf->path);
+        if (f->src->read_at(f->src->ctx, c->chunk_off, c->chunk_len, c->chunk, err))
+            return -1;
+    }
+    if (c->pos >= c->chunk_len || c->chunk == NULL)
+        return os_err_set(err, OS_ECORRUPT, "%s: row group %zu column %s: chunk ends after %zu of %zu values",
+                          f->name, c->rg, leaf->path, c->before + c->nlevels, c->limit);
+    size_t used;
+    if (pq_page_decode(c, f, c->codec, c->chunk + c->pos, c->chunk_len - c->pos, &used, err))
+        return os_err_wrap(err, "%s: row group %zu column %s page %d", f->name, c->rg, leaf->path, c->page);
+    c->pos += used;
+    c->page++;
+    if (c->pos >= c->chunk_len && !c->chunk_pinned) {
+        free(c->chunk);   /* every page decoded: values live in their own buffers */
+        c->chunk = NULL;
+    }
+    return 0;
+}
+
+int pq_column_load(pq_column *c, pq_file *f, size_t rg, const pq_node *leaf, bool paged, os_err *err)
 {
     column_clear(c);
     c->leaf = leaf;
+    c->rg = rg;
+    c->paged = paged;
     const pq_col_meta *m = &f->rgs[rg].cols[leaf->leaf_index];
     size_t vs = pq_value_size(leaf->physical);
     c->budget = f->opts.max_chunk_bytes;
     c->data.leaf = leaf;
+    c->codec = m->codec;
 
+    /* The declared count bounds the arrays in either mode, so it is charged
+     * whole even when pages come one at a time. */
     uint64_t nv = (uint64_t)m->num_values;
     uint64_t per = vs + (leaf->max_def > 0) + (leaf->max_rep > 0);
     if (nv > SIZE_MAX / 32 || nv * per > c->budget)
         return os_err_set(err, OS_ELIMIT, "%s: row group %zu column %s declares %llu values, over the memory limit",
                           f->name, rg, leaf->path, (unsigned long long)nv);
     c->budget -= nv * per;
-    if (nv > c->cap_levels) {
-        if ((leaf->max_def > 0 && ensure(&c->def, nv, 1)) || (leaf->max_rep > 0 && ensure(&c->rep, nv, 1)) ||
-            ensure(&c->values, nv, vs))
-            return os_err_set(err, OS_ENOMEM, "%s: out of memory for column %s", f->name, leaf->path);
-        c->cap_levels = nv;
+    c->limit = (size_t)nv;
+    if (!paged && pq_column_reserve(c, c->limit, err))
+        return os_err_wrap(err, "%s", f->name);
+    if (nv == 0) {
+        publish(c);
+        return 0;
     }
-    c->cap_levels = nv > c->cap_levels ? nv : c->cap_levels;
-    size_t limit = (size_t)nv;
-    if (nv == 0)
-        goto done;
 
     int64_t start = m->data_page_offset;
     if (m->dictionary_page_offset > 0 && m->dictionary_page_offset < start)
@@ -68,36 +135,35 @@ int pq_column_load(pq_column *c, pq_file *f, size_t rg, const pq_node *leaf, os_
     if (start < 4 || (uint64_t)start > f->src->size || len > f->src->size - (uint64_t)start)
         return os_err_set(err, OS_ECORRUPT, "%s: row group %zu column %s: chunk at offset %lld of %llu bytes lies outside the file",
                           f->name, rg, leaf->path, (long long)start, (unsigned long long)len);
-    uint8_t *buf = pq_blocks_alloc(&c->blocks, (size_t)len);
-    if (buf == NULL)
-        return os_err_set(err, OS_ENOMEM, "%s: out of memory reading column %s", f->name, leaf->path);
-    if (f->src->read_at(f->src->ctx, (uint64_t)start, (size_t)len, buf, err))
-        return -1;
-    size_t pos = 0;
-    int page = 0;
-    /* Decode against the declared count: pages never write past limit. */
-    size_t saved_cap = c->cap_levels;
-    c->cap_levels = limit;
-    while (c->nlevels < limit) {
-        if (pos >= len) {
-            c->cap_levels = saved_cap;
-            return os_err_set(err, OS_ECORRUPT, "%s: row group %zu column %s: chunk ends after %zu of %zu values",
-                              f->name, rg, leaf->path, c->nlevels, limit);
-        }
-        size_t used;
-        if (pq_page_decode(c, f, m->codec, buf + pos, (size_t)len - pos, &used, err)) {
-            c->cap_levels = saved_cap;
-            return os_err_wrap(err, "%s: row group %zu column %s page %d", f->name, rg, leaf->path, page);
-        }
-        pos += used;
-        page++;
-    }
-    c->cap_levels = saved_cap;
-done:
-    c->data.num_levels = c->nlevels;
-    c->data.def = leaf->max_def > 0 ? c->def : NULL;
-    c->data.rep = leaf->max_rep > 0 ? c->rep : NULL;
-    c->data.num_values = c->nvalues;
-    c->data.values = c->values;
+    c->chunk_off = (uint64_t)start;
+    c->chunk_len = (size_t)len;
+    c->budget_kept = c->budget;
+    if (paged)
+        return 0;
+    while (c->nlevels < c->limit)
+        if (next_page_raw(c, f, err))
+            return -1;
+    publish(c);
     return 0;
+}
+
+int pq_column_next_page(pq_column *c, pq_file *f, os_err *err)
+{
+    if (!c->paged)
+        return os_err_set(err, OS_EINVAL, "%s: column %s was not loaded page by page", f->name,
+                          c->leaf ? c->leaf->path : "?");
+    /* The handed-out page's buffers and budget come back. */
+    pq_blocks_free(&c->page_blocks);
+    c->budget = c->budget_kept;
+    c->before += c->nlevels;
+    c->nlevels = c->nvalues = 0;
+    while (c->nlevels == 0 && c->before < c->limit) {
+        bool had_dict = c->has_dict;
+        if (next_page_raw(c, f, err))
+            return -1;
+        if (!had_dict && c->has_dict)
+            c->budget_kept = c->budget;   /* the dictionary lives for the chunk */
+    }
+    publish(c);
+    return c->nlevels > 0;
 }

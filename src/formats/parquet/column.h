@@ -4,13 +4,18 @@
 
 #include "formats/parquet/decode.h"
 
+/* A column chunk is decoded either whole (every page into one set of arrays)
+ * or page by page (the arrays hold one data page; the compressed chunk and the
+ * dictionary stay for the chunk, each page's buffers go with the next page). */
 typedef struct pq_column {
-    pq_column_data data;      /* the public view, filled by pq_column_load */
+    pq_column_data data;      /* the public view: the whole chunk, or the current page */
     const pq_node *leaf;
-    uint8_t *def, *rep;       /* malloc'd, capacity cap_levels */
-    uint8_t *values;          /* malloc'd, cap_levels * value size */
-    size_t cap_levels;
-    size_t nlevels, nvalues;  /* filled so far */
+    uint8_t *def, *rep;       /* malloc'd, capacity arr_cap */
+    uint8_t *values;          /* malloc'd, arr_cap * value size */
+    size_t arr_cap;           /* entries the three arrays hold */
+    size_t limit;             /* level entries the chunk declares; decoding never passes it */
+    size_t before;            /* level entries of pages already handed out (paged) */
+    size_t nlevels, nvalues;  /* filled so far in the arrays */
     void *dict;               /* dictionary values (in blocks) */
     size_t dict_n;
     bool has_dict;
@@ -18,15 +23,32 @@ typedef struct pq_column {
     size_t scratch_cap;
     uint32_t *idx;            /* reusable dictionary index buffer */
     size_t idx_cap;
-    pq_blocks blocks;         /* page buffers values point into; freed per row group */
-    const char *where;        /* "file: row group N column X" for messages */
+    pq_blocks blocks;         /* dictionary and (whole mode) page buffers */
+    pq_blocks page_blocks;    /* paged mode: buffers the current page's values point into */
+    bool paged;
+    uint8_t *chunk;           /* the raw chunk (malloc'd), read at the first page, freed
+                                 once every page is decoded unless values point into it */
+    bool chunk_pinned;        /* an uncompressed page's values point into chunk */
+    uint64_t chunk_off;       /* where the chunk starts in the file */
+    size_t chunk_len, pos;    /* its size, and where the next page header starts */
+    int page;                 /* index of the next page, for messages */
+    int32_t codec;
+    size_t rg;
     uint64_t budget;          /* bytes this chunk may still allocate */
+    uint64_t budget_kept;     /* paged: budget left after what lives for the whole chunk */
 } pq_column;
 
-/* Reads and decodes leaf `leaf` of row group rg.  Returns 0, or -1 with err
- * naming the file, row group, column and page.  Frees the previous row
- * group's data first; c must be zeroed before the first call. */
-int pq_column_load(pq_column *c, pq_file *f, size_t rg, const pq_node *leaf, os_err *err);
+/* Reads leaf `leaf` of row group rg.  Whole mode (paged false) decodes every
+ * page; paged mode only reads the compressed chunk, and pq_column_next_page
+ * then decodes it a data page at a time.  Returns 0, or -1 with err naming
+ * the file, row group, column and page.  Frees the previous row group's data
+ * first; c must be zeroed before the first call. */
+int pq_column_load(pq_column *c, pq_file *f, size_t rg, const pq_node *leaf, bool paged, os_err *err);
+/* Paged mode: decodes the next data page into c->data (dictionary and index
+ * pages are consumed on the way).  Returns 1, 0 when the chunk's declared
+ * values are all handed out, or -1 with err (a chunk that ends early is
+ * corrupt).  The previous page's data is invalid afterwards. */
+int pq_column_next_page(pq_column *c, pq_file *f, os_err *err);
 /* Frees everything c holds; c is then zeroed. */
 void pq_column_free(pq_column *c);
 
@@ -34,5 +56,8 @@ void pq_column_free(pq_column *c);
  * chunk).  *consumed receives header + body size.  0 or -1 with err. */
 int pq_page_decode(pq_column *c, pq_file *f, int32_t codec, const uint8_t *p, size_t len,
                    size_t *consumed, os_err *err);
+/* Makes room for n level entries (and their values) in c's arrays.
+ * 0, or -1 with err (OS_ENOMEM). */
+int pq_column_reserve(pq_column *c, size_t n, os_err *err);
 
 #endif

@@ -95,24 +95,32 @@ static int spend(pq_column *c, uint64_t want, os_err *err)
     return 0;
 }
 
+/* Where buffers that a data page's values point into are kept: with the
+ * chunk when it is decoded whole, else only until the next page. */
+static pq_blocks *data_blocks(pq_column *c)
+{
+    return c->paged ? &c->page_blocks : &c->blocks;
+}
+
 /* Decompressed bytes of a page (or of its values section for v2).  When the
- * values will point into the buffer it is kept for the row group; otherwise a
+ * values will point into the buffer it is kept in `into`; with into NULL a
  * reusable scratch buffer is used. */
 static const uint8_t *page_bytes(pq_column *c, int32_t codec, const uint8_t *src, size_t src_len,
-                                 size_t dst_len, bool keep, os_err *err)
+                                 size_t dst_len, pq_blocks *into, os_err *err)
 {
     if (codec == PQ_CODEC_UNCOMPRESSED) {
         if (src_len != dst_len) {
             os_err_set(err, OS_ECORRUPT, "uncompressed page of %zu bytes declares %zu", src_len, dst_len);
             return NULL;
         }
-        return src; /* the chunk buffer lives for the row group */
+        c->chunk_pinned = true; /* the chunk now lives for the row group */
+        return src;
     }
     uint8_t *dst;
-    if (keep) {
+    if (into != NULL) {
         if (spend(c, dst_len, err))
             return NULL;
-        dst = pq_blocks_alloc(&c->blocks, dst_len);
+        dst = pq_blocks_alloc(into, dst_len);
     } else {
         dst = scratch(c, dst_len);
     }
@@ -249,7 +257,7 @@ static int decode_values(pq_column *c, pq_file *f, int32_t enc, const uint8_t *p
         uint64_t before = c->budget;
         if (pq_delta_byte_array_decode(p, len, (pq_bytes *)out, n,
                                        t == PQ_FIXED_LEN_BYTE_ARRAY ? leaf->type_length : 0,
-                                       &c->blocks, before, err))
+                                       data_blocks(c), before, err))
             return -1;
         uint64_t used = 0;
         for (size_t i = 0; i < n; i++)
@@ -260,7 +268,7 @@ static int decode_values(pq_column *c, pq_file *f, int32_t enc, const uint8_t *p
     case PQ_ENC_BYTE_STREAM_SPLIT:
         if (t == PQ_FIXED_LEN_BYTE_ARRAY && spend(c, (uint64_t)n * (uint64_t)leaf->type_length, err))
             return -1;
-        return pq_bss_decode(t, leaf->type_length, p, len, out, n, &c->blocks, err);
+        return pq_bss_decode(t, leaf->type_length, p, len, out, n, data_blocks(c), err);
     default:
         (void)f;
         return os_err_set(err, OS_EUNSUPPORTED, "value encoding %d is not supported", (int)enc);
@@ -277,13 +285,15 @@ static int decode_data(pq_column *c, pq_file *f, int32_t codec, const page_heade
     if (h->num_values < 0)
         return os_err_set(err, OS_ECORRUPT, "negative value count");
     size_t n = (size_t)h->num_values;
-    if (n > c->cap_levels - c->nlevels)
+    if (n > c->limit - c->before - c->nlevels)
         return os_err_set(err, OS_ECORRUPT, "pages hold more values than the column chunk declares (%zu)",
-                          c->cap_levels);
+                          c->limit);
+    if (pq_column_reserve(c, c->nlevels + n, err))
+        return -1;
     size_t usize = (size_t)h->uncompressed_size, csize = (size_t)h->compressed_size;
     const uint8_t *p, *end;
     const uint8_t *levels_p = NULL, *levels_end = NULL;
-    bool keep = values_point_into_page(leaf, h->encoding);
+    pq_blocks *keep = values_point_into_page(leaf, h->encoding) ? data_blocks(c) : NULL;
     if (!v2) {
         p = page_bytes(c, codec, body, csize, usize, keep, err);
         if (p == NULL)
@@ -355,7 +365,7 @@ int pq_page_decode(pq_column *c, pq_file *f, int32_t codec, const uint8_t *p, si
         if (!h.has_dict)
             return os_err_set(err, OS_ECORRUPT, "dictionary page without its header");
         const uint8_t *data = page_bytes(c, codec, body, (size_t)h.compressed_size,
-                                         (size_t)h.uncompressed_size, true, err);
+                                         (size_t)h.uncompressed_size, &c->blocks, err);
         if (data == NULL)
             return -1;
         return decode_dictionary(c, f, &h, data, (size_t)h.uncompressed_size, err);

@@ -270,6 +270,13 @@ int pq_reader_next(pq_reader *r, const pq_value **row, os_err *err);
  * `arena`, so they live as long as the arena. */
 int pq_reader_next_into(pq_reader *r, os_arena *arena, const pq_value **row, os_err *err);
 
+/* From now on, row groups whose column statistics say every projected leaf
+ * is null in every row are not read at all (both iteration styles).  For
+ * callers to whom a record of nothing but nulls means nothing, such as
+ * sparse columns looked for in a few rows.  Statistics are trusted: a file
+ * whose null counts lie loses those rows. */
+void pq_reader_skip_all_null(pq_reader *r);
+
 /* Columnar access (the fast path).  pq_reader_next_row_group loads the next
  * row group's projected columns: returns 1, 0 at the end, -1 with err.
  * After it, pq_reader_column_data gives leaf i's decoded data, valid until the
@@ -288,6 +295,19 @@ typedef struct pq_column_data {
 
 int pq_reader_next_row_group(pq_reader *r, os_err *err);
 const pq_column_data *pq_reader_column_data(const pq_reader *r, size_t i);
+/* Page-at-a-time columnar access, for row groups too big to decode whole:
+ * pq_reader_next_row_group_paged loads the next row group's compressed
+ * chunks only (1, 0 at the end, -1 with err).  Each pq_reader_next_page(r, i)
+ * then decodes column i's next data page into pq_reader_column_data(r, i):
+ * 1, 0 when the column's declared values are all handed out, -1 with err.
+ * A page's data is valid until the next page of that column or the next row
+ * group.  Memory: the compressed chunks plus one decoded page per column.
+ * Pages need not start at a record (data page v1), so a record of a repeated
+ * column may continue on the next page.  Nothing checks that each column
+ * holds rg_rows records: the caller sees it as levels ending early or left
+ * over.  pq_reader_next after a paged group goes on with the next group. */
+int pq_reader_next_row_group_paged(pq_reader *r, os_err *err);
+int pq_reader_next_page(pq_reader *r, size_t i, os_err *err);
 /* Rows in the loaded row group, and its index (-1 before the first). */
 int64_t pq_reader_row_group_rows(const pq_reader *r);
 long pq_reader_row_group_index(const pq_reader *r);

@@ -129,9 +129,32 @@ static int check_counts(pq_reader *r, os_err *err)
     return 0;
 }
 
-int pq_reader_next_row_group(pq_reader *r, os_err *err)
+void pq_reader_skip_all_null(pq_reader *r)
+{
+    r->skip_all_null = true;
+}
+
+/* Whether the statistics of row group rg say every projected column holds
+ * nothing but nulls (no statistics: false). */
+static bool all_null(const pq_reader *r, size_t rg)
+{
+    const pq_row_group *g = &r->f->rgs[rg];
+    for (size_t i = 0; i < r->ncols; i++) {
+        const pq_col_meta *m = &g->cols[r->leaves[i]->leaf_index];
+        if (!m->stats.has_null_count || m->stats.null_count != m->num_values)
+            return false;
+    }
+    return r->ncols > 0;
+}
+
+/* Moves to the next row group and loads its projected columns, whole or
+ * page by page.  1, 0 at the end, -1 with err. */
+static int load_row_group(pq_reader *r, bool paged, os_err *err)
 {
     pq_file *f = r->f;
+    if (r->skip_all_null)
+        while (r->rg + 1 < (long)f->nrgs && all_null(r, (size_t)(r->rg + 1)))
+            r->rg++;
     if (r->rg + 1 >= (long)f->nrgs) {
         r->rg = (long)f->nrgs;
         r->rg_rows = r->row = 0;
@@ -143,13 +166,34 @@ int pq_reader_next_row_group(pq_reader *r, os_err *err)
     r->rg_rows = f->rgs[r->rg].num_rows;
     r->row = 0;
     for (size_t i = 0; i < r->ncols; i++) {
-        if (pq_column_load(&r->cols[i], f, (size_t)r->rg, r->leaves[i], err))
+        if (pq_column_load(&r->cols[i], f, (size_t)r->rg, r->leaves[i], paged, err))
             return -1;
+    }
+    if (paged) {
+        r->row = r->rg_rows;   /* records are not assembled from a paged group */
+        return 1;
     }
     if (check_counts(r, err))
         return -1;
     pq_assemble_reset(r);
     return 1;
+}
+
+int pq_reader_next_row_group(pq_reader *r, os_err *err)
+{
+    return load_row_group(r, false, err);
+}
+
+int pq_reader_next_row_group_paged(pq_reader *r, os_err *err)
+{
+    return load_row_group(r, true, err);
+}
+
+int pq_reader_next_page(pq_reader *r, size_t i, os_err *err)
+{
+    if (r->rg < 0 || r->rg >= (long)r->f->nrgs || i >= r->ncols)
+        return os_err_set(err, OS_EINVAL, "%s: no row group loaded or no column %zu", r->f->name, i);
+    return pq_column_next_page(&r->cols[i], r->f, err);
 }
 
 static int next_row(pq_reader *r, const pq_value **row, os_err *err)

@@ -53,6 +53,7 @@ struct pq_reader {
     pq_cursor *cur;          /* per column assembly cursors */
     row_mem mem;             /* current row's tree */
     os_arena *into;          /* pq_reader_next_into's arena, else NULL */
+    bool skip_all_null;      /* pq_reader_skip_all_null was asked for */
     pq_value root;
 };
 
