@@ -13,6 +13,7 @@
 
 #include "formats/delta/delta.h"
 #include "storage/objstore.h"
+#include "pq_craft.h"
 
 static char dir[256];
 
@@ -453,6 +454,119 @@ static void test_timestamps_and_history(void **state)
     close_table(&fx);
 }
 
+/* ------------------------------------------------------------ Parquet checkpoints, page by page */
+
+static void put_bytes(const char *name, const uint8_t *data, size_t len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+/* Files as "path{k=v,k=null}" joined by spaces, or the error. */
+static int collect_pv(void *ctx, const delta_file *f, os_err *err)
+{
+    (void)err;
+    os_buf *b = ctx;
+    os_buf_printf(b, "%s%s{", b->len ? " " : "", f->path);
+    for (size_t i = 0; i < f->partition_values.n; i++)
+        os_buf_printf(b, "%s%s=%s", i ? "," : "", f->partition_values.items[i].key,
+                      f->partition_values.items[i].value ? f->partition_values.items[i].value : "null");
+    os_buf_printf(b, "}");
+    return 0;
+}
+
+static const char *files_pv(char *out, size_t cap)
+{
+    os_err e;
+    fixture fx;
+    open_table(&fx, NULL);
+    delta_snapshot *s = delta_snapshot_load(&fx.t, NULL, &e);
+    os_buf b = OS_BUF_INIT;
+    if (s == NULL || delta_snapshot_scan(s, NULL, collect_pv, &b, &e) < 0)
+        snprintf(out, cap, "ERR %s: %s", os_code_name(e.code), e.msg);
+    else
+        snprintf(out, cap, "%s", b.data ? b.data : "");
+    os_buf_free(&b);
+    delta_snapshot_free(s);
+    close_table(&fx);
+    return out;
+}
+
+#define META_PQ "{\"metaData\":{\"id\":\"t\",\"format\":{\"provider\":\"parquet\",\"options\":{}}," \
+    "\"schemaString\":\"{\\\"type\\\":\\\"struct\\\",\\\"fields\\\":[{\\\"name\\\":\\\"p\\\",\\\"type\\\":" \
+    "\\\"string\\\",\\\"nullable\\\":true,\\\"metadata\\\":{}},{\\\"name\\\":\\\"q\\\",\\\"type\\\":" \
+    "\\\"string\\\",\\\"nullable\\\":true,\\\"metadata\\\":{}}]}\",\"partitionColumns\":[\"p\",\"q\"]," \
+    "\"configuration\":{}}}\n"
+
+/* A checkpoint whose add columns are split into pages anywhere, even inside a
+ * partitionValues record (data page v1 allows it), read by the columnar path
+ * page by page and by the record path: the same files either way. */
+static void test_parquet_checkpoint_pages(void **state)
+{
+    (void)state;
+    const gelem el[] = {
+        {"schema", -1, -1, 1, -1},
+        {"add", -1, 1, 3, -1},
+        {"path", 6, 1, 0, 0},
+        {"size", 2, 1, 0, -1},
+        {"partitionValues", -1, 1, 1, 1},
+        {"key_value", -1, 2, 2, 2},
+        {"key", 6, 0, 0, 0},
+        {"value", 6, 1, 0, 0},
+    };
+    /* rows: a/0 {p=1,q=x}; no add; a/2 {}; a/3 {p=null,q=y}; a/4 no map */
+    static const uint8_t path_def[] = {2, 0, 2, 2, 2};
+    static const char *const paths[] = {"a/0", "a/2", "a/3", "a/4"};
+    static const int32_t sizes[] = {10, 12, 13, 14};
+    static const uint8_t k_rep[] = {0, 1, 0, 0, 0, 1, 0}, k_def[] = {3, 3, 0, 2, 3, 3, 1};
+    static const char *const keys[] = {"p", "q", "p", "q"};
+    static const uint8_t v_def[] = {4, 4, 0, 2, 3, 4, 1};
+    static const char *const vals[] = {"1", "x", "y"};
+    static const int at13[] = {1, 3}, at4[] = {4}, at15[] = {1, 5}, at5[] = {5};
+    gcol cols[] = {
+        {6, 2, 0, 5, NULL, path_def, NULL, paths, 4, at13, 2},
+        {2, 2, 0, 5, NULL, path_def, sizes, NULL, 4, at4, 1},
+        {6, 3, 1, 7, k_rep, k_def, NULL, keys, 4, at15, 2},
+        {6, 4, 1, 7, k_rep, v_def, NULL, vals, 3, at5, 1},
+    };
+    static uint8_t buf[1 << 16];
+    char out[1024];
+    const char *want = "a/0{p=1,q=x} a/2{} a/3{p=null,q=y} a/4{}";
+    put("tbl/_delta_log/00000000000000000000.json", PROTO META_PQ);
+    put("tbl/_delta_log/00000000000000000002.json", PROTO META_PQ);
+    size_t n = build_generic(el, (int)(sizeof el / sizeof el[0]), cols, 4, 5, buf);
+    put_bytes("tbl/_delta_log/00000000000000000001.checkpoint.parquet", buf, n);
+    assert_string_equal(files_pv(out, sizeof out), want);
+    setenv("OS_DELTA_CHECKPOINT_RECORDS", "1", 1);
+    assert_string_equal(files_pv(out, sizeof out), want);
+    unsetenv("OS_DELTA_CHECKPOINT_RECORDS");
+    /* One page per column: the same. */
+    for (int c = 0; c < 4; c++)
+        cols[c].npage_starts = 0;
+    n = build_generic(el, (int)(sizeof el / sizeof el[0]), cols, 4, 5, buf);
+    put_bytes("tbl/_delta_log/00000000000000000001.checkpoint.parquet", buf, n);
+    assert_string_equal(files_pv(out, sizeof out), want);
+    /* A size column with a sixth entry: more rows than the row group says. */
+    static const uint8_t def6[] = {2, 0, 2, 2, 2, 0};
+    cols[1].def = def6;
+    cols[1].n = 6;
+    n = build_generic(el, (int)(sizeof el / sizeof el[0]), cols, 4, 5, buf);
+    put_bytes("tbl/_delta_log/00000000000000000001.checkpoint.parquet", buf, n);
+    assert_non_null(strstr(files_pv(out, sizeof out), "add.size holds more rows than the row group says"));
+    /* A path column one entry short: it ends early. */
+    cols[1].def = path_def;
+    cols[1].n = 5;
+    cols[0].n = 4;
+    cols[0].nvals = 3;
+    n = build_generic(el, (int)(sizeof el / sizeof el[0]), cols, 4, 5, buf);
+    put_bytes("tbl/_delta_log/00000000000000000001.checkpoint.parquet", buf, n);
+    assert_non_null(strstr(files_pv(out, sizeof out), "a column ends early"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,6 +576,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_checkpoints_and_hints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timestamps_and_history, setup, teardown),
         cmocka_unit_test_setup_teardown(test_big_json_checkpoint_and_junk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parquet_checkpoint_pages, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

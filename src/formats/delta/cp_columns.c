@@ -1,4 +1,4 @@
-/* cp_columns.c - the fast path for a checkpoint's add rows: reads the Parquet columns directly, no record trees. */
+/* cp_columns.c - the fast path for a checkpoint's add rows: reads the Parquet columns page by page, no record trees. */
 #include "formats/delta/delta_int.h"
 
 #include <stdio.h>
@@ -21,7 +21,7 @@ static const char scalar_kind[S_N] = {'B', 'I', 'I', 'O', 'B', 'I', 'I', 'B', 'B
 enum { M_PV, M_TAGS, M_N };
 static const char *const map_paths[M_N] = {"add.partitionValues", "add.tags"};
 
-/* One projected leaf and where we stand in its loaded row group. */
+/* One projected leaf and where we stand in its current page. */
 typedef struct cur {
     const pq_node *leaf;
     int col;                 /* reader column index, -1 when absent from the file */
@@ -31,6 +31,7 @@ typedef struct cur {
 
 typedef struct fast {
     const char *key;
+    pq_reader *r;
     const pq_node *add, *dv;
     cur s[S_N];
     struct { const pq_node *map, *kv; cur k, v; } m[M_N];
@@ -114,14 +115,28 @@ static int rep_at(const cur *c, size_t i)
     return c->cd->rep ? c->cd->rep[i] : 0;
 }
 
+/* Makes c->lvl a level entry of the current page, decoding the column's next
+ * page when this one is used up.  1, 0 when the chunk has no more, -1 with err. */
+static int have(fast *x, cur *c, os_err *err)
+{
+    while (c->lvl >= c->cd->num_levels) {
+        int rc = pq_reader_next_page(x->r, (size_t)c->col, err);
+        if (rc <= 0)
+            return rc;
+        c->lvl = c->val = 0;
+    }
+    return 1;
+}
+
 /* Takes one record's entry of a non-repeated leaf: 1 with a value, 0 null. */
 static int take_scalar(fast *x, cur *c, const void **value, os_err *err)
 {
     *value = NULL;
     if (c->col < 0)
         return 0;
-    if (c->lvl >= c->cd->num_levels)
-        return corrupt(x, "a column ends early", err);
+    int h = have(x, c, err);
+    if (h <= 0)
+        return h < 0 ? -1 : corrupt(x, "a column ends early", err);
     int d = def_at(c, c->lvl++);
     if (d < c->leaf->max_def)
         return 0;
@@ -159,23 +174,56 @@ static int scratch(fast *x, size_t n, os_err *err)
     return 0;
 }
 
-/* One record of a map: entries into x->kv[i] (bytes still in pq_bytes form
- * in kbytes/vbytes, copied later).  Returns entry count or -1. */
+/* One record of a map.  The entries are copied as they are taken, since a
+ * record may continue on the next page (which frees this one): key k is at
+ * buf + k[i], its value at buf + v[i] (NUL-terminated), or null when v[i] is
+ * SIZE_MAX.  Everything lives until the next record. */
 typedef struct map_tmp {
-    const pq_bytes **k, **v;
+    size_t *k, *v;
     size_t n, cap;
+    char *buf;
+    size_t used, bcap;
 } map_tmp;
+
+/* Copies b into t->buf; its offset goes to *off.  0 or -1 with err. */
+static int map_copy(map_tmp *t, const pq_bytes *b, size_t *off, os_err *err)
+{
+    if (b->len + 1 > t->bcap - t->used) {
+        size_t nc = t->bcap ? t->bcap : 256;
+        while (nc - t->used < b->len + 1)
+            nc *= 2;
+        char *nb = realloc(t->buf, nc);
+        if (nb == NULL)
+            return os_err_set(err, OS_ENOMEM, "out of memory");
+        t->buf = nb;
+        t->bcap = nc;
+    }
+    memcpy(t->buf + t->used, b->ptr, b->len);
+    t->buf[t->used + b->len] = '\0';
+    *off = t->used;
+    t->used += b->len + 1;
+    return 0;
+}
 
 static int take_map(fast *x, int i, map_tmp *t, os_err *err)
 {
     t->n = 0;
+    t->used = 0;
     cur *kc = &x->m[i].k, *vc = &x->m[i].v;
     if (kc->col < 0)
         return 0;
     int entry_def = x->m[i].kv->max_def;
     bool first = true;
-    while (kc->lvl < kc->cd->num_levels && (first || rep_at(kc, kc->lvl) > 0)) {
-        if (vc->lvl >= vc->cd->num_levels || (!first && rep_at(vc, vc->lvl) == 0))
+    for (;;) {
+        int hk = have(x, kc, err);
+        if (hk < 0)
+            return -1;
+        if (hk == 0 || (!first && rep_at(kc, kc->lvl) == 0))
+            break;
+        int hv = have(x, vc, err);
+        if (hv < 0)
+            return -1;
+        if (hv == 0 || (!first && rep_at(vc, vc->lvl) == 0))
             return corrupt(x, "a map's keys and values disagree", err);
         first = false;
         int kd = def_at(kc, kc->lvl++);
@@ -186,29 +234,33 @@ static int take_map(fast *x, int i, map_tmp *t, os_err *err)
             return corrupt(x, "a map has fewer keys than its levels say", err);
         if (t->n == t->cap) {
             size_t nc = t->cap ? t->cap * 2 : 8;
-            const pq_bytes **nk = realloc(t->k, nc * sizeof *nk);
+            size_t *nk = realloc(t->k, nc * sizeof *nk);
             if (nk == NULL)
                 return os_err_set(err, OS_ENOMEM, "out of memory");
             t->k = nk;
-            const pq_bytes **nv = realloc(t->v, nc * sizeof *nv);
+            size_t *nv = realloc(t->v, nc * sizeof *nv);
             if (nv == NULL)
                 return os_err_set(err, OS_ENOMEM, "out of memory");
             t->v = nv;
             t->cap = nc;
         }
-        t->k[t->n] = (const pq_bytes *)kc->cd->values + kc->val++;
+        if (map_copy(t, (const pq_bytes *)kc->cd->values + kc->val++, &t->k[t->n], err))
+            return -1;
+        t->v[t->n] = SIZE_MAX;
         if (vd >= vc->leaf->max_def) {
             if (vc->val >= vc->cd->num_values)
                 return corrupt(x, "a map has fewer values than its levels say", err);
-            t->v[t->n] = (const pq_bytes *)vc->cd->values + vc->val++;
-        } else {
-            t->v[t->n] = NULL;
+            if (map_copy(t, (const pq_bytes *)vc->cd->values + vc->val++, &t->v[t->n], err))
+                return -1;
         }
         t->n++;
     }
     if (first)
         return corrupt(x, "a map column ends early", err);
-    if (vc->lvl < vc->cd->num_levels && rep_at(vc, vc->lvl) > 0)
+    int hv = have(x, vc, err);
+    if (hv < 0)
+        return -1;
+    if (hv > 0 && rep_at(vc, vc->lvl) > 0)
         return corrupt(x, "a map's keys and values disagree", err);
     return 0;
 }
@@ -224,7 +276,7 @@ static const char *put(fast *x, size_t *off, const pq_bytes *b)
     return p;
 }
 
-static int fill_map(fast *x, int i, const map_tmp *t, size_t *off, delta_map *out, os_err *err)
+static int fill_map(fast *x, int i, const map_tmp *t, delta_map *out, os_err *err)
 {
     out->items = NULL;
     out->n = 0;
@@ -238,8 +290,8 @@ static int fill_map(fast *x, int i, const map_tmp *t, size_t *off, delta_map *ou
         x->kvcap[i] = t->n;
     }
     for (size_t k = 0; k < t->n; k++) {
-        x->kv[i][k].key = put(x, off, t->k[k]);
-        x->kv[i][k].value = put(x, off, t->v[k]);
+        x->kv[i][k].key = t->buf + t->k[k];
+        x->kv[i][k].value = t->v[k] == SIZE_MAX ? NULL : t->buf + t->v[k];
     }
     out->items = x->kv[i];
     out->n = t->n;
@@ -252,8 +304,9 @@ static int rows(fast *x, int64_t nrows, map_tmp *mt, dl_action_cb cb, void *ctx,
     for (int64_t r = 0; r < nrows && !*stop; r++) {
         x->row++;
         cur *pc = &x->s[S_PATH];
-        if (pc->lvl >= pc->cd->num_levels)
-            return corrupt(x, "a column ends early", err);
+        int h = have(x, pc, err);
+        if (h <= 0)
+            return h < 0 ? -1 : corrupt(x, "a column ends early", err);
         bool present = def_at(pc, pc->lvl) >= x->add->max_def;
         const void *v[S_N];
         size_t need = 0;
@@ -267,8 +320,6 @@ static int rows(fast *x, int64_t nrows, map_tmp *mt, dl_action_cb cb, void *ctx,
         for (int i = 0; i < M_N; i++) {
             if (take_map(x, i, &mt[i], err) < 0)
                 return -1;
-            for (size_t k = 0; k < mt[i].n; k++)
-                need += mt[i].k[k]->len + 1 + (mt[i].v[k] ? mt[i].v[k]->len + 1 : 0);
         }
         if (!present)
             continue;
@@ -325,14 +376,39 @@ static int rows(fast *x, int64_t nrows, map_tmp *mt, dl_action_cb cb, void *ctx,
             f->dv.size_in_bytes = (int32_t)sz;
             f->dv.cardinality = card;
         }
-        if (fill_map(x, M_PV, &mt[M_PV], &off, &f->partition_values, err) < 0 ||
-            fill_map(x, M_TAGS, &mt[M_TAGS], &off, &f->tags, err) < 0)
+        if (fill_map(x, M_PV, &mt[M_PV], &f->partition_values, err) < 0 ||
+            fill_map(x, M_TAGS, &mt[M_TAGS], &f->tags, err) < 0)
             return -1;
         int rc = cb(ctx, &a, err);
         if (rc < 0)
             return -1;
         if (rc > 0)
             *stop = true;
+    }
+    return 0;
+}
+
+/* After a row group's rows: a column with levels left holds more rows than
+ * the row group says. */
+static int check_drained(fast *x, os_err *err)
+{
+    cur *all[S_N + 2 * M_N];
+    size_t n = 0;
+    for (int i = 0; i < S_N; i++)
+        all[n++] = &x->s[i];
+    for (int i = 0; i < M_N; i++) {
+        all[n++] = &x->m[i].k;
+        all[n++] = &x->m[i].v;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (all[i]->col < 0)
+            continue;
+        int h = have(x, all[i], err);
+        if (h < 0)
+            return -1;
+        if (h > 0)
+            return os_err_set(err, OS_ECORRUPT, "%s: row group %ld column %s holds more rows than the row group says",
+                              x->key, pq_reader_row_group_index(x->r), all[i]->leaf->path);
     }
     return 0;
 }
@@ -357,6 +433,7 @@ int dl_cp_columns_read(const delta_table *t, pq_file *f, const char *key,
     pq_reader *r = pq_reader_open(f, cols, n, err);
     if (r == NULL)
         return -1;
+    x.r = r;
     for (size_t i = 0; i < pq_reader_num_columns(r); i++) {
         const pq_node *leaf = pq_reader_column(r, i);
         for (int k = 0; k < S_N; k++)
@@ -376,7 +453,7 @@ int dl_cp_columns_read(const delta_table *t, pq_file *f, const char *key,
     if (x.s[S_PATH].col < 0)
         rc = corrupt(&x, "add.path was not projected", err);
     while (rc == 0 && !stop) {
-        int got = pq_reader_next_row_group(r, err);
+        int got = pq_reader_next_row_group_paged(r, err);
         if (got < 0) {
             rc = -1;
             break;
@@ -402,10 +479,13 @@ int dl_cp_columns_read(const delta_table *t, pq_file *f, const char *key,
         }
         if (rc == 0)
             rc = rows(&x, pq_reader_row_group_rows(r), mt, cb, ctx, &stop, err);
+        if (rc == 0 && !stop)
+            rc = check_drained(&x, err);
     }
     for (int i = 0; i < M_N; i++) {
         free(mt[i].k);
         free(mt[i].v);
+        free(mt[i].buf);
         free(x.kv[i]);
     }
     free(x.buf);

@@ -577,6 +577,10 @@ int dl_cp_parquet_read(const delta_table *t, const char *key, unsigned wanted,
         pq_file_close(f);
         return -1;
     }
+    /* A checkpoint row is one action: where every wanted column is null the
+     * row group holds none of the wanted actions (the protocol and metadata
+     * rows of a big checkpoint sit in one row group, not in all of them). */
+    pq_reader_skip_all_null(r);
     int rc = 0;
     conv *c = calloc(1, sizeof *c);
     if (c == NULL) {
