@@ -3,6 +3,7 @@
 #ifndef OS_TESTS_PQ_CRAFT_H
 #define OS_TESTS_PQ_CRAFT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -71,6 +72,8 @@ typedef struct gcol {
     int nvals;
     const int *page_starts;  /* levels where a new page begins (after 0), or NULL */
     int npage_starts;
+    int64_t null_count;      /* written as the chunk's statistics when stats is set */
+    bool stats;
 } gcol;
 
 typedef struct gelem {
@@ -197,6 +200,11 @@ static PQC_UNUSED size_t build_generic(const gelem *el, int nel, const gcol *col
             tw_i64(&w, 6, g ? (int64_t)len[c] : 0);
             tw_i64(&w, 7, g ? (int64_t)len[c] : 0);
             tw_i64(&w, 9, (int64_t)at[c]);
+            if (cols[c].stats) {
+                tw_begin(&w, 12);
+                tw_i64(&w, 3, g ? cols[c].null_count : 0);
+                tw_end(&w);
+            }
             tw_end(&w);
             tw_end(&w);
         }

@@ -528,10 +528,10 @@ static void test_parquet_checkpoint_pages(void **state)
     static const char *const vals[] = {"1", "x", "y"};
     static const int at13[] = {1, 3}, at4[] = {4}, at15[] = {1, 5}, at5[] = {5};
     gcol cols[] = {
-        {6, 2, 0, 5, NULL, path_def, NULL, paths, 4, at13, 2},
-        {2, 2, 0, 5, NULL, path_def, sizes, NULL, 4, at4, 1},
-        {6, 3, 1, 7, k_rep, k_def, NULL, keys, 4, at15, 2},
-        {6, 4, 1, 7, k_rep, v_def, NULL, vals, 3, at5, 1},
+        {6, 2, 0, 5, NULL, path_def, NULL, paths, 4, at13, 2, 0, false},
+        {2, 2, 0, 5, NULL, path_def, sizes, NULL, 4, at4, 1, 0, false},
+        {6, 3, 1, 7, k_rep, k_def, NULL, keys, 4, at15, 2, 0, false},
+        {6, 4, 1, 7, k_rep, v_def, NULL, vals, 3, at5, 1, 0, false},
     };
     static uint8_t buf[1 << 16];
     char out[1024];
