@@ -31,6 +31,7 @@ void pq_column_free(pq_column *c)
     free(c->values);
     free(c->scratch);
     free(c->idx);
+    free(c->page_buf);
     memset(c, 0, sizeof *c);
 }
 

@@ -24,7 +24,9 @@ typedef struct pq_column {
     uint32_t *idx;            /* reusable dictionary index buffer */
     size_t idx_cap;
     pq_blocks blocks;         /* dictionary and (whole mode) page buffers */
-    pq_blocks page_blocks;    /* paged mode: buffers the current page's values point into */
+    pq_blocks page_blocks;    /* paged mode: other buffers the current page's values point into */
+    uint8_t *page_buf;        /* paged mode: the current data page, decompressed; reused */
+    size_t page_buf_cap;      /* from page to page and row group to row group */
     bool paged;
     uint8_t *chunk;           /* the raw chunk (malloc'd), read at the first page, freed
                                  once every page is decoded unless values point into it */

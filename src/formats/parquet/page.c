@@ -73,6 +73,25 @@ static int decode_header(pq_thrift *t, page_header *h)
     return rc;
 }
 
+/* The paged mode's reusable buffer for the current data page: reusing it
+ * spares the kernel faulting in fresh pages for every page of every row
+ * group.  NULL when out of memory. */
+static uint8_t *page_buffer(pq_column *c, size_t n)
+{
+    if (n > c->page_buf_cap || c->page_buf == NULL) {
+        size_t cap = n ? n : 1;
+        free(c->page_buf);   /* nothing in it is needed any more: no copy */
+        c->page_buf = NULL;
+        c->page_buf_cap = 0;
+        uint8_t *p = malloc(cap);
+        if (p == NULL)
+            return NULL;
+        c->page_buf = p;
+        c->page_buf_cap = cap;
+    }
+    return c->page_buf;
+}
+
 static uint8_t *scratch(pq_column *c, size_t n)
 {
     if (n > c->scratch_cap) {
@@ -120,7 +139,7 @@ static const uint8_t *page_bytes(pq_column *c, int32_t codec, const uint8_t *src
     if (into != NULL) {
         if (spend(c, dst_len, err))
             return NULL;
-        dst = pq_blocks_alloc(into, dst_len);
+        dst = into == &c->page_blocks ? page_buffer(c, dst_len) : pq_blocks_alloc(into, dst_len);
     } else {
         dst = scratch(c, dst_len);
     }
