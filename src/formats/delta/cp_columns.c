@@ -416,7 +416,6 @@ static int check_drained(fast *x, os_err *err)
 int dl_cp_columns_read(const delta_table *t, pq_file *f, const char *key,
                        dl_action_cb cb, void *ctx, os_err *err)
 {
-    (void)t;
     fast x;
     memset(&x, 0, sizeof x);
     x.key = key;
@@ -434,6 +433,7 @@ int dl_cp_columns_read(const delta_table *t, pq_file *f, const char *key,
     if (r == NULL)
         return -1;
     x.r = r;
+    pq_reader_set_threads(r, t->limits.checkpoint_threads);
     for (size_t i = 0; i < pq_reader_num_columns(r); i++) {
         const pq_node *leaf = pq_reader_column(r, i);
         for (int k = 0; k < S_N; k++)

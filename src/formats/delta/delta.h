@@ -190,6 +190,8 @@ typedef struct delta_limits {
     size_t max_commit_bytes;       /* one commit / JSON checkpoint file; default 256 MiB */
     size_t max_last_checkpoint_bytes;  /* default 1 MiB */
     size_t max_log_files;          /* entries in _delta_log; default 10,000,000 */
+    unsigned checkpoint_threads;   /* threads decoding a Parquet checkpoint's pages; default
+                                      the online CPUs, at most 4 (1: the caller's alone) */
 } delta_limits;
 
 /* A table: a store plus the key prefix of the table root (no trailing '/';

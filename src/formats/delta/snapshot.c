@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct delta_snapshot {
     const delta_table *t;
@@ -48,6 +49,10 @@ int delta_table_init(delta_table *t, const objstore *store, const char *root,
         t->limits.max_last_checkpoint_bytes = 1u << 20;
     if (t->limits.max_log_files == 0)
         t->limits.max_log_files = 10000000;
+    if (t->limits.checkpoint_threads == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        t->limits.checkpoint_threads = cpus < 1 ? 1 : cpus > 4 ? 4 : (unsigned)cpus;
+    }
     return 0;
 }
 

@@ -20,6 +20,11 @@ static void column_clear(pq_column *c)
     c->chunk_off = 0;
     c->chunk_len = c->pos = 0;
     c->page = 0;
+    c->pre_ready = false;
+    c->pg_pos = c->pg_vals = 0;
+    c->pg_lazy = 0;
+    c->pg_p = NULL;
+    c->pg_len = c->pg_off = 0;
     memset(&c->data, 0, sizeof c->data);
 }
 
@@ -32,6 +37,7 @@ void pq_column_free(pq_column *c)
     free(c->scratch);
     free(c->idx);
     free(c->page_buf);
+    free(c->bvals);
     memset(c, 0, sizeof *c);
 }
 
@@ -46,20 +52,37 @@ static int grow(uint8_t **p, size_t n, size_t sz)
     return 0;
 }
 
-int pq_column_reserve(pq_column *c, size_t n, os_err *err)
+/* A capacity for n entries: doubling, never past the chunk's count, never 0
+ * (callers index the arrays even for an empty page). */
+static size_t next_cap(size_t have, size_t n, size_t limit)
 {
-    if (c->values != NULL && n <= c->arr_cap)
-        return 0;
+    size_t cap = have * 2 > n ? have * 2 : n;
+    if (cap > limit)
+        cap = n > limit ? n : limit;
+    return cap ? cap : 1;
+}
+
+int pq_column_reserve_levels(pq_column *c, size_t n, os_err *err)
+{
     const pq_node *leaf = c->leaf;
-    size_t cap = c->arr_cap * 2 > n ? c->arr_cap * 2 : n;
-    if (cap > c->limit)
-        cap = n > c->limit ? n : c->limit;  /* never more than the chunk can hold */
-    if (cap == 0)
-        cap = 1;   /* the arrays exist even for an empty page: callers index them */
-    if ((leaf->max_def > 0 && grow(&c->def, cap, 1)) || (leaf->max_rep > 0 && grow(&c->rep, cap, 1)) ||
-        grow(&c->values, cap, pq_value_size(leaf->physical)))
-        return os_err_set(err, OS_ENOMEM, "out of memory for %zu values of column %s", cap, leaf->path);
-    c->arr_cap = cap;
+    bool need_def = leaf->max_def > 0 && c->def == NULL, need_rep = leaf->max_rep > 0 && c->rep == NULL;
+    if (!need_def && !need_rep && n <= c->lev_cap)
+        return 0;
+    size_t cap = next_cap(c->lev_cap, n, c->limit);
+    if ((leaf->max_def > 0 && grow(&c->def, cap, 1)) || (leaf->max_rep > 0 && grow(&c->rep, cap, 1)))
+        return os_err_set(err, OS_ENOMEM, "out of memory for %zu levels of column %s", cap, leaf->path);
+    c->lev_cap = cap;
+    return 0;
+}
+
+int pq_column_reserve_values(pq_column *c, size_t n, os_err *err)
+{
+    if (c->values != NULL && n <= c->val_cap)
+        return 0;
+    size_t cap = next_cap(c->val_cap, n, c->limit);
+    if (grow(&c->values, cap, pq_value_size(c->leaf->physical)))
+        return os_err_set(err, OS_ENOMEM, "out of memory for %zu values of column %s", cap, c->leaf->path);
+    c->val_cap = cap;
     return 0;
 }
 
@@ -122,7 +145,7 @@ int pq_column_load(pq_column *c, pq_file *f, size_t rg, const pq_node *leaf, boo
                           f->name, rg, leaf->path, (unsigned long long)nv);
     c->budget -= nv * per;
     c->limit = (size_t)nv;
-    if (!paged && pq_column_reserve(c, c->limit, err))
+    if (!paged && (pq_column_reserve_levels(c, c->limit, err) || pq_column_reserve_values(c, c->limit, err)))
         return os_err_wrap(err, "%s", f->name);
     if (nv == 0) {
         publish(c);
@@ -148,16 +171,70 @@ int pq_column_load(pq_column *c, pq_file *f, size_t rg, const pq_node *leaf, boo
     return 0;
 }
 
+/* Hands out the next batch of the current page.  1, or -1 with err. */
+static int next_batch(pq_column *c, pq_file *f, os_err *err)
+{
+    const pq_node *leaf = c->leaf;
+    size_t k = c->nlevels - c->pg_pos;
+    if (k > PQ_BATCH)
+        k = PQ_BATCH;
+    size_t nn = k;
+    if (leaf->max_def > 0) {
+        const uint8_t *d = c->def + c->pg_pos;
+        uint8_t maxd = (uint8_t)leaf->max_def;
+        nn = 0;
+        for (size_t i = 0; i < k; i++)
+            nn += d[i] == maxd;
+    }
+    size_t vs = pq_value_size(leaf->physical);
+    const void *values;
+    if (c->pg_lazy == 0) {
+        values = c->values + c->pg_vals * vs;
+    } else {
+        if (nn > c->bvals_cap || c->bvals == NULL) {
+            size_t cap = PQ_BATCH > nn ? PQ_BATCH : nn;
+            uint8_t *nb = realloc(c->bvals, cap * vs);
+            if (nb == NULL)
+                return os_err_set(err, OS_ENOMEM, "%s: out of memory for column %s", f->name, leaf->path);
+            c->bvals = nb;
+            c->bvals_cap = cap;
+        }
+        if (c->pg_lazy == PQ_LAZY_PLAIN) {
+            long used = pq_plain_decode(leaf->physical, leaf->type_length, c->pg_p + c->pg_off,
+                                        c->pg_len - c->pg_off, c->bvals, nn, err);
+            if (used < 0)
+                return os_err_wrap(err, "%s: row group %zu column %s page %d", f->name, c->rg, leaf->path,
+                                   c->page - 1);
+            c->pg_off += (size_t)used;
+        } else if (pq_dict_gather(leaf->physical, c->dict, c->dict_n, c->idx + c->pg_vals, c->bvals, nn, err)) {
+            return os_err_wrap(err, "%s: row group %zu column %s page %d", f->name, c->rg, leaf->path,
+                               c->page - 1);
+        }
+        values = c->bvals;
+    }
+    c->data.num_levels = k;
+    c->data.def = leaf->max_def > 0 ? c->def + c->pg_pos : NULL;
+    c->data.rep = leaf->max_rep > 0 ? c->rep + c->pg_pos : NULL;
+    c->data.num_values = nn;
+    c->data.values = values;
+    c->pg_pos += k;
+    c->pg_vals += nn;
+    return 1;
+}
+
 int pq_column_next_page(pq_column *c, pq_file *f, os_err *err)
 {
     if (!c->paged)
         return os_err_set(err, OS_EINVAL, "%s: column %s was not loaded page by page", f->name,
                           c->leaf ? c->leaf->path : "?");
-    /* The handed-out page's buffers and budget come back. */
+    if (c->pg_pos < c->nlevels)
+        return next_batch(c, f, err);
+    /* The page is used up: its buffers and budget come back. */
     pq_blocks_free(&c->page_blocks);
     c->budget = c->budget_kept;
     c->before += c->nlevels;
     c->nlevels = c->nvalues = 0;
+    c->pg_pos = c->pg_vals = 0;
     while (c->nlevels == 0 && c->before < c->limit) {
         bool had_dict = c->has_dict;
         if (next_page_raw(c, f, err))
@@ -165,6 +242,9 @@ int pq_column_next_page(pq_column *c, pq_file *f, os_err *err)
         if (!had_dict && c->has_dict)
             c->budget_kept = c->budget;   /* the dictionary lives for the chunk */
     }
-    publish(c);
-    return c->nlevels > 0;
+    if (c->nlevels == 0) {
+        publish(c);
+        return 0;
+    }
+    return next_batch(c, f, err);
 }

@@ -45,6 +45,10 @@ long pq_plain_decode(pq_physical_type t, int32_t type_len, const uint8_t *p, siz
             if (len - pos < 4)
                 return os_err_set(err, OS_ECORRUPT, "PLAIN byte array %zu of %zu: length past the end of the page",
                                   i, n);
+            /* The walk is a chain of dependent loads through a page that is
+             * rarely still in cache: asking for the bytes ahead keeps it from
+             * waiting on memory at every value.  (A prefetch never faults.) */
+            __builtin_prefetch(p + pos + 256);
             uint32_t l;
             memcpy(&l, p + pos, 4);
             pos += 4;

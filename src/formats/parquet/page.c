@@ -221,6 +221,27 @@ static int decode_dictionary(pq_column *c, pq_file *f, const page_header *h, con
     return 0;
 }
 
+/* Decodes the n dictionary indexes of a page into c->idx.  0 or -1 with err. */
+static int decode_indexes(pq_column *c, const uint8_t *p, size_t len, size_t n, os_err *err)
+{
+    if (!c->has_dict)
+        return os_err_set(err, OS_ECORRUPT, "dictionary-encoded page without a dictionary page");
+    if (n == 0)
+        return 0;
+    if (len < 1)
+        return os_err_set(err, OS_ECORRUPT, "dictionary indexes missing");
+    if (n > c->idx_cap) {
+        uint32_t *ni = realloc(c->idx, n * sizeof *ni);
+        if (ni == NULL)
+            return os_err_set(err, OS_ENOMEM, "out of memory for %zu dictionary indexes", n);
+        c->idx = ni;
+        c->idx_cap = n;
+    }
+    if (pq_rle_decode(p + 1, len - 1, p[0], NULL, c->idx, n, NULL, err))
+        return os_err_wrap(err, "dictionary indexes");
+    return 0;
+}
+
 static int decode_values(pq_column *c, pq_file *f, int32_t enc, const uint8_t *p, size_t len,
                          size_t n, os_err *err)
 {
@@ -231,24 +252,10 @@ static int decode_values(pq_column *c, pq_file *f, int32_t enc, const uint8_t *p
     case PQ_ENC_PLAIN:
         return pq_plain_decode(t, leaf->type_length, p, len, out, n, err) < 0 ? -1 : 0;
     case PQ_ENC_PLAIN_DICTIONARY:
-    case PQ_ENC_RLE_DICTIONARY: {
-        if (!c->has_dict)
-            return os_err_set(err, OS_ECORRUPT, "dictionary-encoded page without a dictionary page");
-        if (n == 0)
-            return 0;
-        if (len < 1)
-            return os_err_set(err, OS_ECORRUPT, "dictionary indexes missing");
-        if (n > c->idx_cap) {
-            uint32_t *ni = realloc(c->idx, n * sizeof *ni);
-            if (ni == NULL)
-                return os_err_set(err, OS_ENOMEM, "out of memory for %zu dictionary indexes", n);
-            c->idx = ni;
-            c->idx_cap = n;
-        }
-        if (pq_rle_decode(p + 1, len - 1, p[0], NULL, c->idx, n, NULL, err))
-            return os_err_wrap(err, "dictionary indexes");
-        return pq_dict_gather(t, c->dict, c->dict_n, c->idx, out, n, err);
-    }
+    case PQ_ENC_RLE_DICTIONARY:
+        if (decode_indexes(c, p, len, n, err))
+            return -1;
+        return n == 0 ? 0 : pq_dict_gather(t, c->dict, c->dict_n, c->idx, out, n, err);
     case PQ_ENC_RLE: {
         if (t != PQ_BOOLEAN)
             return os_err_set(err, OS_EUNSUPPORTED, "RLE values are only defined for BOOLEAN");
@@ -307,7 +314,7 @@ static int decode_data(pq_column *c, pq_file *f, int32_t codec, const page_heade
     if (n > c->limit - c->before - c->nlevels)
         return os_err_set(err, OS_ECORRUPT, "pages hold more values than the column chunk declares (%zu)",
                           c->limit);
-    if (pq_column_reserve(c, c->nlevels + n, err))
+    if (pq_column_reserve_levels(c, c->nlevels + n, err))
         return -1;
     size_t usize = (size_t)h->uncompressed_size, csize = (size_t)h->compressed_size;
     const uint8_t *p, *end;
@@ -355,8 +362,22 @@ static int decode_data(pq_column *c, pq_file *f, int32_t codec, const page_heade
     }
     if (!v2)
         p = levels_p; /* v1: values follow the levels in the same buffer */
-    if (decode_values(c, f, h->encoding, p, (size_t)(end - p), nonnull, err))
-        return -1;
+    c->pg_lazy = 0;
+    if (c->paged && h->encoding == PQ_ENC_PLAIN && leaf->physical != PQ_BOOLEAN) {
+        /* decoded batch by batch; the bytes stay where they are until the next page */
+        c->pg_lazy = PQ_LAZY_PLAIN;
+        c->pg_p = p;
+        c->pg_len = (size_t)(end - p);
+        c->pg_off = 0;
+    } else if (c->paged && (h->encoding == PQ_ENC_PLAIN_DICTIONARY || h->encoding == PQ_ENC_RLE_DICTIONARY)) {
+        c->pg_lazy = PQ_LAZY_DICT;
+        if (decode_indexes(c, p, (size_t)(end - p), nonnull, err))
+            return -1;
+    } else {
+        if (pq_column_reserve_values(c, c->nvalues + nonnull, err) ||
+            decode_values(c, f, h->encoding, p, (size_t)(end - p), nonnull, err))
+            return -1;
+    }
     c->nlevels += n;
     c->nvalues += nonnull;
     return 0;

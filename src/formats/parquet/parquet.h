@@ -307,6 +307,12 @@ const pq_column_data *pq_reader_column_data(const pq_reader *r, size_t i);
  * holds rg_rows records: the caller sees it as levels ending early or left
  * over.  pq_reader_next after a paged group goes on with the next group. */
 int pq_reader_next_row_group_paged(pq_reader *r, os_err *err);
+/* Lets pq_reader_next_row_group_paged decode the first page of every column
+ * with n threads (the caller's among them; 0 or 1: none, at most 16) before
+ * it returns.  The source's read_at is then called from several threads at
+ * once, so it must allow that (file and memory sources do).  Errors surface
+ * from the pq_reader_next_page call that would have met them. */
+void pq_reader_set_threads(pq_reader *r, unsigned n);
 int pq_reader_next_page(pq_reader *r, size_t i, os_err *err);
 /* Rows in the loaded row group, and its index (-1 before the first). */
 int64_t pq_reader_row_group_rows(const pq_reader *r);

@@ -1,6 +1,8 @@
 /* reader.c - projected, row-group-at-a-time reading: columns in bulk, or records one by one. */
 #include "formats/parquet/reader.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,6 +149,56 @@ static bool all_null(const pq_reader *r, size_t rg)
     return r->ncols > 0;
 }
 
+void pq_reader_set_threads(pq_reader *r, unsigned n)
+{
+    r->threads = n > 16 ? 16 : n;
+}
+
+/* Decoding the first page of every column of a paged group, shared out among
+ * threads: each column is touched by exactly one of them. */
+typedef struct predecode {
+    pq_reader *r;
+    atomic_size_t next;
+} predecode;
+
+static void *predecode_run(void *arg)
+{
+    predecode *p = arg;
+    pq_reader *r = p->r;
+    size_t i;
+    while ((i = atomic_fetch_add(&p->next, 1)) < r->ncols) {
+        pq_column *c = &r->cols[i];
+        c->pre_rc = pq_column_next_page(c, r->f, &c->pre_err);
+        c->pre_data = c->data;
+        memset(&c->data, 0, sizeof c->data);   /* not handed out yet */
+        c->data.leaf = c->leaf;
+        c->pre_ready = true;
+    }
+    return NULL;
+}
+
+/* The columns of a row group are independent until their rows are walked
+ * together, and every walk starts with each column's first page: decoding
+ * those at once is where a checkpoint's time goes (a writer like DuckDB puts
+ * a whole chunk in one page).  Memory stays one page per column.  A thread
+ * that cannot be started leaves its share to the others. */
+static void predecode_first_pages(pq_reader *r)
+{
+    predecode p = {.r = r};
+    atomic_init(&p.next, 0);
+    pthread_t tid[16];
+    size_t started = 0;
+    size_t want = r->threads - 1 < r->ncols - 1 ? r->threads - 1 : r->ncols - 1;
+    for (size_t k = 0; k < want; k++) {
+        if (pthread_create(&tid[started], NULL, predecode_run, &p) != 0)
+            break;
+        started++;
+    }
+    predecode_run(&p);
+    for (size_t k = 0; k < started; k++)
+        pthread_join(tid[k], NULL);
+}
+
 /* Moves to the next row group and loads its projected columns, whole or
  * page by page.  1, 0 at the end, -1 with err. */
 static int load_row_group(pq_reader *r, bool paged, os_err *err)
@@ -171,6 +223,8 @@ static int load_row_group(pq_reader *r, bool paged, os_err *err)
     }
     if (paged) {
         r->row = r->rg_rows;   /* records are not assembled from a paged group */
+        if (r->threads > 1 && r->ncols > 1)
+            predecode_first_pages(r);
         return 1;
     }
     if (check_counts(r, err))
@@ -193,7 +247,15 @@ int pq_reader_next_page(pq_reader *r, size_t i, os_err *err)
 {
     if (r->rg < 0 || r->rg >= (long)r->f->nrgs || i >= r->ncols)
         return os_err_set(err, OS_EINVAL, "%s: no row group loaded or no column %zu", r->f->name, i);
-    return pq_column_next_page(&r->cols[i], r->f, err);
+    pq_column *c = &r->cols[i];
+    if (c->pre_ready) {
+        c->pre_ready = false;
+        c->data = c->pre_data;
+        if (c->pre_rc < 0 && err != NULL)
+            *err = c->pre_err;
+        return c->pre_rc;
+    }
+    return pq_column_next_page(c, r->f, err);
 }
 
 static int next_row(pq_reader *r, const pq_value **row, os_err *err)

@@ -54,6 +54,7 @@ struct pq_reader {
     row_mem mem;             /* current row's tree */
     os_arena *into;          /* pq_reader_next_into's arena, else NULL */
     bool skip_all_null;      /* pq_reader_skip_all_null was asked for */
+    unsigned threads;        /* pq_reader_set_threads: decoders of a paged group's first pages */
     pq_value root;
 };
 
