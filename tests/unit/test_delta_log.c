@@ -454,6 +454,56 @@ static void test_timestamps_and_history(void **state)
     close_table(&fx);
 }
 
+/* A copied table whose commit files share one mtime, or go back in time:
+ * Delta makes the times strictly increasing (+1 ms), and so do we for time
+ * travel and history; a snapshot's own timestamp is the raw file time. */
+static void test_file_times_made_increasing(void **state)
+{
+    (void)state;
+    os_err e;
+    put("tbl/_delta_log/00000000000000000000.json", PROTO META("") ADD("a", "1", "10"));
+    put("tbl/_delta_log/00000000000000000001.json", ADD("b", "1", "10"));
+    put("tbl/_delta_log/00000000000000000002.json", ADD("c", "1", "10"));
+    put("tbl/_delta_log/00000000000000000003.json", ADD("d", "1", "10"));
+    set_mtime("tbl/_delta_log/00000000000000000000.json", 5000);
+    set_mtime("tbl/_delta_log/00000000000000000001.json", 5000);   /* -> 5001 */
+    set_mtime("tbl/_delta_log/00000000000000000002.json", 4000);   /* -> 5002 */
+    set_mtime("tbl/_delta_log/00000000000000000003.json", 9000);
+    fixture fx;
+    open_table(&fx, NULL);
+    struct { int64_t ts; delta_ts_rule rule; int64_t want; } cases[] = {
+        {5000, DELTA_TS_AT_OR_BEFORE, 0}, {5001, DELTA_TS_AT_OR_BEFORE, 1}, {5002, DELTA_TS_AT_OR_BEFORE, 2},
+        {8999, DELTA_TS_AT_OR_BEFORE, 2}, {9000, DELTA_TS_AT_OR_BEFORE, 3}, {5001, DELTA_TS_AT_OR_AFTER, 1},
+        {5002, DELTA_TS_AT_OR_AFTER, 2}, {5003, DELTA_TS_AT_OR_AFTER, 3},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t v = -9;
+        if (delta_version_at_timestamp(&fx.t, cases[i].ts, cases[i].rule, &v, &e) < 0)
+            fail_msg("ts %lld: %s", (long long)cases[i].ts, e.msg);
+        assert_int_equal(v, cases[i].want);
+    }
+    int64_t v;
+    assert_int_equal(delta_version_at_timestamp(&fx.t, 4999, DELTA_TS_AT_OR_BEFORE, &v, &e), -1);
+    assert_non_null(strstr(e.msg, "before the earliest"));
+    chlist l = {""};
+    delta_history_opts ho = {0, false, 0, false};
+    assert_int_equal(delta_history_scan(&fx.t, &ho, on_change, &l, &e), 0);
+    assert_string_equal(l.s,
+        "0:commit@5000 0:protocol@5000 0:metadata@5000 0:add:a@5000 1:commit@5001 1:add:b@5001 "
+        "2:commit@5002 2:add:c@5002 3:commit@9000 3:add:d@9000");
+    /* A window starting at 2 is made increasing from its own start, as Delta lists it. */
+    chlist w = {""};
+    delta_history_opts from2 = {2, false, 0, false};
+    assert_int_equal(delta_history_scan(&fx.t, &from2, on_change, &w, &e), 0);
+    assert_string_equal(w.s, "2:commit@4000 2:add:c@4000 3:commit@9000 3:add:d@9000");
+    delta_snapshot_opts so = {.has_version = true, .version = 2};
+    delta_snapshot *s = delta_snapshot_load(&fx.t, &so, &e);
+    assert_non_null(s);
+    assert_int_equal(delta_snapshot_timestamp(s), 4000);
+    delta_snapshot_free(s);
+    close_table(&fx);
+}
+
 /* ------------------------------------------------------------ Parquet checkpoints, page by page */
 
 static void put_bytes(const char *name, const uint8_t *data, size_t len)
@@ -577,6 +627,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_timestamps_and_history, setup, teardown),
         cmocka_unit_test_setup_teardown(test_big_json_checkpoint_and_junk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parquet_checkpoint_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_times_made_increasing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

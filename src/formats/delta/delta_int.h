@@ -52,6 +52,13 @@ bool dl_checkpoint_complete(const dl_checkpoint *cp);
 int64_t dl_listing_latest(const dl_listing *l);
 /* The commit entry for version v, or NULL. */
 const dl_commit *dl_listing_commit(const dl_listing *l, int64_t v);
+/* Makes the file times of commits[from..] strictly increasing, as Delta does
+ * for tables without in-commit timestamps: a commit whose time is not after
+ * its predecessor's gets the predecessor's plus 1 ms (a copied table whose
+ * files share one mtime then still has one version per millisecond).  Delta
+ * applies it over the range it lists, so callers pass the range they answer
+ * for; a snapshot's own timestamp stays the raw time, as in Delta. */
+void dl_listing_monotonize(dl_listing *l, size_t from);
 
 /* The pieces needed to rebuild version `version`: the newest complete
  * checkpoint at or below it (cp NULL when replaying from 0) and the commits

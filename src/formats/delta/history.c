@@ -38,6 +38,7 @@ int delta_history_scan(const delta_table *t, const delta_history_opts *opts,
     snap = NULL;
     if (dl_listing_load(t, start, &l, err) < 0)
         goto done;
+    dl_listing_monotonize(&l, 0);   /* the listing starts at `start` */
     int64_t latest = l.ncommits ? l.commits[l.ncommits - 1].version : -1;
     int64_t end = opts->has_end_version ? opts->end_version : latest;
     if (end > latest) {

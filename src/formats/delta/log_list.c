@@ -286,3 +286,10 @@ int dl_commit_key(const delta_table *t, int64_t v, os_buf *buf)
     os_buf_reset(buf);
     return os_buf_printf(buf, "%s%020lld.json", t->log_dir, (long long)v);
 }
+
+void dl_listing_monotonize(dl_listing *l, size_t from)
+{
+    for (size_t i = from + 1; i < l->ncommits; i++)
+        if (l->commits[i].mtime_ms <= l->commits[i - 1].mtime_ms)
+            l->commits[i].mtime_ms = l->commits[i - 1].mtime_ms + 1;
+}

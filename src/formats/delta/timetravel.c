@@ -76,6 +76,8 @@ int delta_version_at_timestamp(const delta_table *t, int64_t ts_ms, delta_ts_rul
         os_err_set(err, OS_ENOTFOUND, "%s: no commit can be time-travelled to", t->log_dir);
         goto done;
     }
+    /* File times over the versions that can be answered, as Delta orders them. */
+    dl_listing_monotonize(&l, lo_i);
     /* Index of the first commit whose time is an in-commit timestamp. */
     size_t ict_i = lo_i;
     while (ict_i < l.ncommits && !dl_ict_enabled_at(c.meta, l.commits[ict_i].version))
@@ -100,7 +102,7 @@ int delta_version_at_timestamp(const delta_table *t, int64_t ts_ms, delta_ts_rul
             goto done;
         }
         /* In-commit timestamps only grow, so their range is searched by
-         * halves; file times need not be monotonic: scanned newest first. */
+         * halves; file times (made increasing above) are scanned newest first. */
         if (ict_i < l.ncommits) {
             int64_t t0;
             if (ts_of(&c, l.commits[ict_i].version, &t0, err) < 0)
