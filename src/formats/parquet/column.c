@@ -190,6 +190,8 @@ static int next_batch(pq_column *c, pq_file *f, os_err *err)
     const void *values;
     if (c->pg_lazy == 0) {
         values = c->values + c->pg_vals * vs;
+    } else if (nn == 0) {
+        values = c->bvals;   /* nothing to decode (the index buffer may not even exist) */
     } else {
         if (nn > c->bvals_cap || c->bvals == NULL) {
             size_t cap = PQ_BATCH > nn ? PQ_BATCH : nn;
