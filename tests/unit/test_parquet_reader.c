@@ -42,6 +42,8 @@ static long read_paged(const uint8_t *data, size_t len, os_err *err)
     pq_reader *r = pq_reader_open(f, NULL, 0, err);
     long n = 0;
     int rc = r ? 1 : -1;
+    if (r)
+        pq_reader_set_threads(r, 3);   /* errors must surface from the threads too */
     while (rc > 0 && (rc = pq_reader_next_row_group_paged(r, err)) > 0) {
         for (size_t i = 0; i < pq_reader_num_columns(r) && rc > 0; i++) {
             int pr;
@@ -139,6 +141,7 @@ static long assert_paged_equals_whole(const uint8_t *data, size_t len)
     pq_reader *whole = pq_reader_open(f, NULL, 0, &err), *paged = pq_reader_open(f, NULL, 0, &err);
     assert_non_null(whole);
     assert_non_null(paged);
+    pq_reader_set_threads(paged, 2);
     os_buf a = OS_BUF_INIT, b = OS_BUF_INIT;
     long pages = 0;
     int rc;
