@@ -44,6 +44,20 @@ int os_buf_putc(os_buf *b, char c)
     return os_buf_append(b, &c, 1);
 }
 
+int os_buf_put_i64(os_buf *b, int64_t v)
+{
+    char tmp[24];
+    int i = (int)sizeof tmp;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[--i] = '-';
+    return os_buf_append(b, tmp + i, sizeof tmp - (size_t)i);
+}
+
 int os_buf_vprintf(os_buf *b, const char *fmt, va_list ap)
 {
     va_list ap2;

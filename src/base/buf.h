@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct os_buf {
     char *data;   /* NUL-terminated when len > 0 or after any append */
@@ -22,6 +23,9 @@ int os_buf_append(os_buf *b, const void *p, size_t n);
 int os_buf_puts(os_buf *b, const char *s);
 /* Appends one byte.  Returns 0 or -1. */
 int os_buf_putc(os_buf *b, char c);
+/* Appends v in decimal (a leading '-' when negative), without printf: for
+ * numbers written once per file of a table.  Returns 0 or -1. */
+int os_buf_put_i64(os_buf *b, int64_t v);
 /* Appends printf-formatted text.  Returns 0 or -1. */
 int os_buf_printf(os_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int os_buf_vprintf(os_buf *b, const char *fmt, va_list ap);

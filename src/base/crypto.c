@@ -9,10 +9,6 @@
 #include <pthread.h>
 #include <string.h>
 
-void os_sha256(const void *data, size_t n, uint8_t out[OS_SHA256_LEN])
-{
-    SHA256(data, n, out);
-}
 
 void os_hex_encode(const uint8_t *in, size_t n, char *out)
 {
@@ -40,6 +36,15 @@ static pthread_once_t g_sha256_once = PTHREAD_ONCE_INIT;
 static void sha256_fetch(void)
 {
     g_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+void os_sha256(const void *data, size_t n, uint8_t out[OS_SHA256_LEN])
+{
+    /* SHA256() would look the algorithm up (under a lock) on every call; a
+     * big table hashes one file id per file. */
+    pthread_once(&g_sha256_once, sha256_fetch);
+    if (g_sha256 == NULL || EVP_Digest(data, n, out, NULL, g_sha256, NULL) != 1)
+        SHA256(data, n, out);
 }
 
 void os_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,

@@ -56,21 +56,6 @@ static void j_str(os_buf *b, const char *s)
     b->data[b->len] = '\0';
 }
 
-/* Appends a decimal integer without printf. */
-static void j_i64(os_buf *b, int64_t v)
-{
-    char tmp[24];
-    int i = 24;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        tmp[--i] = '-';
-    os_buf_append(b, tmp + i, (size_t)(24 - i));
-}
-
 static void j_key(os_buf *b, const char *k, int *first)
 {
     if (!*first)
@@ -152,14 +137,14 @@ static void j_metadata(os_buf *b, const delta_metadata *m, int64_t version, int6
     j_map(b, &m->configuration);
     if (m->has_created_time) {
         j_key(b, "createdTime", &first);
-        j_i64(b, m->created_time);
+        os_buf_put_i64(b, m->created_time);
     }
     os_buf_puts(b, "}");
     if (version >= 0)
         os_buf_printf(b, ",\"version\":%lld", (long long)version);
     if (ts >= 0) {
         os_buf_puts(b, ",\"timestamp\":");
-        j_i64(b, ts);
+        os_buf_put_i64(b, ts);
         if (ts < 8000000000000000LL) {
             char iso[32];
             os_time_format_iso(ts, iso);
@@ -180,15 +165,15 @@ static void j_file(os_buf *b, const delta_file *f, int64_t version, int64_t ts)
     j_map(b, &f->partition_values);
     if (f->has_size) {
         j_key(b, "size", &first);
-        j_i64(b, f->size);
+        os_buf_put_i64(b, f->size);
     }
     if (f->has_modification_time) {
         j_key(b, "modificationTime", &first);
-        j_i64(b, f->modification_time);
+        os_buf_put_i64(b, f->modification_time);
     }
     if (f->has_deletion_timestamp) {
         j_key(b, "deletionTimestamp", &first);
-        j_i64(b, f->deletion_timestamp);
+        os_buf_put_i64(b, f->deletion_timestamp);
     }
     j_key(b, "dataChange", &first);
     os_buf_puts(b, f->data_change ? "true" : "false");
@@ -211,11 +196,11 @@ static void j_file(os_buf *b, const delta_file *f, int64_t version, int64_t ts)
     }
     if (f->has_base_row_id) {
         j_key(b, "baseRowId", &first);
-        j_i64(b, f->base_row_id);
+        os_buf_put_i64(b, f->base_row_id);
     }
     if (f->has_default_row_commit_version) {
         j_key(b, "defaultRowCommitVersion", &first);
-        j_i64(b, f->default_row_commit_version);
+        os_buf_put_i64(b, f->default_row_commit_version);
     }
     if (f->clustering_provider) {
         j_key(b, "clusteringProvider", &first);
@@ -223,9 +208,9 @@ static void j_file(os_buf *b, const delta_file *f, int64_t version, int64_t ts)
     }
     if (version >= 0) {
         j_key(b, "version", &first);
-        j_i64(b, version);
+        os_buf_put_i64(b, version);
         j_key(b, "timestamp", &first);
-        j_i64(b, ts);
+        os_buf_put_i64(b, ts);
     }
     os_buf_puts(b, "}}\n");
 }

@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,8 +132,22 @@ static const char *normalise_prefix(const char *p, char *out, size_t n)
     return out;
 }
 
+/* A server reads big tables again and again from several threads.  Buffers
+ * of a megabyte or more (a checkpoint page can decompress to tens of them)
+ * are mapped and unmapped whole: left to itself glibc raises its mmap
+ * threshold after the first such free and keeps later ones in per-thread
+ * heaps, and the server's memory ratchets up with every large read.  (A
+ * one-shot command does not need this and keeps glibc's faster default.) */
+static void serve_memory_setup(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
+}
+
 int cli_serve_main(int argc, char **argv)
 {
+    serve_memory_setup();
     serve_opts o;
     memset(&o, 0, sizeof o);
     static const struct option longopts[] = {

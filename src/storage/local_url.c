@@ -68,8 +68,11 @@ int local_url_token(const uint8_t key[LOCAL_URL_KEYLEN], const char *root, const
 {
     if (check_root(root, err) != 0 || local_url_check_rel(rel, err) != 0)
         return -1;
+    /* "1\n<expiry>\n<root>\n<rel>", built without printf: one per file of a table. */
     os_buf p = OS_BUF_INIT;
-    if (os_buf_printf(&p, "1\n%lld\n%s\n%s", (long long)expires_at_s, root, rel) != 0) {
+    if (os_buf_append(&p, "1\n", 2) != 0 || os_buf_put_i64(&p, expires_at_s) != 0 ||
+        os_buf_putc(&p, '\n') != 0 || os_buf_puts(&p, root) != 0 || os_buf_putc(&p, '\n') != 0 ||
+        os_buf_puts(&p, rel) != 0) {
         os_buf_free(&p);
         return os_err_set(err, OS_ENOMEM, "out of memory");
     }
