@@ -1,6 +1,7 @@
 /* jw.c - JSON text generation with RFC 8259 escaping; invalid UTF-8 is replaced, never passed through. */
 #include "json/jw.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -125,50 +126,54 @@ static const unsigned char PLAIN[256] = {
 static void put_escaped(jw *w, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    if (w->failed || os_buf_reserve(w->out, n + 2) != 0) {
+    /* At worst every byte becomes a six-byte escape: reserving that once lets
+     * the loop store without checks (file stats are JSON inside JSON, a quote
+     * every few bytes, and one string per file of a table). */
+    if (w->failed || n > (SIZE_MAX - 3) / 6 || os_buf_reserve(w->out, n * 6 + 2) != 0) {
         w->failed = 1;
         return;
     }
-    put(w, "\"", 1);
+    static const char hex[] = "0123456789abcdef";
+    char *o = w->out->data + w->out->len;
+    *o++ = '"';
     size_t i = 0;
     while (i < n) {
-        /* Copy the longest run of plain bytes in one go: most text is plain. */
-        size_t start = i;
-        while (i < n && PLAIN[p[i]])
-            i++;
-        if (i > start)
-            put(w, s + start, i - start);
-        if (i == n)
-            break;
         unsigned char c = p[i];
-        char ubuf[8];
-        const char *esc = NULL;
-        size_t len = 1;
-        switch (c) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                snprintf(ubuf, sizeof ubuf, "\\u%04x", c);
-                esc = ubuf;
-            } else {
-                len = utf8_len(p + i, n - i);
-                if (len == 0) {
-                    esc = "\\ufffd";
-                    len = 1;
-                }
-            }
+        if (PLAIN[c]) {
+            *o++ = (char)c;
+            i++;
+            continue;
         }
-        if (esc)
-            put(w, esc, strlen(esc));
-        else
-            put(w, s + i, len);
+        switch (c) {
+        case '"': *o++ = '\\'; *o++ = '"'; i++; continue;
+        case '\\': *o++ = '\\'; *o++ = '\\'; i++; continue;
+        case '\n': *o++ = '\\'; *o++ = 'n'; i++; continue;
+        case '\r': *o++ = '\\'; *o++ = 'r'; i++; continue;
+        case '\t': *o++ = '\\'; *o++ = 't'; i++; continue;
+        default: break;
+        }
+        if (c < 0x20 || c == 0x7f) {
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[c >> 4];
+            o[5] = hex[c & 15];
+            o += 6;
+            i++;
+            continue;
+        }
+        size_t len = utf8_len(p + i, n - i);
+        if (len == 0) {
+            memcpy(o, "\\ufffd", 6);
+            o += 6;
+            i++;
+            continue;
+        }
+        memcpy(o, p + i, len);
+        o += len;
         i += len;
     }
-    put(w, "\"", 1);
+    *o++ = '"';
+    w->out->len = (size_t)(o - w->out->data);
+    w->out->data[w->out->len] = '\0';
 }
 
 void jw_key(jw *w, const char *key)
