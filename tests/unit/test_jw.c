@@ -1,6 +1,7 @@
 /* test_jw.c - the streaming JSON writer: commas, nesting, escaping, invalid UTF-8, round trips through jansson. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -62,6 +63,48 @@ static void test_escaping(void **state)
     os_buf_free(&b);
 }
 
+/* Random strings: valid UTF-8 comes back exactly through jansson; arbitrary
+ * bytes always give a JSON string jansson accepts. */
+static void test_escaping_random(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a", "Z", " ", "\"", "\\", "/", "\n", "\r", "\t", "\x01", "\x1f",
+                                         "\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "{", "}",
+                                         ":", ","};
+    unsigned seed = 12345;
+    for (int round = 0; round < 3000; round++) {
+        char in[600];
+        size_t n = 0;
+        bool arbitrary = round % 3 == 2;
+        int count = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 120;
+        for (int k = 0; k < count; k++) {
+            seed = seed * 1103515245u + 12345u;
+            if (arbitrary) {
+                in[n++] = (char)(seed >> 16);
+            } else {
+                const char *pc = pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
+                memcpy(in + n, pc, strlen(pc));
+                n += strlen(pc);
+            }
+        }
+        os_buf b = OS_BUF_INIT;
+        jw w;
+        jw_init(&w, &b);
+        jw_strn(&w, in, n);
+        assert_false(jw_failed(&w));
+        json_error_t e;
+        json_t *v = json_loadb(b.data, b.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
+        if (v == NULL)
+            fail_msg("round %d: %s in %s", round, e.text, b.data);
+        if (!arbitrary) {
+            assert_int_equal(json_string_length(v), n);
+            assert_memory_equal(json_string_value(v), in, n);
+        }
+        json_decref(v);
+        os_buf_free(&b);
+    }
+}
+
 static void test_unbalanced(void **state)
 {
     (void)state;
@@ -82,6 +125,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_escaping_random),
         cmocka_unit_test(test_unbalanced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
