@@ -40,10 +40,10 @@ static uint64_t sum_value(const pq_value *v)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: pq_bench columns|rows FILE COL[,COL...] [REPEAT]\n");
+        fprintf(stderr, "usage: pq_bench columns|pages|rows FILE COL[,COL...] [REPEAT]\n");
         return 2;
     }
-    int rows_mode = !strcmp(argv[1], "rows");
+    int rows_mode = !strcmp(argv[1], "rows"), pages_mode = !strcmp(argv[1], "pages");
     int repeat = argc > 4 ? atoi(argv[4]) : 3;
     char *spec = strdup(argv[3]);
     const char *cols[256];
@@ -68,6 +68,21 @@ int main(int argc, char **argv)
             while ((rc = pq_reader_next(rd, &row, &err)) > 0) {
                 check += sum_value(row);
                 nrows++;
+            }
+        } else if (pages_mode) {
+            /* page by page, batch by batch, on this thread alone (as the checkpoint reader
+             * does, without its decoder threads) */
+            while ((rc = pq_reader_next_row_group_paged(rd, &err)) > 0) {
+                nrows += (uint64_t)pq_reader_row_group_rows(rd);
+                for (size_t i = 0; i < pq_reader_num_columns(rd) && rc > 0; i++) {
+                    int pr;
+                    while ((pr = pq_reader_next_page(rd, i, &err)) > 0) {
+                        const pq_column_data *d = pq_reader_column_data(rd, i);
+                        check += d->num_levels + d->num_values;
+                    }
+                    if (pr < 0)
+                        rc = -1;
+                }
             }
         } else {
             while ((rc = pq_reader_next_row_group(rd, &err)) > 0) {
