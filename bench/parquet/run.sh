@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh [ROWS] - builds a checkpoint-shaped Parquet file with DuckDB (default 1,000,000 rows),
 # then times decoding its `add` columns with our reader (columnar whole, page by page, and as
-# records) against DuckDB on one thread reading the same columns, and prints the ratios.  Speed is reported, never asserted.
+# records) against DuckDB on one thread reading the same columns, and prints the ratios.
+# Speed is reported, never asserted.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
