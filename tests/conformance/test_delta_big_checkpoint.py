@@ -2,8 +2,9 @@
 read page by page and batch by batch: tens of thousands of add rows written by DuckDB (an
 independent writer, which puts a whole chunk in one page and dictionary-encodes repeated
 strings), with remove tombstones, deletion vectors, tags, null partition values, escaped
-paths, and the protocol and metadata rows in the middle.  The expected snapshot is known by
-construction; the columnar path and the record path must both give it."""
+paths, and the protocol and metadata rows in the middle; also as a v2 checkpoint (a top-level
+Parquet file with half the adds inline and a sidecar holding the rest).  The expected snapshot is
+known by construction; the columnar path and the record path must both give it."""
 import json
 import sys
 from pathlib import Path
@@ -27,6 +28,8 @@ META_T = ("STRUCT(id VARCHAR, name VARCHAR, description VARCHAR, format STRUCT(p
           "MAP(VARCHAR, VARCHAR)), schemaString VARCHAR, partitionColumns VARCHAR[], configuration "
           "MAP(VARCHAR, VARCHAR), createdTime BIGINT)")
 PROTO_T = "STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER, readerFeatures VARCHAR[], writerFeatures VARCHAR[])"
+CPMETA_T = "STRUCT(version BIGINT)"
+SIDECAR_T = "STRUCT(path VARCHAR, sizeInBytes BIGINT, modificationTime BIGINT)"
 
 SCHEMA = json.dumps({"type": "struct", "fields": [
     {"name": "id", "type": "long", "nullable": True, "metadata": {}},
@@ -59,31 +62,52 @@ def key_of(a):
     return (a["path"], (a.get("deletionVector") or {}).get("pathOrInlineDv"))
 
 
-def build(root, row_group_size):
+def write_parquet(path, rows, cols, row_group_size):
+    """Has DuckDB write rows (dicts of actions) to path with the given action columns."""
+    src = path.with_suffix(".src.jsonl")
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    spec = ", ".join(f"{k}: '{t}'" for k, t in cols.items())
+    opts = "FORMAT parquet" + (f", ROW_GROUP_SIZE {row_group_size}" if row_group_size else "")
+    res = common.duck([f"COPY (SELECT * FROM read_json({common.sql_str(str(src))}, columns={{{spec}}}, "
+                       f"format='newline_delimited')) TO {common.sql_str(str(path))} ({opts})"])
+    src.unlink()
+    if isinstance(res[0], Exception):
+        raise res[0]
+
+
+def build(root, row_group_size, v2=False):
     log = root / "_delta_log"
     log.mkdir(parents=True)
+    proto = dict(PROTOCOL)
+    if v2:
+        proto["readerFeatures"] = ["deletionVectors", "v2Checkpoint"]
+        proto["writerFeatures"] = ["deletionVectors", "v2Checkpoint"]
     for v in range(CP):   # commits before the checkpoint are not read
         (log / f"{v:020d}.json").write_text(json.dumps({"commitInfo": {"timestamp": 1700000000000 + v}}) + "\n")
     rows = []
     for i in range(N):
         if i == N // 2:
-            rows.append({"protocol": PROTOCOL})
+            rows.append({"protocol": proto})
             rows.append({"metaData": METADATA})
         if i % 9 == 4:
             rows.append({"remove": {"path": f"gone-{i}.parquet", "deletionTimestamp": 1700000000000,
                                     "dataChange": True, "extendedFileMetadata": True,
                                     "partitionValues": {"p": "1"}, "size": 5}})
         rows.append({"add": add_of(i)})
-    src = root / "rows.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    cols = f"columns={{add: '{ADD_T}', remove: '{REMOVE_T}', metaData: '{META_T}', protocol: '{PROTO_T}'}}"
-    out = log / f"{CP:020d}.checkpoint.parquet"
-    opts = "FORMAT parquet" + (f", ROW_GROUP_SIZE {row_group_size}" if row_group_size else "")
-    res = common.duck([f"COPY (SELECT * FROM read_json({common.sql_str(str(src))}, {cols}, "
-                       f"format='newline_delimited')) TO {common.sql_str(str(out))} ({opts})"])
-    if isinstance(res[0], Exception):
-        raise res[0]
-    src.unlink()
+    cols = {"add": ADD_T, "remove": REMOVE_T, "metaData": META_T, "protocol": PROTO_T}
+    if not v2:
+        write_parquet(log / f"{CP:020d}.checkpoint.parquet", rows, cols, row_group_size)
+    else:
+        # Everything from the protocol row on goes to a sidecar, except the protocol and metadata.
+        cut = rows.index({"protocol": proto})
+        inline, later_rows = rows[:cut], [r for r in rows[cut:] if "add" in r or "remove" in r]
+        sidecar = f"{CP:020d}.checkpoint.0000000001.0000000001.3a0d65cd-4056-49b8-937b-95f9e3ee90e5.parquet"
+        (log / "_sidecars").mkdir()
+        write_parquet(log / "_sidecars" / sidecar, later_rows, {"add": ADD_T, "remove": REMOVE_T}, row_group_size)
+        top = ([{"checkpointMetadata": {"version": CP}}] + inline + [{"protocol": proto}, {"metaData": METADATA},
+               {"sidecar": {"path": sidecar, "sizeInBytes": 1, "modificationTime": 1}}])
+        write_parquet(log / f"{CP:020d}.checkpoint.80a083e8-7026-4e79-81be-64bd76c43a11.parquet", top,
+                      dict(cols, checkpointMetadata=CPMETA_T, sidecar=SIDECAR_T), row_group_size)
     # One commit after it: removes every 10th checkpoint file and adds new ones.
     later = [json.dumps({"commitInfo": {"timestamp": 1700000000000 + CP + 1}})]
     for i in range(0, N, 10):
@@ -100,14 +124,15 @@ def build(root, row_group_size):
     return want
 
 
-@pytest.fixture(scope="module", params=[0, 4096], ids=["one-row-group", "row-groups-of-4096"])
+@pytest.fixture(scope="module", params=[(0, False), (4096, False), (0, True)],
+                ids=["one-row-group", "row-groups-of-4096", "v2-with-sidecar"])
 def table(request, tmp_path_factory):
     root = tmp_path_factory.mktemp("big-checkpoint") / "t"
-    return root, build(root, request.param)
+    return root, build(root, *request.param)
 
 
 def check(lines, want):
-    assert lines[0]["protocol"]["readerFeatures"] == ["deletionVectors"]
+    assert "deletionVectors" in lines[0]["protocol"]["readerFeatures"]
     assert lines[1]["metaData"]["partitionColumns"] == ["p"]
     files = [l["add"] for l in lines[2:]]
     got = {key_of(f): f for f in files}

@@ -520,27 +520,11 @@ static void project(pq_file *f, const char *action, const char *const *fields,
     }
 }
 
-int dl_cp_parquet_read(const delta_table *t, const char *key, unsigned wanted,
-                       dl_action_cb cb, void *ctx, os_err *err)
+/* The record path: every wanted action of f, row by row, in file order.
+ * Returns 0, or -1 with err.  f stays open. */
+static int read_records(pq_file *f, const char *key, unsigned wanted, dl_action_cb cb, void *ctx,
+                        os_err *err)
 {
-    objstore_entry info;
-    if (objstore_stat(t->store, key, &info, err) < 0)
-        return -1;
-    store_src ss = {t->store, key};
-    pq_source src = {&ss, (uint64_t)info.size, key, src_read_at, NULL};
-    pq_file *f = pq_file_open(&src, NULL, err);
-    if (f == NULL)
-        return -1;
-    /* Add rows alone, and no sidecars to collect: the columnar fast path
-     * (OS_DELTA_CHECKPOINT_RECORDS forces records, for tests). */
-    if ((wanted & ~(unsigned)DL_WANT_SIDECARS) == DL_WANT_ADD && pq_file_find(f, "sidecar") == NULL &&
-        getenv("OS_DELTA_CHECKPOINT_RECORDS") == NULL) {
-        int fast = dl_cp_columns_read(t, f, key, cb, ctx, err);
-        if (fast != 0) {
-            pq_file_close(f);
-            return fast < 0 ? -1 : 0;
-        }
-    }
     char paths[MAX_PROJ][64];
     const char *cols[MAX_PROJ];
     size_t n = 0;
@@ -568,15 +552,11 @@ int dl_cp_parquet_read(const delta_table *t, const char *key, unsigned wanted,
         project(f, "sidecar", sidecar_fields, paths, cols, &n);
         project(f, "checkpointMetadata", cpmeta_fields, paths, cols, &n);
     }
-    if (n == 0) {
-        pq_file_close(f);
+    if (n == 0)
         return 0;
-    }
     pq_reader *r = pq_reader_open(f, cols, n, err);
-    if (r == NULL) {
-        pq_file_close(f);
+    if (r == NULL)
         return -1;
-    }
     /* A checkpoint row is one action: where every wanted column is null the
      * row group holds none of the wanted actions (the protocol and metadata
      * rows of a big checkpoint sit in one row group, not in all of them). */
@@ -585,7 +565,6 @@ int dl_cp_parquet_read(const delta_table *t, const char *key, unsigned wanted,
     conv *c = calloc(1, sizeof *c);
     if (c == NULL) {
         pq_reader_close(r);
-        pq_file_close(f);
         return os_err_set(err, OS_ENOMEM, "out of memory");
     }
     c->key = key;
@@ -617,6 +596,41 @@ int dl_cp_parquet_read(const delta_table *t, const char *key, unsigned wanted,
     }
     free(c);
     pq_reader_close(r);
+    return rc;
+}
+
+int dl_cp_parquet_read(const delta_table *t, const char *key, unsigned wanted,
+                       dl_action_cb cb, void *ctx, os_err *err)
+{
+    objstore_entry info;
+    if (objstore_stat(t->store, key, &info, err) < 0)
+        return -1;
+    store_src ss = {t->store, key};
+    pq_source src = {&ss, (uint64_t)info.size, key, src_read_at, NULL};
+    pq_file *f = pq_file_open(&src, NULL, err);
+    if (f == NULL)
+        return -1;
+    /* Add rows alone: the columnar fast path (OS_DELTA_CHECKPOINT_RECORDS
+     * forces records, for tests).  A v2 top-level file may also name
+     * sidecars: those few rows are read as records first, then the adds by
+     * columns; sidecar files themselves hold no sidecar rows. */
+    unsigned rest = wanted;
+    if ((wanted & ~(unsigned)DL_WANT_SIDECARS) == DL_WANT_ADD && getenv("OS_DELTA_CHECKPOINT_RECORDS") == NULL) {
+        if ((wanted & DL_WANT_SIDECARS) &&
+            (pq_file_find(f, "sidecar") != NULL || pq_file_find(f, "checkpointMetadata") != NULL)) {
+            if (read_records(f, key, DL_WANT_SIDECARS, cb, ctx, err) < 0) {
+                pq_file_close(f);
+                return -1;
+            }
+            rest &= ~(unsigned)DL_WANT_SIDECARS;
+        }
+        int fast = dl_cp_columns_read(t, f, key, cb, ctx, err);
+        if (fast != 0) {
+            pq_file_close(f);
+            return fast < 0 ? -1 : 0;
+        }
+    }
+    int rc = read_records(f, key, rest, cb, ctx, err);
     pq_file_close(f);
     return rc;
 }

@@ -122,8 +122,10 @@ int dl_cp_parquet_read(const delta_table *t, const char *key, unsigned wanted,
                        dl_action_cb cb, void *ctx, os_err *err);
 
 /* The fast path of dl_cp_parquet_read for add rows alone: reads the add
- * columns of f directly.  Returns 1 when done, 0 when the file's shape is
- * not one it reads (the caller then assembles records), -1 on error. */
+ * columns of f directly, page by page (memory: one decoded page per column,
+ * whatever the number of rows).  Returns 1 when done, 0 when the file's
+ * shape is not one it reads (the caller then assembles records), -1 on
+ * error.  Sidecar rows are not looked at: the caller reads those first. */
 struct pq_file;
 int dl_cp_columns_read(const delta_table *t, struct pq_file *f, const char *key,
                        dl_action_cb cb, void *ctx, os_err *err);
