@@ -142,6 +142,26 @@ static int get_str_array(pctx *c, json_t *o, const char *field, bool *has,
     return 0;
 }
 
+bool dl_dv_storage_type_ok(const char *st, size_t n)
+{
+    return n == 1 && (st[0] == 'u' || st[0] == 'p' || st[0] == 'i');
+}
+
+int dl_dv_set(delta_file *f, char storage_type, const char *path, bool has_offset, int64_t offset,
+              int64_t size, int64_t cardinality)
+{
+    if (offset < 0 || offset > INT32_MAX || size < 0 || size > INT32_MAX || cardinality < 0)
+        return -1;
+    f->has_dv = true;
+    f->dv.storage_type = storage_type;
+    f->dv.path_or_inline_dv = path;
+    f->dv.has_offset = has_offset;
+    f->dv.offset = (int32_t)offset;
+    f->dv.size_in_bytes = (int32_t)size;
+    f->dv.cardinality = cardinality;
+    return 0;
+}
+
 static int parse_dv(pctx *c, json_t *o, delta_file *f)
 {
     json_t *v = json_object_get(o, "deletionVector");
@@ -153,11 +173,12 @@ static int parse_dv(pctx *c, json_t *o, delta_file *f)
     const char *st;
     const char *saved = c->action;
     c->action = "deletionVector";
+    const char *path = NULL;
     int rc = get_str(c, v, "storageType", true, &st);
-    if (rc == 0 && (strlen(st) != 1 || (st[0] != 'u' && st[0] != 'p' && st[0] != 'i')))
+    if (rc == 0 && !dl_dv_storage_type_ok(st, strlen(st)))
         rc = bad(c, "storageType", "is not one of u, p, i");
     if (rc == 0)
-        rc = get_str(c, v, "pathOrInlineDv", true, &f->dv.path_or_inline_dv);
+        rc = get_str(c, v, "pathOrInlineDv", true, &path);
     int64_t off = 0, sz = 0, card = 0;
     bool has_off = false;
     if (rc == 0)
@@ -166,18 +187,10 @@ static int parse_dv(pctx *c, json_t *o, delta_file *f)
         rc = get_i64(c, v, "sizeInBytes", true, NULL, &sz);
     if (rc == 0)
         rc = get_i64(c, v, "cardinality", true, NULL, &card);
-    if (rc == 0 && (off < 0 || off > INT32_MAX || sz < 0 || sz > INT32_MAX || card < 0))
+    if (rc == 0 && dl_dv_set(f, st[0], path, has_off, off, sz, card) < 0)
         rc = bad(c, "offset", "or sizeInBytes or cardinality is out of range");
     c->action = saved;
-    if (rc < 0)
-        return -1;
-    f->has_dv = true;
-    f->dv.storage_type = st[0];
-    f->dv.has_offset = has_off;
-    f->dv.offset = (int32_t)off;
-    f->dv.size_in_bytes = (int32_t)sz;
-    f->dv.cardinality = card;
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 /* stats is a JSON string; tags a string map. */

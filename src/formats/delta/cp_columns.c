@@ -37,8 +37,7 @@ typedef struct fast {
     struct { const pq_node *map, *kv; cur k, v; } m[M_N];
     int64_t row;
     /* per-row scratch: strings and map entries */
-    char *buf;
-    size_t cap;
+    os_buf strings;
     delta_kv *kv[M_N];
     size_t kvcap[M_N];
 } fast;
@@ -157,20 +156,13 @@ static int64_t int_of(const cur *c, const void *v)
     return c->leaf->physical == PQ_INT32 ? *(const int32_t *)v : *(const int64_t *)v;
 }
 
-/* Room for n more scratch bytes; the row's strings are laid out only after
- * every length is known, so growing here never moves a handed-out string. */
+/* Room for a row's n bytes of strings; they are laid out only after every
+ * length is known, so the buffer never moves under a handed-out string. */
 static int scratch(fast *x, size_t n, os_err *err)
 {
-    if (n <= x->cap)
-        return 0;
-    size_t nc = x->cap ? x->cap : 4096;
-    while (nc < n)
-        nc *= 2;
-    char *b = realloc(x->buf, nc);
-    if (b == NULL)
+    os_buf_reset(&x->strings);
+    if (os_buf_reserve(&x->strings, n) < 0)
         return os_err_set(err, OS_ENOMEM, "out of memory");
-    x->buf = b;
-    x->cap = nc;
     return 0;
 }
 
@@ -181,34 +173,23 @@ static int scratch(fast *x, size_t n, os_err *err)
 typedef struct map_tmp {
     size_t *k, *v;
     size_t n, cap;
-    char *buf;
-    size_t used, bcap;
+    os_buf buf;
 } map_tmp;
 
-/* Copies b into t->buf; its offset goes to *off.  0 or -1 with err. */
+/* Copies b, NUL-terminated, into t->buf; its offset goes to *off.  0 or -1
+ * with err. */
 static int map_copy(map_tmp *t, const pq_bytes *b, size_t *off, os_err *err)
 {
-    if (b->len + 1 > t->bcap - t->used) {
-        size_t nc = t->bcap ? t->bcap : 256;
-        while (nc - t->used < b->len + 1)
-            nc *= 2;
-        char *nb = realloc(t->buf, nc);
-        if (nb == NULL)
-            return os_err_set(err, OS_ENOMEM, "out of memory");
-        t->buf = nb;
-        t->bcap = nc;
-    }
-    memcpy(t->buf + t->used, b->ptr, b->len);
-    t->buf[t->used + b->len] = '\0';
-    *off = t->used;
-    t->used += b->len + 1;
+    *off = t->buf.len;
+    if (os_buf_append(&t->buf, b->ptr, b->len) < 0 || os_buf_putc(&t->buf, '\0') < 0)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
     return 0;
 }
 
 static int take_map(fast *x, int i, map_tmp *t, os_err *err)
 {
     t->n = 0;
-    t->used = 0;
+    os_buf_reset(&t->buf);
     cur *kc = &x->m[i].k, *vc = &x->m[i].v;
     if (kc->col < 0)
         return 0;
@@ -265,15 +246,16 @@ static int take_map(fast *x, int i, map_tmp *t, os_err *err)
     return 0;
 }
 
-static const char *put(fast *x, size_t *off, const pq_bytes *b)
+/* Appends b, NUL-terminated, to the row's strings.  scratch() reserved room
+ * for the whole row, so appending never moves the strings already handed out. */
+static const char *put(fast *x, const pq_bytes *b)
 {
     if (b == NULL)
         return NULL;
-    char *p = x->buf + *off;
-    memcpy(p, b->ptr, b->len);
-    p[b->len] = '\0';
-    *off += b->len + 1;
-    return p;
+    size_t at = x->strings.len;
+    os_buf_append(&x->strings, b->ptr, b->len);
+    os_buf_putc(&x->strings, '\0');
+    return x->strings.data + at;
 }
 
 static int fill_map(fast *x, int i, const map_tmp *t, delta_map *out, os_err *err)
@@ -290,8 +272,8 @@ static int fill_map(fast *x, int i, const map_tmp *t, delta_map *out, os_err *er
         x->kvcap[i] = t->n;
     }
     for (size_t k = 0; k < t->n; k++) {
-        x->kv[i][k].key = t->buf + t->k[k];
-        x->kv[i][k].value = t->v[k] == SIZE_MAX ? NULL : t->buf + t->v[k];
+        x->kv[i][k].key = t->buf.data + t->k[k];
+        x->kv[i][k].value = t->v[k] == SIZE_MAX ? NULL : t->buf.data + t->v[k];
     }
     out->items = x->kv[i];
     out->n = t->n;
@@ -327,13 +309,12 @@ static int rows(fast *x, int64_t nrows, map_tmp *mt, dl_action_cb cb, void *ctx,
             return corrupt(x, "add.path is missing", err);
         if (scratch(x, need, err) < 0)
             return -1;
-        size_t off = 0;
         delta_action a;
         memset(&a, 0, sizeof a);
         a.kind = DELTA_ACT_ADD;
         delta_file *f = &a.u.file;
         f->kind = DELTA_FILE_ADD;
-        f->path = put(x, &off, v[S_PATH]);
+        f->path = put(x, v[S_PATH]);
         if (f->path[0] == '\0')
             return corrupt(x, "add.path is empty", err);
         if (v[S_SIZE] == NULL)
@@ -347,7 +328,7 @@ static int rows(fast *x, int64_t nrows, map_tmp *mt, dl_action_cb cb, void *ctx,
             f->modification_time = int_of(&x->s[S_MTIME], v[S_MTIME]);
         }
         f->data_change = v[S_DC] ? *(const uint8_t *)v[S_DC] != 0 : false;
-        f->stats = put(x, &off, v[S_STATS]);
+        f->stats = put(x, v[S_STATS]);
         if (v[S_BRID]) {
             f->has_base_row_id = true;
             f->base_row_id = int_of(&x->s[S_BRID], v[S_BRID]);
@@ -356,25 +337,17 @@ static int rows(fast *x, int64_t nrows, map_tmp *mt, dl_action_cb cb, void *ctx,
             f->has_default_row_commit_version = true;
             f->default_row_commit_version = int_of(&x->s[S_DRCV], v[S_DRCV]);
         }
-        f->clustering_provider = put(x, &off, v[S_CLUST]);
+        f->clustering_provider = put(x, v[S_CLUST]);
         if (v[S_DV_TYPE] || v[S_DV_PATH] || v[S_DV_SIZE] || v[S_DV_CARD]) {
             const pq_bytes *st = v[S_DV_TYPE];
-            if (st == NULL || st->len != 1 || (st->ptr[0] != 'u' && st->ptr[0] != 'p' && st->ptr[0] != 'i'))
+            if (st == NULL || !dl_dv_storage_type_ok((const char *)st->ptr, st->len))
                 return corrupt(x, "add.deletionVector.storageType is not one of u, p, i", err);
             if (v[S_DV_PATH] == NULL || v[S_DV_SIZE] == NULL || v[S_DV_CARD] == NULL)
                 return corrupt(x, "add.deletionVector is incomplete", err);
             int64_t off64 = v[S_DV_OFF] ? int_of(&x->s[S_DV_OFF], v[S_DV_OFF]) : 0;
-            int64_t sz = int_of(&x->s[S_DV_SIZE], v[S_DV_SIZE]);
-            int64_t card = int_of(&x->s[S_DV_CARD], v[S_DV_CARD]);
-            if (off64 < 0 || off64 > INT32_MAX || sz < 0 || sz > INT32_MAX || card < 0)
+            if (dl_dv_set(f, (char)st->ptr[0], put(x, v[S_DV_PATH]), v[S_DV_OFF] != NULL, off64,
+                          int_of(&x->s[S_DV_SIZE], v[S_DV_SIZE]), int_of(&x->s[S_DV_CARD], v[S_DV_CARD])) < 0)
                 return corrupt(x, "add.deletionVector has a value out of range", err);
-            f->has_dv = true;
-            f->dv.storage_type = (char)st->ptr[0];
-            f->dv.path_or_inline_dv = put(x, &off, v[S_DV_PATH]);
-            f->dv.has_offset = v[S_DV_OFF] != NULL;
-            f->dv.offset = (int32_t)off64;
-            f->dv.size_in_bytes = (int32_t)sz;
-            f->dv.cardinality = card;
         }
         if (fill_map(x, M_PV, &mt[M_PV], &f->partition_values, err) < 0 ||
             fill_map(x, M_TAGS, &mt[M_TAGS], &f->tags, err) < 0)
@@ -485,10 +458,10 @@ int dl_cp_columns_read(const delta_table *t, pq_file *f, const char *key,
     for (int i = 0; i < M_N; i++) {
         free(mt[i].k);
         free(mt[i].v);
-        free(mt[i].buf);
+        os_buf_free(&mt[i].buf);
         free(x.kv[i]);
     }
-    free(x.buf);
+    os_buf_free(&x.strings);
     pq_reader_close(r);
     return rc < 0 ? -1 : 1;
 }

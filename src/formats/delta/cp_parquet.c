@@ -203,32 +203,24 @@ static int cv_dv(conv *c, const pq_value *dv, delta_file *f)
     fields_of(c, dv, dv_names, 5, x);
     const char *saved = c->action;
     c->action = "deletionVector";
-    const char *st = NULL;
+    const char *st = NULL, *path = NULL;
     int64_t off = 0, sz = 0, card = 0;
     bool has_off = false;
     int rc = cv_str(c, x[0], "storageType", true, &st);
-    if (rc == 0 && (strlen(st) != 1 || (st[0] != 'u' && st[0] != 'p' && st[0] != 'i')))
+    if (rc == 0 && !dl_dv_storage_type_ok(st, strlen(st)))
         rc = cbad(c, "storageType", "is not one of u, p, i");
     if (rc == 0)
-        rc = cv_str(c, x[1], "pathOrInlineDv", true, &f->dv.path_or_inline_dv);
+        rc = cv_str(c, x[1], "pathOrInlineDv", true, &path);
     if (rc == 0)
         rc = cv_i64(c, x[2], "offset", false, &has_off, &off);
     if (rc == 0)
         rc = cv_i64(c, x[3], "sizeInBytes", true, NULL, &sz);
     if (rc == 0)
         rc = cv_i64(c, x[4], "cardinality", true, NULL, &card);
-    if (rc == 0 && (off < 0 || off > INT32_MAX || sz < 0 || sz > INT32_MAX || card < 0))
+    if (rc == 0 && dl_dv_set(f, st[0], path, has_off, off, sz, card) < 0)
         rc = cbad(c, "offset", "or sizeInBytes or cardinality is out of range");
     c->action = saved;
-    if (rc < 0)
-        return -1;
-    f->has_dv = true;
-    f->dv.storage_type = st[0];
-    f->dv.has_offset = has_off;
-    f->dv.offset = (int32_t)off;
-    f->dv.size_in_bytes = (int32_t)sz;
-    f->dv.cardinality = card;
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 /* stats_parsed -> JSON text, for checkpoints written without JSON stats. */

@@ -147,6 +147,16 @@ int dl_keyset_add(dl_keyset *s, const char *key, size_t len);
 bool dl_keyset_has(const dl_keyset *s, const char *key, size_t len);
 
 /* Deep copies into arena.  Return 0 or -1 (out of memory). */
+/* Deletion vector fields as every reader of actions checks them (JSON commits,
+ * checkpoint records, checkpoint columns).  dl_dv_storage_type_ok: whether
+ * st (n bytes) is "u", "p" or "i".  dl_dv_set fills f->dv and sets has_dv;
+ * it returns -1 and leaves f unchanged when offset or sizeInBytes is
+ * negative or past INT32_MAX, or cardinality is negative (the caller names
+ * the problem in its own terms).  path is borrowed. */
+bool dl_dv_storage_type_ok(const char *st, size_t n);
+int dl_dv_set(delta_file *f, char storage_type, const char *path, bool has_offset, int64_t offset,
+              int64_t size, int64_t cardinality);
+
 int dl_protocol_copy(os_arena *a, delta_protocol *dst, const delta_protocol *src);
 int dl_metadata_copy(os_arena *a, delta_metadata *dst, const delta_metadata *src);
 
