@@ -34,10 +34,10 @@ void pq_column_free(pq_column *c)
     free(c->def);
     free(c->rep);
     free(c->values);
-    free(c->scratch);
-    free(c->idx);
-    free(c->page_buf);
-    free(c->bvals);
+    pq_scratch_free(&c->scratch);
+    pq_scratch_free(&c->idx);
+    pq_scratch_free(&c->page_buf);
+    pq_scratch_free(&c->bvals);
     memset(c, 0, sizeof *c);
 }
 
@@ -191,28 +191,24 @@ static int next_batch(pq_column *c, pq_file *f, os_err *err)
     if (c->pg_lazy == 0) {
         values = c->values + c->pg_vals * vs;
     } else if (nn == 0) {
-        values = c->bvals;   /* nothing to decode (the index buffer may not even exist) */
+        values = NULL;   /* nothing to decode (the index buffer may not even exist) */
     } else {
-        if (nn > c->bvals_cap || c->bvals == NULL) {
-            size_t cap = PQ_BATCH > nn ? PQ_BATCH : nn;
-            uint8_t *nb = realloc(c->bvals, cap * vs);
-            if (nb == NULL)
-                return os_err_set(err, OS_ENOMEM, "%s: out of memory for column %s", f->name, leaf->path);
-            c->bvals = nb;
-            c->bvals_cap = cap;
-        }
+        void *out = pq_scratch_get(&c->bvals, PQ_BATCH * vs);   /* nn <= PQ_BATCH */
+        if (out == NULL)
+            return os_err_set(err, OS_ENOMEM, "%s: out of memory for column %s", f->name, leaf->path);
+        int rc = 0;
         if (c->pg_lazy == PQ_LAZY_PLAIN) {
             long used = pq_plain_decode(leaf->physical, leaf->type_length, c->pg_p + c->pg_off,
-                                        c->pg_len - c->pg_off, c->bvals, nn, err);
-            if (used < 0)
-                return os_err_wrap(err, "%s: row group %zu column %s page %d", f->name, c->rg, leaf->path,
-                                   c->page - 1);
-            c->pg_off += (size_t)used;
-        } else if (pq_dict_gather(leaf->physical, c->dict, c->dict_n, c->idx + c->pg_vals, c->bvals, nn, err)) {
-            return os_err_wrap(err, "%s: row group %zu column %s page %d", f->name, c->rg, leaf->path,
-                               c->page - 1);
+                                        c->pg_len - c->pg_off, out, nn, err);
+            rc = used < 0 ? -1 : 0;
+            c->pg_off += used < 0 ? 0 : (size_t)used;
+        } else {
+            rc = pq_dict_gather(leaf->physical, c->dict, c->dict_n, (const uint32_t *)c->idx.p + c->pg_vals, out,
+                                nn, err);
         }
-        values = c->bvals;
+        if (rc < 0)
+            return os_err_wrap(err, "%s: row group %zu column %s page %d", f->name, c->rg, leaf->path, c->page - 1);
+        values = out;
     }
     c->data.num_levels = k;
     c->data.def = leaf->max_def > 0 ? c->def + c->pg_pos : NULL;

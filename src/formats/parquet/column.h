@@ -24,14 +24,12 @@ typedef struct pq_column {
     void *dict;               /* dictionary values (in blocks) */
     size_t dict_n;
     bool has_dict;
-    uint8_t *scratch;         /* reusable buffer for pages nothing points into */
-    size_t scratch_cap;
-    uint32_t *idx;            /* reusable dictionary index buffer */
-    size_t idx_cap;
+    pq_scratch scratch;       /* pages nothing points into */
+    pq_scratch idx;           /* a page's dictionary indexes (uint32_t) */
     pq_blocks blocks;         /* dictionary and (whole mode) page buffers */
     pq_blocks page_blocks;    /* paged mode: other buffers the current page's values point into */
-    uint8_t *page_buf;        /* paged mode: the current data page, decompressed; reused */
-    size_t page_buf_cap;      /* from page to page and row group to row group */
+    pq_scratch page_buf;      /* paged mode: the current data page, decompressed; reused
+                                 from page to page and row group to row group */
     bool paged;
     uint8_t *chunk;           /* the raw chunk (malloc'd), read at the first page, freed
                                  once every page is decoded unless values point into it */
@@ -52,8 +50,7 @@ typedef struct pq_column {
                                  PLAIN stream at pg_p; PQ_LAZY_DICT: indexes in idx */
     const uint8_t *pg_p;      /* PLAIN: the values' bytes (page buffer, scratch or chunk) */
     size_t pg_len, pg_off;    /* their size, and how far they are decoded */
-    uint8_t *bvals;           /* a lazy batch's values, capacity bvals_cap values */
-    size_t bvals_cap;
+    pq_scratch bvals;         /* a lazy batch's values */
     uint64_t budget;          /* bytes this chunk may still allocate */
     uint64_t budget_kept;     /* paged: budget left after what lives for the whole chunk */
 } pq_column;

@@ -20,6 +20,18 @@ void *pq_blocks_alloc(pq_blocks *b, size_t size);
 int pq_blocks_adopt(pq_blocks *b, void *ptr);
 void pq_blocks_free(pq_blocks *b);
 
+/* A buffer reused from page to page whose contents need not survive growing
+ * (growing frees and allocates: no copy). */
+typedef struct pq_scratch {
+    void *p;
+    size_t cap;
+} pq_scratch;
+
+/* Returns room for n bytes (at least 1), reusing s when it is big enough, or
+ * NULL when out of memory (s is then empty). */
+void *pq_scratch_get(pq_scratch *s, size_t n);
+void pq_scratch_free(pq_scratch *s);
+
 /* Size of one decoded value of a physical type in pq_column_data.values. */
 size_t pq_value_size(pq_physical_type t);
 

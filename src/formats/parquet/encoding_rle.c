@@ -36,6 +36,25 @@ void pq_blocks_free(pq_blocks *b)
     memset(b, 0, sizeof *b);
 }
 
+void *pq_scratch_get(pq_scratch *s, size_t n)
+{
+    if (s->p != NULL && n <= s->cap)
+        return s->p;
+    free(s->p);
+    s->cap = n ? n : 1;
+    s->p = malloc(s->cap);
+    if (s->p == NULL)
+        s->cap = 0;
+    return s->p;
+}
+
+void pq_scratch_free(pq_scratch *s)
+{
+    free(s->p);
+    s->p = NULL;
+    s->cap = 0;
+}
+
 size_t pq_value_size(pq_physical_type t)
 {
     switch (t) {

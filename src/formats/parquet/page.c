@@ -73,38 +73,6 @@ static int decode_header(pq_thrift *t, page_header *h)
     return rc;
 }
 
-/* The paged mode's reusable buffer for the current data page: reusing it
- * spares the kernel faulting in fresh pages for every page of every row
- * group.  NULL when out of memory. */
-static uint8_t *page_buffer(pq_column *c, size_t n)
-{
-    if (n > c->page_buf_cap || c->page_buf == NULL) {
-        size_t cap = n ? n : 1;
-        free(c->page_buf);   /* nothing in it is needed any more: no copy */
-        c->page_buf = NULL;
-        c->page_buf_cap = 0;
-        uint8_t *p = malloc(cap);
-        if (p == NULL)
-            return NULL;
-        c->page_buf = p;
-        c->page_buf_cap = cap;
-    }
-    return c->page_buf;
-}
-
-static uint8_t *scratch(pq_column *c, size_t n)
-{
-    if (n > c->scratch_cap) {
-        size_t cap = n < 4096 ? 4096 : n;
-        uint8_t *p = realloc(c->scratch, cap);
-        if (p == NULL)
-            return NULL;
-        c->scratch = p;
-        c->scratch_cap = cap;
-    }
-    return c->scratch;
-}
-
 /* Takes `want` bytes of budget; -1 with err when the chunk's limit is exceeded. */
 static int spend(pq_column *c, uint64_t want, os_err *err)
 {
@@ -139,9 +107,11 @@ static const uint8_t *page_bytes(pq_column *c, int32_t codec, const uint8_t *src
     if (into != NULL) {
         if (spend(c, dst_len, err))
             return NULL;
-        dst = into == &c->page_blocks ? page_buffer(c, dst_len) : pq_blocks_alloc(into, dst_len);
+        /* the paged mode's current page reuses one buffer: no fresh pages
+         * for the kernel to fault in for every page of every row group */
+        dst = into == &c->page_blocks ? pq_scratch_get(&c->page_buf, dst_len) : pq_blocks_alloc(into, dst_len);
     } else {
-        dst = scratch(c, dst_len);
+        dst = pq_scratch_get(&c->scratch, dst_len < 4096 ? 4096 : dst_len);
     }
     if (dst == NULL) {
         os_err_set(err, OS_ENOMEM, "out of memory for a %zu-byte page", dst_len);
@@ -230,14 +200,10 @@ static int decode_indexes(pq_column *c, const uint8_t *p, size_t len, size_t n, 
         return 0;
     if (len < 1)
         return os_err_set(err, OS_ECORRUPT, "dictionary indexes missing");
-    if (n > c->idx_cap) {
-        uint32_t *ni = realloc(c->idx, n * sizeof *ni);
-        if (ni == NULL)
-            return os_err_set(err, OS_ENOMEM, "out of memory for %zu dictionary indexes", n);
-        c->idx = ni;
-        c->idx_cap = n;
-    }
-    if (pq_rle_decode(p + 1, len - 1, p[0], NULL, c->idx, n, NULL, err))
+    uint32_t *idx = pq_scratch_get(&c->idx, n * sizeof *idx);
+    if (idx == NULL)
+        return os_err_set(err, OS_ENOMEM, "out of memory for %zu dictionary indexes", n);
+    if (pq_rle_decode(p + 1, len - 1, p[0], NULL, idx, n, NULL, err))
         return os_err_wrap(err, "dictionary indexes");
     return 0;
 }
@@ -255,7 +221,7 @@ static int decode_values(pq_column *c, pq_file *f, int32_t enc, const uint8_t *p
     case PQ_ENC_RLE_DICTIONARY:
         if (decode_indexes(c, p, len, n, err))
             return -1;
-        return n == 0 ? 0 : pq_dict_gather(t, c->dict, c->dict_n, c->idx, out, n, err);
+        return n == 0 ? 0 : pq_dict_gather(t, c->dict, c->dict_n, c->idx.p, out, n, err);
     case PQ_ENC_RLE: {
         if (t != PQ_BOOLEAN)
             return os_err_set(err, OS_EUNSUPPORTED, "RLE values are only defined for BOOLEAN");
