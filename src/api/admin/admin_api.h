@@ -74,6 +74,35 @@ int admin_page(http_request *req, const char *const *names, int n, int *start, i
  * on any failure rolls back.  Returns 0 or -1 with err. */
 int admin_tx_finish(cat_tx *tx, const char *actor, const char *action, const char *target,
                     os_err *err);
+/* Inside tx: 0 when no `table` row is called name, else -1 with OS_EEXIST
+ * ("WHAT 'NAME' already exists") or the lookup's error.  Does not roll back. */
+int admin_tx_name_free(cat_tx *tx, const char *table, const char *what, const char *name,
+                       os_err *err);
+
+/* admin_gate() then admin_body(): the body object (caller decrefs) with
+ * *actor set, or NULL after answering. */
+json_t *admin_gate_body(http_request *req, http_response *res, admin_api *api,
+                        const char **actor);
+/* For an update: when key is present in o, replaces *field with its string
+ * value (null clears it to NULL); an absent key leaves *field alone.  Returns
+ * 0, or -1 with OS_EINVAL from admin_opt_str(). */
+int admin_upd_str(const json_t *o, const char *key, const char **field, os_err *err);
+
+/* How admin_send_list() reads one listed item: its name (the paging key) and
+ * its JSON (a new reference, or NULL to leave the item out). */
+typedef const char *(*admin_item_name_fn)(const void *item);
+typedef json_t *(*admin_item_json_fn)(admin_api *api, const void *item, os_arena *a);
+/* Answers 200 {KEY: [items of the page admin_page() selects], next_page_token?}
+ * for a whole listing sorted by name, or the error (OS_EINVAL for a bad
+ * paging parameter).  Returns what api_send_* returns. */
+int admin_send_list(http_request *req, http_response *res, admin_api *api, const cat_page *page,
+                    const char *key, admin_item_name_fn name_of, admin_item_json_fn to_json);
+/* Deletes name with del inside a transaction logged as (actor, action,
+ * target), then answers 200 {} or the error (rolled back).  Returns what
+ * api_send_* returns. */
+int admin_send_delete(http_response *res, admin_api *api, const char *actor,
+                      int (*del)(cat_tx *tx, const char *name, os_err *err), const char *name,
+                      const char *action, const char *target);
 
 /* Handlers, by file. */
 int admin_h_location_create(http_request *req, http_response *res, void *ctx);

@@ -1,4 +1,4 @@
-/* admin_common.c - what every admin handler shares: the gate (loopback rule, bearer auth), JSON body parsing and field helpers, transaction finish. */
+/* admin_common.c - what every admin handler shares: the gate (loopback rule, bearer auth), JSON body parsing and field helpers, transaction finish, listing and delete answers. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +60,14 @@ json_t *admin_body(http_request *req, http_response *res)
     return doc;
 }
 
+json_t *admin_gate_body(http_request *req, http_response *res, admin_api *api,
+                        const char **actor)
+{
+    if (admin_gate(req, res, api, actor) != 0)
+        return NULL;
+    return admin_body(req, res);
+}
+
 int admin_only_keys(const json_t *o, const char *what, const char *const *keys, os_err *err)
 {
     const char *k;
@@ -98,6 +106,17 @@ int admin_req_str(const json_t *o, const char *key, const char *what, const char
         return -1;
     if (*out == NULL || **out == '\0')
         return os_err_set(err, OS_EINVAL, "%s needs '%s'", what, key);
+    return 0;
+}
+
+int admin_upd_str(const json_t *o, const char *key, const char **field, os_err *err)
+{
+    const char *v;
+    if (json_object_get(o, key) == NULL)
+        return 0;
+    if (admin_opt_str(o, key, &v, err) != 0)
+        return -1;
+    *field = v;
     return 0;
 }
 
@@ -175,6 +194,58 @@ int admin_tx_finish(cat_tx *tx, const char *actor, const char *action, const cha
         return -1;
     }
     return store_tx_commit(tx, err);
+}
+
+int admin_tx_name_free(cat_tx *tx, const char *table, const char *what, const char *name,
+                       os_err *err)
+{
+    int exists = store_tx_name_exists(tx, table, name, err);
+    if (exists > 0)
+        os_err_set(err, OS_EEXIST, "%s '%s' already exists", what, name);
+    return exists != 0 ? -1 : 0;
+}
+
+int admin_send_delete(http_response *res, admin_api *api, const char *actor,
+                      int (*del)(cat_tx *tx, const char *name, os_err *err), const char *name,
+                      const char *action, const char *target)
+{
+    os_err err;
+    cat_tx *tx = store_tx_begin(api->store, &err);
+    if (tx == NULL)
+        return api_send_error(res, &err);
+    if (del(tx, name, &err) != 0) {
+        store_tx_rollback(tx);
+        return api_send_error(res, &err);
+    }
+    if (admin_tx_finish(tx, actor, action, target, &err) != 0)
+        return api_send_error(res, &err);
+    return api_send_json(res, 200, json_object());
+}
+
+int admin_send_list(http_request *req, http_response *res, admin_api *api, const cat_page *page,
+                    const char *key, admin_item_name_fn name_of, admin_item_json_fn to_json)
+{
+    os_arena *a = http_request_arena(req);
+    os_err err;
+    /* One slot even for an empty listing: a NULL answer must mean out of memory. */
+    const char **names = os_arena_alloc(a, sizeof *names * (size_t)(page->count ? page->count : 1));
+    if (names == NULL) {
+        os_err_set(&err, OS_ENOMEM, "out of memory");
+        return api_send_error(res, &err);
+    }
+    for (int i = 0; i < page->count; i++)
+        names[i] = name_of(page->items[i]);
+    int start, count;
+    const char *next;
+    if (admin_page(req, names, page->count, &start, &count, &next, &err) != 0)
+        return api_send_error(res, &err);
+    json_t *arr = json_array();
+    for (int i = start; i < start + count; i++)
+        json_array_append_new(arr, to_json(api, page->items[i], a));
+    json_t *doc = json_pack("{s:o}", key, arr);
+    if (next)
+        json_object_set_new(doc, "next_page_token", json_string(next));
+    return api_send_json(res, 200, doc);
 }
 
 int admin_page(http_request *req, const char *const *names, int n, int *start, int *count,

@@ -5,6 +5,22 @@
 #include "api/admin/admin_api.h"
 #include "api/http_errors.h"
 
+/* The grants of a page as [{KEY: name, privileges: ["SELECT"], granted_at, granted_by}];
+ * key names the other side of each grant (its recipient or its share). */
+static json_t *grants_json(const cat_page *page, const char *key, int by_recipient)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < page->count; i++) {
+        const cat_grant_info *g = page->items[i];
+        json_t *o = json_pack("{s:s,s:[s]}", key, by_recipient ? g->recipient_name : g->share_name,
+                              "privileges", "SELECT");
+        admin_json_time(o, "granted_at", g->created_ms);
+        json_object_set_new(o, "granted_by", g->created_by ? json_string(g->created_by) : json_null());
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
 static int send_share_permissions(admin_api *api, http_response *res, const char *share, os_arena *a)
 {
     os_err err;
@@ -13,16 +29,9 @@ static int send_share_permissions(admin_api *api, http_response *res, const char
     if (store_share_get(api->store, 0, share, a, &s, &err) != 0 ||
         store_grant_list(api->store, s->id, 0, a, &page, &err) != 0)
         return api_send_error(res, &err);
-    json_t *arr = json_array();
-    for (int i = 0; i < page.count; i++) {
-        const cat_grant_info *g = page.items[i];
-        json_t *o = json_pack("{s:s,s:[s]}", "principal", g->recipient_name, "privileges", "SELECT");
-        admin_json_time(o, "granted_at", g->created_ms);
-        json_object_set_new(o, "granted_by", g->created_by ? json_string(g->created_by) : json_null());
-        json_array_append_new(arr, o);
-    }
     return api_send_json(res, 200, json_pack("{s:s,s:o}", "share_name", s->name,
-                                             "privilege_assignments", arr));
+                                             "privilege_assignments",
+                                             grants_json(&page, "principal", 1)));
 }
 
 int admin_h_share_permissions_get(http_request *req, http_response *res, void *ctx)
@@ -59,9 +68,7 @@ int admin_h_share_permissions_update(http_request *req, http_response *res, void
     static const char *const ckeys[] = {"recipient_name", "principal", "add", "remove", NULL};
     admin_api *api = ctx;
     const char *actor;
-    if (admin_gate(req, res, api, &actor) != 0)
-        return 0;
-    json_t *body = admin_body(req, res);
+    json_t *body = admin_gate_body(req, res, api, &actor);
     if (body == NULL)
         return 0;
     os_arena *a = http_request_arena(req);
@@ -141,14 +148,6 @@ int admin_h_recipient_permissions(http_request *req, http_response *res, void *c
     if (store_recipient_admin_get(api->store, http_request_param(req, "recipient"), a, &x, &err) != 0 ||
         store_grant_list(api->store, 0, x->r.id, a, &page, &err) != 0)
         return api_send_error(res, &err);
-    json_t *arr = json_array();
-    for (int i = 0; i < page.count; i++) {
-        const cat_grant_info *g = page.items[i];
-        json_t *o = json_pack("{s:s,s:[s]}", "share_name", g->share_name, "privileges", "SELECT");
-        admin_json_time(o, "granted_at", g->created_ms);
-        json_object_set_new(o, "granted_by", g->created_by ? json_string(g->created_by) : json_null());
-        json_array_append_new(arr, o);
-    }
     return api_send_json(res, 200, json_pack("{s:s,s:o}", "recipient_name", x->r.name,
-                                             "permissions_out", arr));
+                                             "permissions_out", grants_json(&page, "share_name", 0)));
 }

@@ -33,9 +33,7 @@ int admin_h_location_create(http_request *req, http_response *res, void *ctx)
     static const char *const keys[] = {"name", "uri", "secret", "options", NULL};
     admin_api *api = ctx;
     const char *actor;
-    if (admin_gate(req, res, api, &actor) != 0)
-        return 0;
-    json_t *body = admin_body(req, res);
+    json_t *body = admin_gate_body(req, res, api, &actor);
     if (body == NULL)
         return 0;
     os_arena *a = http_request_arena(req);
@@ -92,14 +90,8 @@ int admin_h_location_create(http_request *req, http_response *res, void *ctx)
     }
     if ((tx = store_tx_begin(api->store, &err)) == NULL)
         goto out;
-    int exists = store_tx_name_exists(tx, "locations", loc.name, &err);
-    if (exists != 0) {
-        if (exists > 0)
-            os_err_set(&err, OS_EEXIST, "storage location '%s' already exists", loc.name);
-        store_tx_rollback(tx);
-        goto out;
-    }
-    if (store_location_put(tx, &loc, 0, actor, NULL, &err) != 0) {
+    if (admin_tx_name_free(tx, "locations", "storage location", loc.name, &err) != 0 ||
+        store_location_put(tx, &loc, 0, actor, NULL, &err) != 0) {
         store_tx_rollback(tx);
         goto out;
     }
@@ -116,33 +108,28 @@ out:
     return api_send_json(res, 201, location_json(api, got, a));
 }
 
+static const char *location_name(const void *item)
+{
+    return ((const cat_location *)item)->name;
+}
+
+static json_t *location_item_json(admin_api *api, const void *item, os_arena *a)
+{
+    return location_json(api, item, a);
+}
+
 int admin_h_location_list(http_request *req, http_response *res, void *ctx)
 {
     admin_api *api = ctx;
     const char *actor;
     if (admin_gate(req, res, api, &actor) != 0)
         return 0;
-    os_arena *a = http_request_arena(req);
     os_err err;
     cat_page page;
-    if (store_location_list(api->store, a, &page, &err) != 0)
+    if (store_location_list(api->store, http_request_arena(req), &page, &err) != 0)
         return api_send_error(res, &err);
-    const char **names = os_arena_alloc(a, sizeof *names * (size_t)(page.count ? page.count : 1));
-    for (int i = 0; names && i < page.count; i++)
-        names[i] = ((cat_location *)page.items[i])->name;
-    int start, count;
-    const char *next;
-    if (names == NULL)
-        os_err_set(&err, OS_ENOMEM, "out of memory");
-    if (names == NULL || admin_page(req, names, page.count, &start, &count, &next, &err) != 0)
-        return api_send_error(res, &err);
-    json_t *arr = json_array();
-    for (int i = start; i < start + count; i++)
-        json_array_append_new(arr, location_json(api, page.items[i], a));
-    json_t *doc = json_pack("{s:o}", "storage_locations", arr);
-    if (next)
-        json_object_set_new(doc, "next_page_token", json_string(next));
-    return api_send_json(res, 200, doc);
+    return admin_send_list(req, res, api, &page, "storage_locations", location_name,
+                           location_item_json);
 }
 
 int admin_h_location_get(http_request *req, http_response *res, void *ctx)
@@ -197,14 +184,6 @@ int admin_h_location_delete(http_request *req, http_response *res, void *ctx)
             return api_send_error(res, &err);
         }
     }
-    cat_tx *tx = store_tx_begin(api->store, &err);
-    if (tx == NULL)
-        return api_send_error(res, &err);
-    if (store_location_delete(tx, name, &err) != 0) {
-        store_tx_rollback(tx);
-        return api_send_error(res, &err);
-    }
-    if (admin_tx_finish(tx, actor, "location.delete", l->name, &err) != 0)
-        return api_send_error(res, &err);
-    return api_send_json(res, 200, json_object());
+    return admin_send_delete(res, api, actor, store_location_delete, name, "location.delete",
+                             l->name);
 }

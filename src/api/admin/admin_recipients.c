@@ -98,20 +98,27 @@ static int read_ip_list(const json_t *body, os_arena *a, const char **out, int *
     return *out ? 0 : os_err_set(err, OS_ENOMEM, "out of memory");
 }
 
-/* Answers {recipient, token: {activation_url, expires_at}} after a create or rotation. */
+/* Answers {recipient, token: {activation_url, expires_at}} after a create or
+ * rotation, then wipes code (the caller's buffer) so the one-time secret does
+ * not outlive the answer on the stack. */
 static int send_with_link(admin_api *api, http_response *res, int status, const char *name,
-                          const char *code, int64_t link_expires, os_arena *a)
+                          char code[ACTIVATION_CODE_BUFLEN], int64_t link_expires, os_arena *a)
 {
     os_err err;
     cat_recipient_admin *x;
-    if (store_recipient_admin_get(api->store, name, a, &x, &err) != 0)
-        return api_send_error(res, &err);
-    json_t *tok = json_pack("{s:s}", "activation_url",
-                            os_arena_sprintf(a, "%sactivation?code=%s", api->endpoint, code));
-    admin_json_time(tok, "expires_at", link_expires);
-    http_response_header(res, "Cache-Control", "no-store");
-    return api_send_json(res, status, json_pack("{s:o,s:o}", "recipient", recipient_json(api, x, a),
-                                                "token", tok));
+    int rc;
+    if (store_recipient_admin_get(api->store, name, a, &x, &err) != 0) {
+        rc = api_send_error(res, &err);
+    } else {
+        json_t *tok = json_pack("{s:s}", "activation_url",
+                                os_arena_sprintf(a, "%sactivation?code=%s", api->endpoint, code));
+        admin_json_time(tok, "expires_at", link_expires);
+        http_response_header(res, "Cache-Control", "no-store");
+        rc = api_send_json(res, status, json_pack("{s:o,s:o}", "recipient",
+                                                  recipient_json(api, x, a), "token", tok));
+    }
+    memset(code, 0, ACTIVATION_CODE_BUFLEN);
+    return rc;
 }
 
 int admin_h_recipient_create(http_request *req, http_response *res, void *ctx)
@@ -120,9 +127,7 @@ int admin_h_recipient_create(http_request *req, http_response *res, void *ctx)
                                        "token_lifetime_seconds", NULL};
     admin_api *api = ctx;
     const char *actor;
-    if (admin_gate(req, res, api, &actor) != 0)
-        return 0;
-    json_t *body = admin_body(req, res);
+    json_t *body = admin_gate_body(req, res, api, &actor);
     if (body == NULL)
         return 0;
     os_arena *a = http_request_arena(req);
@@ -147,13 +152,8 @@ int admin_h_recipient_create(http_request *req, http_response *res, void *ctx)
     if ((tx = store_tx_begin(api->store, &err)) == NULL)
         goto out;
     int64_t rid;
-    int exists = store_tx_name_exists(tx, "recipients", name, &err);
-    if (exists != 0) {
-        if (exists > 0)
-            os_err_set(&err, OS_EEXIST, "recipient '%s' already exists", name);
-        goto fail;
-    }
-    if (store_recipient_put(tx, &r, 0, actor, &rid, &err) != 0 ||
+    if (admin_tx_name_free(tx, "recipients", "recipient", name, &err) != 0 ||
+        store_recipient_put(tx, &r, 0, actor, &rid, &err) != 0 ||
         store_tx_recipient_extras(tx, rid, props, lifetime, &err) != 0 ||
         activation_issue(tx, rid, now, api->settings.activation_ttl_ms, actor, code, &link_expires,
                          &err) != 0)
@@ -166,9 +166,17 @@ out:
     json_decref(body);
     if (rc != 0)
         return api_send_error(res, &err);
-    rc = send_with_link(api, res, 201, name, code, link_expires, a);
-    memset(code, 0, sizeof code);
-    return rc;
+    return send_with_link(api, res, 201, name, code, link_expires, a);
+}
+
+static const char *recipient_name(const void *item)
+{
+    return ((const cat_recipient_admin *)item)->r.name;
+}
+
+static json_t *recipient_item_json(admin_api *api, const void *item, os_arena *a)
+{
+    return recipient_json(api, item, a);
 }
 
 int admin_h_recipient_list(http_request *req, http_response *res, void *ctx)
@@ -177,27 +185,12 @@ int admin_h_recipient_list(http_request *req, http_response *res, void *ctx)
     const char *actor;
     if (admin_gate(req, res, api, &actor) != 0)
         return 0;
-    os_arena *a = http_request_arena(req);
     os_err err;
     cat_page page;
-    if (store_recipient_admin_list(api->store, a, &page, &err) != 0)
+    if (store_recipient_admin_list(api->store, http_request_arena(req), &page, &err) != 0)
         return api_send_error(res, &err);
-    const char **names = os_arena_alloc(a, sizeof *names * (size_t)(page.count ? page.count : 1));
-    for (int i = 0; names && i < page.count; i++)
-        names[i] = ((cat_recipient_admin *)page.items[i])->r.name;
-    int start, count;
-    const char *next;
-    if (names == NULL)
-        os_err_set(&err, OS_ENOMEM, "out of memory");
-    if (names == NULL || admin_page(req, names, page.count, &start, &count, &next, &err) != 0)
-        return api_send_error(res, &err);
-    json_t *arr = json_array();
-    for (int i = start; i < start + count; i++)
-        json_array_append_new(arr, recipient_json(api, page.items[i], a));
-    json_t *doc = json_pack("{s:o}", "recipients", arr);
-    if (next)
-        json_object_set_new(doc, "next_page_token", json_string(next));
-    return api_send_json(res, 200, doc);
+    return admin_send_list(req, res, api, &page, "recipients", recipient_name,
+                           recipient_item_json);
 }
 
 int admin_h_recipient_get(http_request *req, http_response *res, void *ctx)
@@ -220,9 +213,7 @@ int admin_h_recipient_update(http_request *req, http_response *res, void *ctx)
                                        "token_lifetime_seconds", NULL};
     admin_api *api = ctx;
     const char *actor;
-    if (admin_gate(req, res, api, &actor) != 0)
-        return 0;
-    json_t *body = admin_body(req, res);
+    json_t *body = admin_gate_body(req, res, api, &actor);
     if (body == NULL)
         return 0;
     os_arena *a = http_request_arena(req);
@@ -235,12 +226,8 @@ int admin_h_recipient_update(http_request *req, http_response *res, void *ctx)
         store_recipient_admin_get(api->store, http_request_param(req, "recipient"), a, &x, &err))
         goto out;
     cat_recipient_admin n = *x;
-    if (json_object_get(body, "comment")) {
-        if (admin_opt_str(body, "comment", &v, &err))
-            goto out;
-        n.r.comment = v;
-    }
-    if (read_ip_list(body, a, &v, &present, &err))
+    if (admin_upd_str(body, "comment", &n.r.comment, &err) ||
+        read_ip_list(body, a, &v, &present, &err))
         goto out;
     if (present)
         n.r.ip_allow_json = v;
@@ -277,18 +264,9 @@ int admin_h_recipient_delete(http_request *req, http_response *res, void *ctx)
     const char *actor;
     if (admin_gate(req, res, api, &actor) != 0)
         return 0;
-    os_err err;
     const char *name = http_request_param(req, "recipient");
-    cat_tx *tx = store_tx_begin(api->store, &err);
-    if (tx == NULL)
-        return api_send_error(res, &err);
-    if (store_recipient_delete(tx, name, &err) != 0) {
-        store_tx_rollback(tx);
-        return api_send_error(res, &err);
-    }
-    if (admin_tx_finish(tx, actor, "recipient.delete", name, &err) != 0)
-        return api_send_error(res, &err);
-    return api_send_json(res, 200, json_object());
+    return admin_send_delete(res, api, actor, store_recipient_delete, name, "recipient.delete",
+                             name);
 }
 
 int admin_h_recipient_rotate(http_request *req, http_response *res, void *ctx)
@@ -296,9 +274,7 @@ int admin_h_recipient_rotate(http_request *req, http_response *res, void *ctx)
     static const char *const keys[] = {"existing_token_expire_in_seconds", NULL};
     admin_api *api = ctx;
     const char *actor;
-    if (admin_gate(req, res, api, &actor) != 0)
-        return 0;
-    json_t *body = admin_body(req, res);
+    json_t *body = admin_gate_body(req, res, api, &actor);
     if (body == NULL)
         return 0;
     os_arena *a = http_request_arena(req);
@@ -327,9 +303,7 @@ out:
     json_decref(body);
     if (rc != 0)
         return api_send_error(res, &err);
-    rc = send_with_link(api, res, 200, name, code, link_expires, a);
-    memset(code, 0, sizeof code);
-    return rc;
+    return send_with_link(api, res, 200, name, code, link_expires, a);
 }
 
 int admin_h_activate(http_request *req, http_response *res, void *ctx)

@@ -43,9 +43,7 @@ int admin_h_share_create(http_request *req, http_response *res, void *ctx)
     static const char *const keys[] = {"name", "display_name", "comment", "properties", NULL};
     admin_api *api = ctx;
     const char *actor;
-    if (admin_gate(req, res, api, &actor) != 0)
-        return 0;
-    json_t *body = admin_body(req, res);
+    json_t *body = admin_gate_body(req, res, api, &actor);
     if (body == NULL)
         return 0;
     os_arena *a = http_request_arena(req);
@@ -66,14 +64,8 @@ int admin_h_share_create(http_request *req, http_response *res, void *ctx)
     s.comment = os_arena_strdup(a, s.comment);
     if ((tx = store_tx_begin(api->store, &err)) == NULL)
         goto out;
-    int exists = store_tx_name_exists(tx, "shares", s.name, &err);
-    if (exists != 0) {
-        if (exists > 0)
-            os_err_set(&err, OS_EEXIST, "share '%s' already exists", s.name);
-        store_tx_rollback(tx);
-        goto out;
-    }
-    if (store_share_put(tx, &s, 0, actor, NULL, &err) != 0) {
+    if (admin_tx_name_free(tx, "shares", "share", s.name, &err) != 0 ||
+        store_share_put(tx, &s, 0, actor, NULL, &err) != 0) {
         store_tx_rollback(tx);
         goto out;
     }
@@ -85,33 +77,28 @@ out:
     return send_share(api, res, 201, s.name, a);
 }
 
+static const char *share_name(const void *item)
+{
+    return ((const cat_share *)item)->name;
+}
+
+/* A listing leaves out each share's assets; GET of one share has them. */
+static json_t *share_item_json(admin_api *api, const void *item, os_arena *a)
+{
+    return share_json(api, item, 0, a);
+}
+
 int admin_h_share_list(http_request *req, http_response *res, void *ctx)
 {
     admin_api *api = ctx;
     const char *actor;
     if (admin_gate(req, res, api, &actor) != 0)
         return 0;
-    os_arena *a = http_request_arena(req);
     os_err err;
     cat_page page;
-    if (store_share_list(api->store, 0, NULL, 100000, a, &page, &err) != 0)
+    if (store_share_list(api->store, 0, NULL, 100000, http_request_arena(req), &page, &err) != 0)
         return api_send_error(res, &err);
-    const char **names = os_arena_alloc(a, sizeof *names * (size_t)(page.count ? page.count : 1));
-    for (int i = 0; names && i < page.count; i++)
-        names[i] = ((cat_share *)page.items[i])->name;
-    int start, count;
-    const char *next;
-    if (names == NULL)
-        os_err_set(&err, OS_ENOMEM, "out of memory");
-    if (names == NULL || admin_page(req, names, page.count, &start, &count, &next, &err) != 0)
-        return api_send_error(res, &err);
-    json_t *arr = json_array();
-    for (int i = start; i < start + count; i++)
-        json_array_append_new(arr, share_json(api, page.items[i], 0, a));
-    json_t *doc = json_pack("{s:o}", "shares", arr);
-    if (next)
-        json_object_set_new(doc, "next_page_token", json_string(next));
-    return api_send_json(res, 200, doc);
+    return admin_send_list(req, res, api, &page, "shares", share_name, share_item_json);
 }
 
 int admin_h_share_get(http_request *req, http_response *res, void *ctx)
@@ -161,9 +148,7 @@ int admin_h_share_update(http_request *req, http_response *res, void *ctx)
     static const char *const keys[] = {"display_name", "comment", "properties", "updates", NULL};
     admin_api *api = ctx;
     const char *actor;
-    if (admin_gate(req, res, api, &actor) != 0)
-        return 0;
-    json_t *body = admin_body(req, res);
+    json_t *body = admin_gate_body(req, res, api, &actor);
     if (body == NULL)
         return 0;
     os_arena *a = http_request_arena(req);
@@ -178,17 +163,9 @@ int admin_h_share_update(http_request *req, http_response *res, void *ctx)
     cat_share s = *cur;
     const char *v;
     int present;
-    if (json_object_get(body, "display_name")) {
-        if (admin_opt_str(body, "display_name", &v, &err))
-            goto out;
-        s.display_name = v;
-    }
-    if (json_object_get(body, "comment")) {
-        if (admin_opt_str(body, "comment", &v, &err))
-            goto out;
-        s.comment = v;
-    }
-    if (admin_opt_props(body, "properties", a, &v, &present, &err))
+    if (admin_upd_str(body, "display_name", &s.display_name, &err) ||
+        admin_upd_str(body, "comment", &s.comment, &err) ||
+        admin_opt_props(body, "properties", a, &v, &present, &err))
         goto out;
     if (present)
         s.properties_json = v;
@@ -215,16 +192,6 @@ int admin_h_share_delete(http_request *req, http_response *res, void *ctx)
     const char *actor;
     if (admin_gate(req, res, api, &actor) != 0)
         return 0;
-    os_err err;
     const char *name = http_request_param(req, "share");
-    cat_tx *tx = store_tx_begin(api->store, &err);
-    if (tx == NULL)
-        return api_send_error(res, &err);
-    if (store_share_delete(tx, name, &err) != 0) {
-        store_tx_rollback(tx);
-        return api_send_error(res, &err);
-    }
-    if (admin_tx_finish(tx, actor, "share.delete", name, &err) != 0)
-        return api_send_error(res, &err);
-    return api_send_json(res, 200, json_object());
+    return admin_send_delete(res, api, actor, store_share_delete, name, "share.delete", name);
 }
