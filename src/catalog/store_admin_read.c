@@ -8,71 +8,17 @@
 #define KEYBUF (NAME_MAX_LEN * 4 + 1)
 #define ADMIN_LIST_MAX 100000
 
-typedef void *(*row_fn)(sqlite3_stmt *s, os_arena *a);
-
-/* Collects up to `limit` rows built by make; one more row sets page->more.
- * Finalizes s. */
-static int collect(sqlite3 *db, sqlite3_stmt *s, int limit, row_fn make, os_arena *a,
-                   cat_page *page, os_err *err)
-{
-    memset(page, 0, sizeof *page);
-    if (s == NULL)
-        return -1;
-    size_t cap = 16;
-    page->items = os_arena_alloc(a, cap * sizeof(void *));
-    int rc = SQLITE_NOMEM;
-    while (page->items != NULL && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (page->count >= limit) {
-            page->more = 1;
-            break;
-        }
-        if ((size_t)page->count == cap) {
-            void **bigger = os_arena_alloc(a, cap * 2 * sizeof(void *));
-            if (bigger == NULL) {
-                page->items = NULL;
-                break;
-            }
-            memcpy(bigger, page->items, cap * sizeof(void *));
-            page->items = bigger;
-            cap *= 2;
-        }
-        void *item = make(s, a);
-        if (item == NULL) {
-            page->items = NULL;
-            break;
-        }
-        page->items[page->count++] = item;
-    }
-    sqlite3_finalize(s);
-    if (page->items == NULL) {
-        memset(page, 0, sizeof *page);
-        return os_err_set(err, OS_ENOMEM, "out of memory");
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sq_fail(db, err, "listing");
-    return 0;
-}
-
 /* Runs a listing on a pooled connection. */
-#define LIST(st, err, limit, make, a, page, ...)                                       \
-    do {                                                                               \
-        sqlite3 *db_ = sq_acquire((st), (err));                                        \
-        if (db_ == NULL)                                                               \
-            return -1;                                                                 \
-        int rc_ = collect(db_, sq_prepare(db_, (err), __VA_ARGS__), (limit), (make), (a), \
-                          (page), (err));                                              \
-        sq_release((st), db_);                                                         \
-        return rc_;                                                                    \
+#define LIST(st, err, limit, make, a, page, ...)                                             \
+    do {                                                                                     \
+        sqlite3 *db_ = sq_acquire((st), (err));                                              \
+        if (db_ == NULL)                                                                     \
+            return -1;                                                                       \
+        int rc_ = sq_collect(db_, sq_prepare(db_, (err), __VA_ARGS__), (limit), (make), (a), \
+                             (page), (err));                                                 \
+        sq_release((st), db_);                                                               \
+        return rc_;                                                                          \
     } while (0)
-
-/* Fetches at most one row of a listing into *out; OS_ENOTFOUND (with msg) when none. */
-static int one(cat_page *page, void **out, os_err *err, const char *what, const char *name)
-{
-    if (page->count == 0)
-        return os_err_set(err, OS_ENOTFOUND, "%s '%s' does not exist", what, name);
-    *out = page->items[0];
-    return 0;
-}
 
 static void *make_name(sqlite3_stmt *s, os_arena *a)
 {
@@ -83,17 +29,19 @@ static void *make_name(sqlite3_stmt *s, os_arena *a)
 int store_admin_find(cat_store *st, const char *hash_hex, os_arena *a, const char **name,
                      os_err *err)
 {
-    cat_page page;
     sqlite3 *db = sq_acquire(st, err);
     if (db == NULL)
         return -1;
-    int rc = collect(db, sq_prepare(db, err, "SELECT name FROM admins WHERE token_hash = ?", "s",
-                                    hash_hex),
-                     1, make_name, a, &page, err);
-    sq_release(st, db);
-    if (rc != 0)
-        return -1;
-    return one(&page, (void **)name, err, "admin", "?");
+    void *row = NULL;
+    int found = sq_fetch_one(st, db,
+                             sq_prepare(db, err, "SELECT name FROM admins WHERE token_hash = ?",
+                                        "s", hash_hex),
+                             make_name, a, &row, err);
+    if (found == 1)
+        *name = row;
+    if (found == 0)
+        return os_err_set(err, OS_ENOTFOUND, "admin '?' does not exist");
+    return found == 1 ? 0 : -1;
 }
 
 static void read_meta(sqlite3_stmt *s, int col, os_arena *a, cat_meta *m)
@@ -120,19 +68,21 @@ int store_meta_get(cat_store *st, const char *kind, int64_t id, os_arena *a, cat
                       : !strcmp(kind, "shares")
                           ? "SELECT created_ms, created_by, updated_ms, updated_by FROM shares WHERE id = ?"
                           : "SELECT created_ms, created_by, updated_ms, updated_by FROM recipients WHERE id = ?";
-    cat_page page;
     sqlite3 *db = sq_acquire(st, err);
     if (db == NULL)
         return -1;
-    int rc = collect(db, sq_prepare(db, err, sql, "i", id), 1, make_meta, a, &page, err);
-    sq_release(st, db);
+    void *row = NULL;
+    int found = sq_fetch_one(st, db, sq_prepare(db, err, sql, "i", id), make_meta, a, &row, err);
+    /* No such row is not an error: *out then reads as zero times and no authors. */
     memset(out, 0, sizeof *out);
-    if (rc == 0 && page.count == 1)
-        *out = *(cat_meta *)page.items[0];
-    return rc;
+    if (found == 1)
+        *out = *(cat_meta *)row;
+    return found < 0 ? -1 : 0;
 }
 
 /* ---- locations ---------------------------------------------------------- */
+
+#define LOCATION_SELECT "SELECT id, name, uri, secret_ref, options_json FROM locations "
 
 static void *make_location(sqlite3_stmt *s, os_arena *a)
 {
@@ -153,20 +103,23 @@ int store_location_get(cat_store *st, const char *name, os_arena *a, cat_locatio
     char key[KEYBUF];
     if (name == NULL || name_key(name, key, sizeof key) != 0)
         return os_err_set(err, OS_ENOTFOUND, "storage location name too long");
-    cat_page page;
     sqlite3 *db = sq_acquire(st, err);
     if (db == NULL)
         return -1;
-    int rc = collect(db,
-                     sq_prepare(db, err,
-                                "SELECT id, name, uri, secret_ref, options_json FROM locations"
-                                " WHERE name_key = ?",
-                                "s", key),
-                     1, make_location, a, &page, err);
-    sq_release(st, db);
-    if (rc != 0)
-        return -1;
-    return one(&page, (void **)out, err, "storage location", name);
+    void *row = NULL;
+    int found = sq_fetch_one(st, db, sq_prepare(db, err, LOCATION_SELECT "WHERE name_key = ?", "s", key),
+                             make_location, a, &row, err);
+    if (found == 1)
+        *out = row;
+    if (found == 0)
+        return os_err_set(err, OS_ENOTFOUND, "storage location '%s' does not exist", name);
+    return found == 1 ? 0 : -1;
+}
+
+int store_location_list(cat_store *st, os_arena *a, cat_page *page, os_err *err)
+{
+    LIST(st, err, ADMIN_LIST_MAX, make_location, a, page,
+         LOCATION_SELECT "ORDER BY name_key LIMIT ?", "n", ADMIN_LIST_MAX + 1);
 }
 
 int store_asset_locations(cat_store *st, os_arena *a, cat_page *page, os_err *err)
@@ -239,16 +192,18 @@ int store_recipient_admin_get(cat_store *st, const char *name, os_arena *a,
     char key[KEYBUF];
     if (name == NULL || name_key(name, key, sizeof key) != 0)
         return os_err_set(err, OS_ENOTFOUND, "recipient name too long");
-    cat_page page;
     sqlite3 *db = sq_acquire(st, err);
     if (db == NULL)
         return -1;
-    int rc = collect(db, sq_prepare(db, err, RECIPIENT_ADMIN_SELECT "WHERE name_key = ?", "s", key),
-                     1, make_recipient_admin, a, &page, err);
-    sq_release(st, db);
-    if (rc != 0)
-        return -1;
-    return one(&page, (void **)out, err, "recipient", name);
+    void *row = NULL;
+    int found = sq_fetch_one(st, db,
+                             sq_prepare(db, err, RECIPIENT_ADMIN_SELECT "WHERE name_key = ?", "s", key),
+                             make_recipient_admin, a, &row, err);
+    if (found == 1)
+        *out = row;
+    if (found == 0)
+        return os_err_set(err, OS_ENOTFOUND, "recipient '%s' does not exist", name);
+    return found == 1 ? 0 : -1;
 }
 
 int store_recipient_admin_list(cat_store *st, os_arena *a, cat_page *page, os_err *err)
@@ -292,20 +247,20 @@ int store_activation_pending(cat_store *st, int64_t recipient_id, int64_t now_ms
                              int64_t *expires_ms, os_err *err)
 {
     os_arena a = OS_ARENA_INIT;
-    cat_page page;
     sqlite3 *db = sq_acquire(st, err);
     if (db == NULL)
         return -1;
-    int rc = collect(db,
-                     sq_prepare(db, err,
-                                "SELECT expires_ms FROM activations WHERE recipient_id = ? AND"
-                                " used_ms = 0 AND expires_ms > ? ORDER BY id DESC",
-                                "ii", recipient_id, now_ms),
-                     1, make_i64, &a, &page, err);
-    sq_release(st, db);
-    *expires_ms = rc == 0 && page.count ? *(int64_t *)page.items[0] : 0;
+    void *row = NULL;
+    /* The newest unused, unexpired link; none pending reads as 0. */
+    int found = sq_fetch_one(st, db,
+                             sq_prepare(db, err,
+                                        "SELECT expires_ms FROM activations WHERE recipient_id = ? AND"
+                                        " used_ms = 0 AND expires_ms > ? ORDER BY id DESC",
+                                        "ii", recipient_id, now_ms),
+                             make_i64, &a, &row, err);
+    *expires_ms = found == 1 ? *(int64_t *)row : 0;
     os_arena_free(&a);
-    return rc;
+    return found < 0 ? -1 : 0;
 }
 
 static void *make_alias(sqlite3_stmt *s, os_arena *a)

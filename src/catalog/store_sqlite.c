@@ -293,6 +293,77 @@ const char *sq_text(sqlite3_stmt *s, int i, os_arena *a)
     return os_arena_strndup(a, t, (size_t)sqlite3_column_bytes(s, i));
 }
 
+int sq_collect(sqlite3 *db, sqlite3_stmt *s, int limit, sq_row_fn make, os_arena *a,
+               cat_page *page, os_err *err)
+{
+    memset(page, 0, sizeof *page);
+    if (s == NULL)
+        return -1;
+    /* Grown by doubling: limits run to 100000 while most listings are short. */
+    size_t cap = 16;
+    page->items = os_arena_alloc(a, cap * sizeof(void *));
+    int rc = SQLITE_NOMEM;
+    while (page->items != NULL && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (page->count >= limit) {
+            page->more = 1;
+            break;
+        }
+        if ((size_t)page->count == cap) {
+            void **bigger = os_arena_alloc(a, cap * 2 * sizeof(void *));
+            if (bigger == NULL) {
+                page->items = NULL;
+                break;
+            }
+            memcpy(bigger, page->items, cap * sizeof(void *));
+            page->items = bigger;
+            cap *= 2;
+        }
+        void *item = make(s, a);
+        if (item == NULL) {
+            page->items = NULL;
+            break;
+        }
+        page->items[page->count++] = item;
+    }
+    sqlite3_finalize(s);
+    if (page->items == NULL) {
+        memset(page, 0, sizeof *page);
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        memset(page, 0, sizeof *page);
+        return sq_fail(db, err, "listing");
+    }
+    return 0;
+}
+
+int sq_step_one(sqlite3 *db, sqlite3_stmt *s, os_err *err)
+{
+    if (s == NULL)
+        return -1;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    sqlite3_finalize(s);
+    if (rc == SQLITE_DONE)
+        return 0;
+    return sq_fail(db, err, "lookup");
+}
+
+int sq_fetch_one(cat_store *st, sqlite3 *db, sqlite3_stmt *s, sq_row_fn make, os_arena *a,
+                 void **out, os_err *err)
+{
+    int found = sq_step_one(db, s, err);
+    if (found == 1) {
+        *out = make(s, a);
+        sqlite3_finalize(s);
+    }
+    sq_release(st, db);
+    if (found == 1 && *out == NULL)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    return found;
+}
+
 int store_ping(cat_store *st, os_err *err)
 {
     sqlite3 *db = sq_acquire(st, err);

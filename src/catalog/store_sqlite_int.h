@@ -42,4 +42,23 @@ const char *sq_text(sqlite3_stmt *s, int i, os_arena *a);
 /* Fills err from the connection's last error. */
 int sq_fail(sqlite3 *db, os_err *err, const char *what);
 
+/* Builds one row's value in the arena from the current row of s; NULL means
+ * out of memory. */
+typedef void *(*sq_row_fn)(sqlite3_stmt *s, os_arena *a);
+/* Runs a listing statement (NULL: its prepare failed, err already set) and
+ * collects up to `limit` rows built by make into page (arena memory); one
+ * more row only sets page->more.  Always finalizes s.  Returns 0, or -1 with
+ * err (OS_ENOMEM, or the SQLite error) and page emptied. */
+int sq_collect(sqlite3 *db, sqlite3_stmt *s, int limit, sq_row_fn make, os_arena *a,
+               cat_page *page, os_err *err);
+/* Steps a single-row lookup (s NULL: its prepare failed, err already set).
+ * Returns 1 with s positioned on the row (the caller finalizes), 0 when there
+ * is no row, -1 with err; s is finalized in those two cases. */
+int sq_step_one(sqlite3 *db, sqlite3_stmt *s, os_err *err);
+/* sq_step_one(), then builds the row with make, finalizes s and returns db
+ * to st's pool.  Returns 1 with *out set, 0 when there is no such row (the
+ * caller words the OS_ENOTFOUND), -1 with err (OS_ENOMEM when make fails). */
+int sq_fetch_one(cat_store *st, sqlite3 *db, sqlite3_stmt *s, sq_row_fn make, os_arena *a,
+                 void **out, os_err *err);
+
 #endif

@@ -6,75 +6,6 @@
 #include "catalog/names.h"
 #include "catalog/store_sqlite_int.h"
 
-/* Runs a prepared listing statement and collects up to `limit` rows built by
- * `make`; one extra row only sets page->more. */
-typedef void *(*row_fn)(sqlite3_stmt *s, os_arena *a);
-
-static int collect(sqlite3 *db, sqlite3_stmt *s, int limit, row_fn make, os_arena *a,
-                   cat_page *page, os_err *err)
-{
-    memset(page, 0, sizeof *page);
-    if (s == NULL)
-        return -1;
-    page->items = os_arena_alloc(a, sizeof(void *) * (size_t)(limit > 0 ? limit : 1));
-    if (page->items == NULL) {
-        sqlite3_finalize(s);
-        return os_err_set(err, OS_ENOMEM, "out of memory");
-    }
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (page->count >= limit) {
-            page->more = 1;
-            break;
-        }
-        void *item = make(s, a);
-        if (item == NULL) {
-            sqlite3_finalize(s);
-            return os_err_set(err, OS_ENOMEM, "out of memory");
-        }
-        page->items[page->count++] = item;
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        sq_fail(db, err, "listing");
-        sqlite3_finalize(s);
-        return -1;
-    }
-    sqlite3_finalize(s);
-    return 0;
-}
-
-/* Runs a single-row lookup; returns 1 with the statement positioned on the
- * row, 0 when absent (statement finalized), -1 on error (finalized). */
-static int one_row(sqlite3 *db, sqlite3_stmt *s, os_err *err)
-{
-    if (s == NULL)
-        return -1;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        return 1;
-    sqlite3_finalize(s);
-    if (rc == SQLITE_DONE)
-        return 0;
-    return sq_fail(db, err, "lookup");
-}
-
-/* Runs a single-row lookup and builds its row with `make`, then releases the
- * statement and the connection.  Returns 1 with *out set, 0 when there is no
- * such row, -1 on error (OS_ENOMEM when the row cannot be built). */
-static int fetch_one(cat_store *st, sqlite3 *db, sqlite3_stmt *s, row_fn make, os_arena *a,
-                     void **out, os_err *err)
-{
-    int found = one_row(db, s, err);
-    if (found == 1) {
-        *out = make(s, a);
-        sqlite3_finalize(s);
-    }
-    sq_release(st, db);
-    if (found == 1 && *out == NULL)
-        return os_err_set(err, OS_ENOMEM, "out of memory");
-    return found;
-}
-
 static int key_of(const char *name, char *key, size_t n, os_err *err)
 {
     if (name == NULL || name_key(name, key, n) != 0)
@@ -93,7 +24,7 @@ int store_token_find(cat_store *st, const char *hash_hex, cat_token *out, os_err
                                  "SELECT id, recipient_id, hash, created_ms, expires_ms, revoked_ms "
                                  "FROM tokens WHERE hash = ?",
                                  "s", hash_hex);
-    int found = one_row(db, s, err);
+    int found = sq_step_one(db, s, err);
     if (found == 1) {
         memset(out, 0, sizeof *out);
         out->id = sqlite3_column_int64(s, 0);
@@ -111,6 +42,19 @@ int store_token_find(cat_store *st, const char *hash_hex, cat_token *out, os_err
     return found == 1 ? 0 : -1;
 }
 
+static void *make_recipient(sqlite3_stmt *s, os_arena *a)
+{
+    cat_recipient *r = os_arena_alloc(a, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->id = sqlite3_column_int64(s, 0);
+    r->name = sq_text(s, 1, a);
+    r->uuid = sq_text(s, 2, a);
+    r->comment = sq_text(s, 3, a);
+    r->ip_allow_json = sq_text(s, 4, a);
+    return r;
+}
+
 int store_recipient_get(cat_store *st, int64_t recipient_id, os_arena *a, cat_recipient **out,
                         os_err *err)
 {
@@ -121,20 +65,10 @@ int store_recipient_get(cat_store *st, int64_t recipient_id, os_arena *a, cat_re
                                  "SELECT id, name, uuid, comment, ip_allow_json FROM recipients "
                                  "WHERE id = ?",
                                  "i", recipient_id);
-    int found = one_row(db, s, err);
-    if (found == 1) {
-        cat_recipient *r = os_arena_alloc(a, sizeof *r);
-        if (r) {
-            r->id = sqlite3_column_int64(s, 0);
-            r->name = sq_text(s, 1, a);
-            r->uuid = sq_text(s, 2, a);
-            r->comment = sq_text(s, 3, a);
-            r->ip_allow_json = sq_text(s, 4, a);
-        }
-        *out = r;
-        sqlite3_finalize(s);
-    }
-    sq_release(st, db);
+    void *row = NULL;
+    int found = sq_fetch_one(st, db, s, make_recipient, a, &row, err);
+    if (found == 1)
+        *out = row;
     if (found == 0)
         return os_err_set(err, OS_ENOTFOUND, "recipient %lld does not exist",
                           (long long)recipient_id);
@@ -177,7 +111,7 @@ int store_share_get(cat_store *st, int64_t recipient_id, const char *name, os_ar
             : sq_prepare(db, err, "SELECT " SHARE_COLS " FROM shares s WHERE s.name_key = ?", "s",
                          key);
     void *row = NULL;
-    int found = fetch_one(st, db, s, make_share, a, &row, err);
+    int found = sq_fetch_one(st, db, s, make_share, a, &row, err);
     if (found == 1)
         *out = row;
     if (found == 0)
@@ -202,7 +136,7 @@ int store_share_list(cat_store *st, int64_t recipient_id, const char *after_key,
                          "SELECT " SHARE_COLS " FROM shares s WHERE s.name_key > ? "
                          "ORDER BY s.name_key LIMIT ?",
                          "sn", after, limit + 1);
-    int rc = collect(db, s, limit, make_share, a, page, err);
+    int rc = sq_collect(db, s, limit, make_share, a, page, err);
     sq_release(st, db);
     return rc;
 }
@@ -234,7 +168,7 @@ int store_schema_list(cat_store *st, const cat_share *share, const char *after_k
                                  SCHEMA_SELECT "WHERE c.share_id = ? AND c.name_key > ? "
                                                "ORDER BY c.name_key LIMIT ?",
                                  "isn", share->id, after_key ? after_key : "", limit + 1);
-    int rc = collect(db, s, limit, make_schema, a, page, err);
+    int rc = sq_collect(db, s, limit, make_schema, a, page, err);
     sq_release(st, db);
     return rc;
 }
@@ -251,7 +185,7 @@ int store_schema_get(cat_store *st, const cat_share *share, const char *name, os
     sqlite3_stmt *s = sq_prepare(db, err, SCHEMA_SELECT "WHERE c.share_id = ? AND c.name_key = ?",
                                  "is", share->id, key);
     void *row = NULL;
-    int found = fetch_one(st, db, s, make_schema, a, &row, err);
+    int found = sq_fetch_one(st, db, s, make_schema, a, &row, err);
     if (found == 1)
         *out = row;
     if (found == 0)
@@ -316,7 +250,7 @@ int store_asset_list(cat_store *st, cat_asset_kind kind, const cat_share *share,
                                     "(c.name_key > ? OR (c.name_key = ? AND a.name_key > ?)) "
                                     "ORDER BY c.name_key, a.name_key LIMIT ?",
                        "nisssn", (int)kind, share->id, ask, ask, ank, limit + 1);
-    int rc = collect(db, s, limit, make_asset, a, page, err);
+    int rc = sq_collect(db, s, limit, make_asset, a, page, err);
     sq_release(st, db);
     return rc;
 }
@@ -346,7 +280,7 @@ int store_asset_get(cat_store *st, cat_asset_kind kind, const cat_share *share,
                                  ASSET_SELECT "WHERE a.kind = ? AND a.schema_id = ? AND a.name_key = ?",
                                  "nis", (int)kind, schema->id, key);
     void *row = NULL;
-    int found = fetch_one(st, db, s, make_asset, a, &row, err);
+    int found = sq_fetch_one(st, db, s, make_asset, a, &row, err);
     if (found == 1)
         *out = row;
     if (found == 0)
@@ -387,7 +321,7 @@ int store_model_version_list(cat_store *st, int64_t model_id, int ready_only,
                                  VERSION_SELECT "WHERE model_id = ? AND version > ? AND "
                                                 "(? = 0 OR status = 'READY') ORDER BY version LIMIT ?",
                                  "iinn", model_id, after_version, ready_only, limit + 1);
-    int rc = collect(db, s, limit, make_version, a, page, err);
+    int rc = sq_collect(db, s, limit, make_version, a, page, err);
     sq_release(st, db);
     return rc;
 }
@@ -401,7 +335,7 @@ int store_model_version_get(cat_store *st, int64_t model_id, int64_t version, os
     sqlite3_stmt *s = sq_prepare(db, err, VERSION_SELECT "WHERE model_id = ? AND version = ?",
                                  "ii", model_id, version);
     void *row = NULL;
-    int found = fetch_one(st, db, s, make_version, a, &row, err);
+    int found = sq_fetch_one(st, db, s, make_version, a, &row, err);
     if (found == 1)
         *out = row;
     if (found == 0)
@@ -422,7 +356,7 @@ int store_model_alias_get(cat_store *st, int64_t model_id, const char *alias, in
     sqlite3_stmt *s = sq_prepare(db, err,
                                  "SELECT version FROM model_aliases WHERE model_id = ? AND alias_key = ?",
                                  "is", model_id, key);
-    int found = one_row(db, s, err);
+    int found = sq_step_one(db, s, err);
     if (found == 1) {
         *version = sqlite3_column_int64(s, 0);
         sqlite3_finalize(s);
@@ -431,33 +365,4 @@ int store_model_alias_get(cat_store *st, int64_t model_id, const char *alias, in
     if (found == 0)
         return os_err_set(err, OS_ENOTFOUND, "alias '%s' does not exist", alias);
     return found == 1 ? 0 : -1;
-}
-
-/* ---- storage locations -------------------------------------------------- */
-
-static void *make_location(sqlite3_stmt *s, os_arena *a)
-{
-    cat_location *l = os_arena_alloc(a, sizeof *l);
-    if (l == NULL)
-        return NULL;
-    l->id = sqlite3_column_int64(s, 0);
-    l->name = sq_text(s, 1, a);
-    l->uri = sq_text(s, 2, a);
-    l->secret_ref = sq_text(s, 3, a);
-    l->options_json = sq_text(s, 4, a);
-    return l;
-}
-
-int store_location_list(cat_store *st, os_arena *a, cat_page *page, os_err *err)
-{
-    sqlite3 *db = sq_acquire(st, err);
-    if (db == NULL)
-        return -1;
-    sqlite3_stmt *s = sq_prepare(db, err,
-                                 "SELECT id, name, uri, secret_ref, options_json FROM locations "
-                                 "ORDER BY name_key LIMIT ?",
-                                 "n", 100001);
-    int rc = collect(db, s, 100000, make_location, a, page, err);
-    sq_release(st, db);
-    return rc;
 }
