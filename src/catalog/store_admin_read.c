@@ -20,6 +20,25 @@
         return rc_;                                                                          \
     } while (0)
 
+/* Runs sql (a SELECT whose one parameter is a name key) with name's key and
+ * builds the row with make.  Returns 0 with *out set (arena memory), or -1
+ * with err: OS_ENOTFOUND "WHAT 'NAME' does not exist" (or "WHAT name too
+ * long"), OS_ENOMEM, or the SQLite error. */
+static int get_by_name(cat_store *st, const char *sql, sq_row_fn make, const char *what,
+                       const char *name, os_arena *a, void **out, os_err *err)
+{
+    char key[KEYBUF];
+    if (name == NULL || name_key(name, key, sizeof key) != 0)
+        return os_err_set(err, OS_ENOTFOUND, "%s name too long", what);
+    sqlite3 *db = sq_acquire(st, err);
+    if (db == NULL)
+        return -1;
+    int found = sq_fetch_one(st, db, sq_prepare(db, err, sql, "s", key), make, a, out, err);
+    if (found == 0)
+        return os_err_set(err, OS_ENOTFOUND, "%s '%s' does not exist", what, name);
+    return found == 1 ? 0 : -1;
+}
+
 static void *make_name(sqlite3_stmt *s, os_arena *a)
 {
     const char *t = sq_text(s, 0, a);
@@ -100,20 +119,12 @@ static void *make_location(sqlite3_stmt *s, os_arena *a)
 int store_location_get(cat_store *st, const char *name, os_arena *a, cat_location **out,
                        os_err *err)
 {
-    char key[KEYBUF];
-    if (name == NULL || name_key(name, key, sizeof key) != 0)
-        return os_err_set(err, OS_ENOTFOUND, "storage location name too long");
-    sqlite3 *db = sq_acquire(st, err);
-    if (db == NULL)
-        return -1;
     void *row = NULL;
-    int found = sq_fetch_one(st, db, sq_prepare(db, err, LOCATION_SELECT "WHERE name_key = ?", "s", key),
-                             make_location, a, &row, err);
-    if (found == 1)
-        *out = row;
-    if (found == 0)
-        return os_err_set(err, OS_ENOTFOUND, "storage location '%s' does not exist", name);
-    return found == 1 ? 0 : -1;
+    if (get_by_name(st, LOCATION_SELECT "WHERE name_key = ?", make_location, "storage location",
+                    name, a, &row, err) != 0)
+        return -1;
+    *out = row;
+    return 0;
 }
 
 int store_location_list(cat_store *st, os_arena *a, cat_page *page, os_err *err)
@@ -189,21 +200,12 @@ static void *make_recipient_admin(sqlite3_stmt *s, os_arena *a)
 int store_recipient_admin_get(cat_store *st, const char *name, os_arena *a,
                               cat_recipient_admin **out, os_err *err)
 {
-    char key[KEYBUF];
-    if (name == NULL || name_key(name, key, sizeof key) != 0)
-        return os_err_set(err, OS_ENOTFOUND, "recipient name too long");
-    sqlite3 *db = sq_acquire(st, err);
-    if (db == NULL)
-        return -1;
     void *row = NULL;
-    int found = sq_fetch_one(st, db,
-                             sq_prepare(db, err, RECIPIENT_ADMIN_SELECT "WHERE name_key = ?", "s", key),
-                             make_recipient_admin, a, &row, err);
-    if (found == 1)
-        *out = row;
-    if (found == 0)
-        return os_err_set(err, OS_ENOTFOUND, "recipient '%s' does not exist", name);
-    return found == 1 ? 0 : -1;
+    if (get_by_name(st, RECIPIENT_ADMIN_SELECT "WHERE name_key = ?", make_recipient_admin,
+                    "recipient", name, a, &row, err) != 0)
+        return -1;
+    *out = row;
+    return 0;
 }
 
 int store_recipient_admin_list(cat_store *st, os_arena *a, cat_page *page, os_err *err)
