@@ -528,6 +528,91 @@ static void test_absurd_declared_sizes(void **state)
     assert_non_null(strstr(err.msg, "children"));
 }
 
+/* A footer of 4 MB whose schema list claims 4,000,000 one-byte (empty)
+ * structs: decoding them would take 288 MB, so it is refused before any
+ * allocation instead of being allocated and zeroed. */
+static void test_footer_lists_bounded_by_footer_size(void **state)
+{
+    (void)state;
+    size_t n = 4000000, cap = n + 64;
+    uint8_t *b = malloc(cap);
+    assert_non_null(b);
+    size_t w = 0;
+    memcpy(b, "PAR1", 4);
+    w = 4;
+    size_t footer_at = w;
+    b[w++] = 0x29;   /* field 2 (delta 2), type list */
+    b[w++] = 0xfc;   /* list of structs, count follows as a varint */
+    for (uint64_t v = n; ; v >>= 7) {
+        b[w++] = (uint8_t)(v >= 0x80 ? (v & 0x7f) | 0x80 : v);
+        if (v < 0x80)
+            break;
+    }
+    memset(b + w, 0, n);   /* n empty structs */
+    w += n;
+    b[w++] = 0;            /* end of FileMetaData */
+    uint32_t flen = (uint32_t)(w - footer_at);
+    memcpy(b + w, &flen, 4);
+    memcpy(b + w + 4, "PAR1", 4);
+    w += 8;
+    pq_source src;
+    pq_source_init_mem(&src, b, w, "wide.parquet");
+    os_err err;
+    assert_null(pq_file_open(&src, NULL, &err));
+    assert_non_null(strstr(err.msg, "more entries than the footer's size can hold"));
+    free(b);
+}
+
+/* A decimal whose precision no real type can hold is refused when the schema
+ * is read (its scale would otherwise ask for billions of zeros in text). */
+static void test_absurd_decimal_precision(void **state)
+{
+    (void)state;
+    static tw w;
+    int32_t precisions[] = {2000000000, 309, 308};
+    for (int k = 0; k < 3; k++) {
+        memset(&w, 0, sizeof w);
+        memcpy(w.b, "PAR1", 4);
+        w.n = 4;
+        size_t footer_at = w.n;
+        tw_begin(&w, 0);
+        tw_i32(&w, 1, 1);
+        tw_list(&w, 2, 12, 2);
+        tw_elem_begin(&w);
+        tw_str(&w, 4, "schema");
+        tw_i32(&w, 5, 1);
+        tw_end(&w);
+        tw_elem_begin(&w);
+        tw_i32(&w, 1, 7);            /* FIXED_LEN_BYTE_ARRAY(128) */
+        tw_i32(&w, 2, 128);
+        tw_i32(&w, 3, 1);
+        tw_str(&w, 4, "d");
+        tw_i32(&w, 6, 5);            /* DECIMAL */
+        tw_i32(&w, 7, precisions[k]);
+        tw_i32(&w, 8, precisions[k]);
+        tw_end(&w);
+        tw_i64(&w, 3, 0);
+        tw_list(&w, 4, 12, 0);
+        tw_end(&w);
+        uint32_t flen = (uint32_t)(w.n - footer_at);
+        memcpy(w.b + w.n, &flen, 4);
+        memcpy(w.b + w.n + 4, "PAR1", 4);
+        w.n += 8;
+        pq_source src;
+        pq_source_init_mem(&src, w.b, w.n, "dec.parquet");
+        os_err err;
+        pq_file *f = pq_file_open(&src, NULL, &err);
+        if (k < 2) {
+            assert_null(f);
+            assert_non_null(strstr(err.msg, "invalid decimal"));
+        } else {
+            if (f == NULL)
+                fail_msg("%s", err.msg);
+            pq_file_close(f);
+        }
+    }
+}
+
 static void test_deep_nesting(void **state)
 {
     (void)state;
@@ -758,6 +843,8 @@ int main(void)
         cmocka_unit_test(test_crafted_file_reads),
         cmocka_unit_test(test_dictionary_index_out_of_range),
         cmocka_unit_test(test_absurd_declared_sizes),
+        cmocka_unit_test(test_footer_lists_bounded_by_footer_size),
+        cmocka_unit_test(test_absurd_decimal_precision),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_legacy_lists_maps_and_bare_repeated),
         cmocka_unit_test(test_pages_split_anywhere),

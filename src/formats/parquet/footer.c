@@ -263,6 +263,25 @@ static int decode_column_chunk(pq_thrift *t, int type, pq_col_meta *m)
     return rc;
 }
 
+/* Room for a list of n decoded elements.  A list count is only checked
+ * against the bytes left, and an element decodes to far more than its
+ * smallest encoding (a 1-byte struct becomes a 112-byte column chunk), so the
+ * lists of one footer share a budget proportional to its size: a small
+ * hostile footer cannot make us allocate gigabytes.  NULL with t->why set. */
+static void *alloc_list(pq_file *f, pq_thrift *t, uint32_t n, size_t size)
+{
+    uint64_t want = (uint64_t)(n ? n : 1) * size;
+    if (want > f->footer_budget) {
+        t->why = "lists declare more entries than the footer's size can hold";
+        return NULL;
+    }
+    f->footer_budget -= want;
+    void *p = os_arena_alloc(&f->arena, (size_t)want);
+    if (p == NULL)
+        t->why = "out of memory";
+    return p;
+}
+
 static int decode_row_group(pq_file *f, pq_thrift *t, int type, pq_row_group *rg)
 {
     if (pq_thrift_struct_begin(t, type))
@@ -275,11 +294,9 @@ static int decode_row_group(pq_file *f, pq_thrift *t, int type, pq_row_group *rg
             uint32_t n;
             if (pq_thrift_list(t, ft, &et, &n))
                 return -1;
-            rg->cols = os_arena_alloc(&f->arena, (n ? n : 1) * sizeof *rg->cols);
-            if (rg->cols == NULL) {
-                t->why = "out of memory";
+            rg->cols = alloc_list(f, t, n, sizeof *rg->cols);
+            if (rg->cols == NULL)
                 return -1;
-            }
             rg->ncols = n;
             for (uint32_t i = 0; i < n; i++)
                 if (decode_column_chunk(t, et, &rg->cols[i]))
@@ -319,18 +336,13 @@ static int decode_kv(pq_file *f, pq_thrift *t, int type, const char **k, const c
     return rc;
 }
 
-static void *alloc_list(pq_file *f, pq_thrift *t, uint32_t n, size_t size)
-{
-    void *p = os_arena_alloc(&f->arena, (n ? n : 1) * size);
-    if (p == NULL)
-        t->why = "out of memory";
-    return p;
-}
-
 int pq_footer_decode(pq_file *f, const uint8_t *data, size_t len, os_err *err)
 {
     pq_thrift t;
     pq_thrift_init(&t, data, len);
+    /* Real footers decode to a few times their size (names and statistics
+     * are encoded compactly too); 16x plus 16 MiB leaves ample room. */
+    f->footer_budget = (uint64_t)len * 16 + ((uint64_t)16 << 20);
     int16_t last = 0, id;
     int ft, rc, et;
     uint32_t n;

@@ -50,6 +50,7 @@ struct pq_file {
     const char *name;
     pq_options opts;
     os_arena arena;          /* everything below lives here */
+    uint64_t footer_budget;  /* bytes the footer's lists may still allocate while decoding */
     uint8_t *footer;         /* raw FileMetaData bytes; stats point into it */
     int32_t version;
     int64_t num_rows;

@@ -72,8 +72,12 @@ static int check_leaf(schema_ctx *c, pq_node *n)
                           f->name, n->path, (int)n->type_length);
     if (n->physical == PQ_INT96)
         n->logical.kind = PQ_LT_INT96_TIMESTAMP;
+    /* 308 digits is what the widest decimal we print (128 bytes) can hold; a
+     * bigger precision would let one value's scale ask for gigabytes of
+     * zeros when it is written out as text. */
     if (n->logical.kind == PQ_LT_DECIMAL &&
-        (n->logical.scale < 0 || n->logical.precision <= 0 || n->logical.scale > n->logical.precision))
+        (n->logical.scale < 0 || n->logical.precision <= 0 || n->logical.precision > 308 ||
+         n->logical.scale > n->logical.precision))
         return os_err_set(c->err, OS_ECORRUPT, "%s: column %s has invalid decimal(%d,%d)", f->name,
                           n->path, (int)n->logical.precision, (int)n->logical.scale);
     if (n->logical.kind == PQ_LT_UUID && !(n->physical == PQ_FIXED_LEN_BYTE_ARRAY && n->type_length == 16))
