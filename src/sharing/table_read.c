@@ -719,9 +719,7 @@ void *table_read_changes(sharing_service *svc, const sharing_caller *who, const 
     if (choose_format(&c, delta_snapshot_protocol(j->snap), &j->fmt, err) != 0)
         goto fail;
     /* Check the feed is enabled over the window before answering 200. */
-    const char *cdf = delta_map_get(&delta_snapshot_metadata(j->snap)->configuration,
-                                    "delta.enableChangeDataFeed", NULL);
-    if (cdf == NULL || strcasecmp(cdf, "true") != 0) {
+    if (!delta_map_true(&delta_snapshot_metadata(j->snap)->configuration, "delta.enableChangeDataFeed")) {
         os_err_set(err, OS_EINVAL, "the change data feed is not enabled on this table at version %lld",
                    (long long)j->start_version);
         goto fail;

@@ -504,6 +504,29 @@ static void test_file_times_made_increasing(void **state)
     close_table(&fx);
 }
 
+/* Boolean table properties are read in any letter case, as Delta reads them:
+ * a feed enabled with "TRUE" serves its cdc files. */
+static void test_properties_any_case(void **state)
+{
+    (void)state;
+    os_err e;
+    put("tbl/_delta_log/00000000000000000000.json", PROTO META("\"delta.enableChangeDataFeed\":\"TRUE\"")
+        ADD("a", "1", "10"));
+    put("tbl/_delta_log/00000000000000000001.json",
+        ADD("b", "1", "10") "{\"cdc\":{\"path\":\"_change_data/x\",\"partitionValues\":{},\"size\":1,"
+        "\"dataChange\":false}}\n");
+    set_mtime("tbl/_delta_log/00000000000000000000.json", 1000);
+    set_mtime("tbl/_delta_log/00000000000000000001.json", 2000);
+    fixture fx;
+    open_table(&fx, NULL);
+    chlist c = {""};
+    delta_history_opts cdf = {1, true, 1, true};
+    if (delta_history_scan(&fx.t, &cdf, on_change, &c, &e) != 0)
+        fail_msg("%s", e.msg);
+    assert_string_equal(c.s, "1:commit@2000 1:cdc:_change_data/x@2000");
+    close_table(&fx);
+}
+
 /* ------------------------------------------------------------ Parquet checkpoints, page by page */
 
 static void put_bytes(const char *name, const uint8_t *data, size_t len)
@@ -628,6 +651,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_big_json_checkpoint_and_junk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parquet_checkpoint_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_times_made_increasing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_properties_any_case, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

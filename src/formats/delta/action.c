@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
 
@@ -494,6 +495,12 @@ int delta_file_key(const delta_file *f, os_buf *out, os_err *err)
             os_buf_printf(out, "@%d", (int)f->dv.offset);
     }
     return 0;
+}
+
+bool delta_map_true(const delta_map *m, const char *key)
+{
+    const char *v = delta_map_get(m, key, NULL);
+    return v != NULL && strcasecmp(v, "true") == 0;
 }
 
 const char *delta_map_get(const delta_map *m, const char *key, bool *found)

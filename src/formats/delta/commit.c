@@ -56,8 +56,7 @@ bool dl_ict_enabled_at(const delta_metadata *m, int64_t v)
 {
     if (m == NULL)
         return false;
-    const char *on = delta_map_get(&m->configuration, "delta.enableInCommitTimestamps", NULL);
-    if (on == NULL || strcmp(on, "true") != 0)
+    if (!delta_map_true(&m->configuration, "delta.enableInCommitTimestamps"))
         return false;
     const char *ev = delta_map_get(&m->configuration, "delta.inCommitTimestampEnablementVersion", NULL);
     int64_t from = 0;

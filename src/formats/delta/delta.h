@@ -46,6 +46,9 @@ typedef struct delta_map {
 /* Returns the entry's value for key, or NULL (absent or null); *found (may be
  * NULL) tells the two apart. */
 const char *delta_map_get(const delta_map *m, const char *key, bool *found);
+/* Whether the entry for key is "true" in any letter case, as Delta reads a
+ * boolean table property (delta.enableChangeDataFeed, ...).  m may be NULL. */
+bool delta_map_true(const delta_map *m, const char *key);
 
 typedef struct delta_protocol {
     int32_t min_reader_version;

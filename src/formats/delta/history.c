@@ -6,8 +6,7 @@
 
 static bool cdf_enabled(const delta_metadata *m)
 {
-    const char *v = delta_map_get(&m->configuration, "delta.enableChangeDataFeed", NULL);
-    return v != NULL && strcmp(v, "true") == 0;
+    return delta_map_true(&m->configuration, "delta.enableChangeDataFeed");
 }
 
 int delta_history_scan(const delta_table *t, const delta_history_opts *opts,
