@@ -8,6 +8,7 @@
 #include "base/timeutil.h"
 #include "cli/cli.h"
 #include "formats/delta/delta.h"
+#include "json/jw.h"
 #include "storage/objstore.h"
 
 static void usage(FILE *out)
@@ -18,42 +19,13 @@ static void usage(FILE *out)
             "                                 [--predicate JSON] [--limit N] [--count]\n");
 }
 
-static const char hexd[] = "0123456789abcdef";
-
-/* Appends s as a JSON string: one reservation, then direct writes. */
+/* Appends s as a JSON string (null for NULL). */
 static void j_str(os_buf *b, const char *s)
 {
-    if (s == NULL) {
+    if (s == NULL)
         os_buf_puts(b, "null");
-        return;
-    }
-    size_t n = strlen(s);
-    if (os_buf_reserve(b, n * 6 + 2) < 0)
-        return;
-    char *w = b->data + b->len;
-    *w++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            *w++ = (char)c;
-            continue;
-        }
-        *w++ = '\\';
-        switch (c) {
-        case '"': *w++ = '"'; break;
-        case '\\': *w++ = '\\'; break;
-        case '\n': *w++ = 'n'; break;
-        case '\r': *w++ = 'r'; break;
-        case '\t': *w++ = 't'; break;
-        default:
-            *w++ = 'u'; *w++ = '0'; *w++ = '0';
-            *w++ = hexd[c >> 4]; *w++ = hexd[c & 15];
-            break;
-        }
-    }
-    *w++ = '"';
-    b->len = (size_t)(w - b->data);
-    b->data[b->len] = '\0';
+    else
+        jw_escape(b, s, strlen(s));
 }
 
 static void j_key(os_buf *b, const char *k, int *first)

@@ -123,57 +123,67 @@ static const unsigned char PLAIN[256] = {
     ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
 };
 
-static void put_escaped(jw *w, const char *s, size_t n)
+int jw_escape(os_buf *out, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    /* At worst every byte becomes a six-byte escape: reserving that once lets
-     * the loop store without checks (file stats are JSON inside JSON, a quote
-     * every few bytes, and one string per file of a table). */
-    if (w->failed || n > (SIZE_MAX - 3) / 6 || os_buf_reserve(w->out, n * 6 + 2) != 0) {
-        w->failed = 1;
-        return;
-    }
     static const char hex[] = "0123456789abcdef";
-    char *o = w->out->data + w->out->len;
-    *o++ = '"';
+    if (os_buf_putc(out, '"') != 0)
+        return -1;
     size_t i = 0;
     while (i < n) {
-        unsigned char c = p[i];
-        if (PLAIN[c]) {
-            *o++ = (char)c;
-            i++;
-            continue;
+        /* A block at a time: at worst every byte becomes a six-byte escape
+         * (a multi-byte character may run 3 bytes past the block), so the
+         * loop stores without checks but never reserves more than ~24 KB
+         * however long the string (file stats are JSON inside JSON: a quote
+         * every few bytes, one string per file of a table). */
+        size_t end = n - i > 4096 ? i + 4096 : n;
+        if (os_buf_reserve(out, (end - i) * 6 + 4) != 0)
+            return -1;
+        char *o = out->data + out->len;
+        while (i < end) {
+            unsigned char c = p[i];
+            if (PLAIN[c]) {
+                *o++ = (char)c;
+                i++;
+                continue;
+            }
+            switch (c) {
+            case '"': *o++ = '\\'; *o++ = '"'; i++; continue;
+            case '\\': *o++ = '\\'; *o++ = '\\'; i++; continue;
+            case '\n': *o++ = '\\'; *o++ = 'n'; i++; continue;
+            case '\r': *o++ = '\\'; *o++ = 'r'; i++; continue;
+            case '\t': *o++ = '\\'; *o++ = 't'; i++; continue;
+            default: break;
+            }
+            if (c < 0x20 || c == 0x7f) {
+                memcpy(o, "\\u00", 4);
+                o[4] = hex[c >> 4];
+                o[5] = hex[c & 15];
+                o += 6;
+                i++;
+                continue;
+            }
+            size_t len = utf8_len(p + i, n - i);
+            if (len == 0) {
+                memcpy(o, "\\ufffd", 6);
+                o += 6;
+                i++;
+                continue;
+            }
+            memcpy(o, p + i, len);
+            o += len;
+            i += len;
         }
-        switch (c) {
-        case '"': *o++ = '\\'; *o++ = '"'; i++; continue;
-        case '\\': *o++ = '\\'; *o++ = '\\'; i++; continue;
-        case '\n': *o++ = '\\'; *o++ = 'n'; i++; continue;
-        case '\r': *o++ = '\\'; *o++ = 'r'; i++; continue;
-        case '\t': *o++ = '\\'; *o++ = 't'; i++; continue;
-        default: break;
-        }
-        if (c < 0x20 || c == 0x7f) {
-            memcpy(o, "\\u00", 4);
-            o[4] = hex[c >> 4];
-            o[5] = hex[c & 15];
-            o += 6;
-            i++;
-            continue;
-        }
-        size_t len = utf8_len(p + i, n - i);
-        if (len == 0) {
-            memcpy(o, "\\ufffd", 6);
-            o += 6;
-            i++;
-            continue;
-        }
-        memcpy(o, p + i, len);
-        o += len;
-        i += len;
+        out->len = (size_t)(o - out->data);
+        out->data[out->len] = '\0';
     }
-    *o++ = '"';
-    w->out->len = (size_t)(o - w->out->data);
-    w->out->data[w->out->len] = '\0';
+    return os_buf_putc(out, '"');
+}
+
+static void put_escaped(jw *w, const char *s, size_t n)
+{
+    if (w->failed || jw_escape(w->out, s, n) != 0)
+        w->failed = 1;
 }
 
 void jw_key(jw *w, const char *key)

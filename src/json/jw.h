@@ -39,4 +39,10 @@ void jw_kint(jw *w, const char *key, int64_t v);
 /* 1 when an allocation failed or nesting was unbalanced. */
 int jw_failed(const jw *w);
 
+/* Appends s (n bytes) to out as a JSON string literal, quotes included:
+ * RFC 8259 escapes, control bytes as \u00XX, invalid UTF-8 as U+FFFD (never
+ * passed through).  Returns 0, or -1 when out of memory (out then holds a
+ * partial literal).  For writers that build JSON text without a jw. */
+int jw_escape(os_buf *out, const char *s, size_t n);
+
 #endif

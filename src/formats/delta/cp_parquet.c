@@ -7,6 +7,7 @@
 
 #include "base/timeutil.h"
 #include "formats/parquet/parquet.h"
+#include "json/jw.h"
 
 typedef struct store_src {
     const objstore *store;
@@ -158,7 +159,7 @@ static int cv_map(conv *c, const pq_value *v, const char *name, delta_map *out)
                                                    val->u.bytes.len);
         else
             return cbad(c, name, "has a value that is not a string");
-        if (out->items[i].key == NULL)
+        if (out->items[i].key == NULL || (val != NULL && val->kind == PQ_VAL_BYTES && out->items[i].value == NULL))
             return os_err_set(c->err, OS_ENOMEM, "out of memory");
     }
     out->n = v->u.map.n;
@@ -187,6 +188,8 @@ static int cv_list(conv *c, const pq_value *v, const char *name, bool *has, cons
         if (e->kind != PQ_VAL_BYTES)
             return cbad(c, name, "has an item that is not a string");
         arr[i] = os_arena_strndup(c->arena, (const char *)e->u.bytes.ptr, e->u.bytes.len);
+        if (arr[i] == NULL)
+            return os_err_set(c->err, OS_ENOMEM, "out of memory");
     }
     *out = arr;
     *n = v->u.list.n;
@@ -224,22 +227,6 @@ static int cv_dv(conv *c, const pq_value *dv, delta_file *f)
 }
 
 /* stats_parsed -> JSON text, for checkpoints written without JSON stats. */
-static void json_str(os_buf *b, const char *s, size_t n)
-{
-    os_buf_putc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '"' || ch == '\\') {
-            os_buf_putc(b, '\\');
-            os_buf_putc(b, (char)ch);
-        } else if (ch < 0x20) {
-            os_buf_printf(b, "\\u%04x", ch);
-        } else {
-            os_buf_putc(b, (char)ch);
-        }
-    }
-    os_buf_putc(b, '"');
-}
 
 static void stats_value(os_buf *b, const pq_value *v)
 {
@@ -270,7 +257,7 @@ static void stats_value(os_buf *b, const pq_value *v)
                 return;
             }
             os_time_format_iso(ms, tmp);
-            json_str(b, tmp, strlen(tmp));
+            jw_escape(b, tmp, strlen(tmp));
         } else if (lt && lt->kind == PQ_LT_DECIMAL && lt->scale > 0) {
             /* Exact decimal text. */
             char digits[32];
@@ -302,7 +289,7 @@ static void stats_value(os_buf *b, const pq_value *v)
         os_buf_printf(b, "%.17g", v->u.d);
         return;
     case PQ_VAL_BYTES:
-        json_str(b, (const char *)v->u.bytes.ptr, v->u.bytes.len);
+        jw_escape(b, (const char *)v->u.bytes.ptr, v->u.bytes.len);
         return;
     case PQ_VAL_STRUCT:
         os_buf_putc(b, '{');
@@ -313,7 +300,7 @@ static void stats_value(os_buf *b, const pq_value *v)
             if (out++)
                 os_buf_putc(b, ',');
             const char *nm = f->node ? f->node->name : "?";
-            json_str(b, nm, strlen(nm));
+            jw_escape(b, nm, strlen(nm));
             os_buf_putc(b, ':');
             stats_value(b, f);
         }
