@@ -77,9 +77,6 @@ static int deliver(void *ctx, const delta_action *a, os_err *err)
 static int read_json_lines(cp_state *st, const char *key, os_err *err)
 {
     const delta_table *t = st->t;
-    objstore_entry info;
-    if (objstore_stat(t->store, key, &info, err) < 0)
-        return -1;
     char *buf = malloc(CP_CHUNK);
     os_buf line = OS_BUF_INIT;
     int rc = 0;

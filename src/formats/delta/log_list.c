@@ -164,17 +164,17 @@ int dl_listing_load(const delta_table *t, int64_t from_version, dl_listing *out,
 {
     memset(out, 0, sizeof *out);
     list_state st = {t, out, 0, 0, 0, 0, strlen(t->log_dir)};
-    char start[256];
-    const char *start_after = NULL;
+    os_buf start = OS_BUF_INIT;
     if (from_version > 0) {
-        snprintf(start, sizeof start, "%s%020lld", t->log_dir, (long long)(from_version - 1));
         /* Everything named "<v-1>..." sorts before "<v-1>/"-free names of v;
          * listing after "<v-1>.~" skips all of version v-1's files. */
-        strncat(start, ".~", sizeof start - strlen(start) - 1);
-        start_after = start;
+        if (os_buf_printf(&start, "%s%020lld.~", t->log_dir, (long long)(from_version - 1)) < 0)
+            return os_err_set(err, OS_ENOMEM, "out of memory");
         out->partial = true;
     }
-    if (objstore_list(t->store, t->log_dir, start_after, on_entry, &st, err) < 0) {
+    int rc = objstore_list(t->store, t->log_dir, from_version > 0 ? start.data : NULL, on_entry, &st, err);
+    os_buf_free(&start);
+    if (rc < 0) {
         dl_listing_free(out);
         if (err && err->code == OS_ENOTFOUND)
             os_err_set(err, OS_ENOTFOUND, "no Delta table at '%s': %s is missing",
