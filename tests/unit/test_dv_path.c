@@ -18,14 +18,15 @@ static void test_known_encoding(void **state)
     os_buf b = OS_BUF_INIT;
     os_err e;
     assert_int_equal(delta_dv_file_path(&dv, &b, &e), 0);
-    assert_true(strncmp(os_buf_cstr(&b), "deletion_vector_", 16) == 0);
-    assert_int_equal(b.len, strlen("deletion_vector_") + 36 + 4);
+    /* The name the writer (Spark) gave that file in the golden table. */
+    assert_string_equal(os_buf_cstr(&b), "deletion_vector_10ffbe3a-01fe-457d-95fe-a4a7e1c22c07.bin");
+    /* And it is there, when the golden tables are (test-all.sh always points at them). */
     const char *shared = getenv("OS_SHARED_DIR");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/testdata/delta-golden/dv-with-columnmapping/%s",
-             shared ? shared : "../shared", os_buf_cstr(&b));
-    if (access(path, F_OK) == 0 || shared != NULL)
+    if (shared != NULL) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/testdata/delta-golden/dv-with-columnmapping/%s", shared, os_buf_cstr(&b));
         assert_int_equal(access(path, F_OK), 0);
+    }
     /* a prefix becomes a directory */
     os_buf_reset(&b);
     delta_dv pre = {'u', "ab5DxE90SCJoMhWOS&LEbJ", 0, 0, 34, 1};
