@@ -174,3 +174,45 @@ def test_predicate_and_limit_over_batches(table):
     assert rc == 0, err
     got = {key_of(l["add"]) for l in lines[2:]}
     assert got == {k for k, a in want.items() if a["partitionValues"]["p"] == "3"}
+
+
+def test_typed_stats_rebuilt_as_valid_json(tmp_path):
+    """A checkpoint with only stats_parsed: statistics JSON has no spelling for (NaN,
+    infinities) or that are binary decimals are left out (a file is then never skipped on
+    them), and every rebuilt stats string is valid JSON."""
+    typed = ("STRUCT(path VARCHAR, partitionValues MAP(VARCHAR, VARCHAR), size BIGINT, modificationTime BIGINT, "
+             "dataChange BOOLEAN, stats_parsed STRUCT(numRecords BIGINT, minValues STRUCT(x DOUBLE, d DECIMAL(30,2), "
+             "n BIGINT), maxValues STRUCT(x DOUBLE, d DECIMAL(30,2), n BIGINT), nullCount STRUCT(x BIGINT, d BIGINT, "
+             "n BIGINT)))")
+    root = tmp_path / "t"
+    log = root / "_delta_log"
+    log.mkdir(parents=True)
+    schema = json.dumps({"type": "struct", "fields": [
+        {"name": "x", "type": "double", "nullable": True, "metadata": {}},
+        {"name": "d", "type": "decimal(30,2)", "nullable": True, "metadata": {}},
+        {"name": "n", "type": "long", "nullable": True, "metadata": {}}]})
+    meta = dict(METADATA, schemaString=schema, partitionColumns=[])
+    xs = ["NaN", "Infinity", 1.5]
+    rows = [{"protocol": {"minReaderVersion": 1, "minWriterVersion": 2}}, {"metaData": meta}]
+    for i, x in enumerate(xs):
+        st = {"numRecords": 10, "minValues": {"x": x, "d": "12345678901234567890.25", "n": i},
+              "maxValues": {"x": x, "d": "12345678901234567890.75", "n": i + 5},
+              "nullCount": {"x": 0, "d": 0, "n": 0}}
+        rows.append({"add": {"path": f"f{i}.parquet", "partitionValues": {}, "size": 10 + i,
+                             "modificationTime": 1, "dataChange": True, "stats_parsed": st}})
+    write_parquet(log / f"{0:020d}.checkpoint.parquet", rows,
+                  {"add": typed, "metaData": META_T, "protocol": PROTO_T}, 0)
+    (log / "_last_checkpoint").write_text(json.dumps({"version": 0, "size": len(rows)}))
+    rc, lines, err = common.inspect(root)
+    assert rc == 0, err
+    got = {l["add"]["path"]: json.loads(l["add"]["stats"]) for l in lines[2:]}
+    assert set(got) == {"f0.parquet", "f1.parquet", "f2.parquet"}
+    for i, name in enumerate(["f0.parquet", "f1.parquet", "f2.parquet"]):
+        st = got[name]
+        assert st["numRecords"] == 10
+        assert st["minValues"]["n"] == i and st["maxValues"]["n"] == i + 5
+        assert "d" not in st["minValues"] and "d" not in st["maxValues"]
+        if xs[i] == 1.5:
+            assert st["minValues"]["x"] == 1.5
+        else:
+            assert "x" not in st["minValues"] and "x" not in st["maxValues"]

@@ -1,6 +1,7 @@
 /* cp_parquet.c - reading Delta actions out of a Parquet checkpoint file (or sidecar) through the Parquet reader. */
 #include "formats/delta/delta_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +229,21 @@ static int cv_dv(conv *c, const pq_value *dv, delta_file *f)
 
 /* stats_parsed -> JSON text, for checkpoints written without JSON stats. */
 
+/* Whether a typed statistic is left out of the JSON rebuilt from it: nulls
+ * (Delta leaves absent statistics out), NaN and infinities (JSON has no
+ * spelling for them) and binary-encoded decimals (not converted here).  A
+ * statistic left out only means a file is never skipped on it. */
+static bool stats_absent(const pq_value *v)
+{
+    switch (v->kind) {
+    case PQ_VAL_NULL: return true;
+    case PQ_VAL_FLOAT: return !isfinite(v->u.f);
+    case PQ_VAL_DOUBLE: return !isfinite(v->u.d);
+    case PQ_VAL_BYTES: return v->node != NULL && v->node->logical.kind == PQ_LT_DECIMAL;
+    default: return false;
+    }
+}
+
 static void stats_value(os_buf *b, const pq_value *v)
 {
     const pq_logical_type *lt = v->node ? &v->node->logical : NULL;
@@ -235,6 +251,17 @@ static void stats_value(os_buf *b, const pq_value *v)
     switch (v->kind) {
     case PQ_VAL_NULL:
         os_buf_puts(b, "null");
+        return;
+    case PQ_VAL_FLOAT:
+    case PQ_VAL_DOUBLE:
+        if (stats_absent(v)) {
+            os_buf_puts(b, "null");
+            return;
+        }
+        if (v->kind == PQ_VAL_FLOAT)
+            os_buf_printf(b, "%.9g", (double)v->u.f);
+        else
+            os_buf_printf(b, "%.17g", v->u.d);
         return;
     case PQ_VAL_BOOL:
         os_buf_puts(b, v->u.b ? "true" : "false");
@@ -282,12 +309,6 @@ static void stats_value(os_buf *b, const pq_value *v)
         }
         return;
     }
-    case PQ_VAL_FLOAT:
-        os_buf_printf(b, "%.9g", (double)v->u.f);
-        return;
-    case PQ_VAL_DOUBLE:
-        os_buf_printf(b, "%.17g", v->u.d);
-        return;
     case PQ_VAL_BYTES:
         jw_escape(b, (const char *)v->u.bytes.ptr, v->u.bytes.len);
         return;
@@ -295,8 +316,8 @@ static void stats_value(os_buf *b, const pq_value *v)
         os_buf_putc(b, '{');
         for (uint32_t i = 0, out = 0; i < v->u.strct.n; i++) {
             const pq_value *f = &v->u.strct.fields[i];
-            if (f->kind == PQ_VAL_NULL)
-                continue;   /* Delta leaves absent statistics out */
+            if (stats_absent(f))
+                continue;
             if (out++)
                 os_buf_putc(b, ',');
             const char *nm = f->node ? f->node->name : "?";
