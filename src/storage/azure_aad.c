@@ -10,16 +10,6 @@
 #include "storage/sto_http.h"
 #include "storage/xml_scan.h"
 
-static int form_add(os_buf *b, const char *name, const char *value)
-{
-    int rc = 0;
-    if (b->len)
-        rc |= os_buf_putc(b, '&');
-    rc |= os_buf_printf(b, "%s=", name);
-    rc |= sto_uri_encode(b, value, strlen(value), 0);
-    return rc;
-}
-
 int azure_aad_token(const azure_aad_client *c, int64_t now_s, os_buf *token,
                     int64_t *expires_at_s, os_err *err)
 {
@@ -37,10 +27,10 @@ int azure_aad_token(const azure_aad_client *c, int64_t now_s, os_buf *token,
         al--;
     int rc = os_buf_append(&url, auth, al);
     rc |= os_buf_printf(&url, "/%s/oauth2/v2.0/token", c->tenant_id);
-    rc |= form_add(&body, "grant_type", "client_credentials");
-    rc |= form_add(&body, "client_id", c->client_id);
-    rc |= form_add(&body, "client_secret", c->client_secret);
-    rc |= form_add(&body, "scope", "https://storage.azure.com/.default");
+    rc |= sto_query_add(&body, "grant_type", "client_credentials");
+    rc |= sto_query_add(&body, "client_id", c->client_id);
+    rc |= sto_query_add(&body, "client_secret", c->client_secret);
+    rc |= sto_query_add(&body, "scope", "https://storage.azure.com/.default");
     if (rc)
         ret = os_err_set(err, OS_ENOMEM, "out of memory");
     if (ret == 0) {

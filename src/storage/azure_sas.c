@@ -94,16 +94,6 @@ int azure_sas_string_to_sign(const azure_sas_in *in, os_buf *out, os_err *err)
     return 0;
 }
 
-static int qparam(os_buf *q, const char *name, const char *value)
-{
-    int rc = 0;
-    if (q->len > 0)
-        rc |= os_buf_putc(q, '&');
-    rc |= os_buf_printf(q, "%s=", name);
-    rc |= sto_uri_encode(q, value, strlen(value), 0);
-    return rc;
-}
-
 int azure_sas_make(const azure_sas_in *in, os_buf *out, os_err *err)
 {
     os_buf sts = OS_BUF_INIT, q = OS_BUF_INIT;
@@ -131,30 +121,30 @@ int azure_sas_make(const azure_sas_in *in, os_buf *out, os_err *err)
     if (in->start_s)
         sto_time_iso(in->start_s, st);
     sto_time_iso(in->expiry_s, se);
-    int rc = qparam(&q, "sv", in->version ? in->version : AZURE_SAS_VERSION);
-    rc |= qparam(&q, "spr", in->allow_http ? "https,http" : "https");
+    int rc = sto_query_add(&q, "sv", in->version ? in->version : AZURE_SAS_VERSION);
+    rc |= sto_query_add(&q, "spr", in->allow_http ? "https,http" : "https");
     if (in->start_s)
-        rc |= qparam(&q, "st", st);
-    rc |= qparam(&q, "se", se);
+        rc |= sto_query_add(&q, "st", st);
+    rc |= sto_query_add(&q, "se", se);
     if (in->udk) {
         char ks[21], ke[21];
         sto_time_iso(in->udk->signed_start_s, ks);
         sto_time_iso(in->udk->signed_expiry_s, ke);
-        rc |= qparam(&q, "skoid", in->udk->signed_oid);
-        rc |= qparam(&q, "sktid", in->udk->signed_tid);
+        rc |= sto_query_add(&q, "skoid", in->udk->signed_oid);
+        rc |= sto_query_add(&q, "sktid", in->udk->signed_tid);
         if (in->udk->signed_start_s)
-            rc |= qparam(&q, "skt", ks);
-        rc |= qparam(&q, "ske", ke);
-        rc |= qparam(&q, "sks", in->udk->signed_service);
-        rc |= qparam(&q, "skv", in->udk->signed_version);
+            rc |= sto_query_add(&q, "skt", ks);
+        rc |= sto_query_add(&q, "ske", ke);
+        rc |= sto_query_add(&q, "sks", in->udk->signed_service);
+        rc |= sto_query_add(&q, "skv", in->udk->signed_version);
     }
-    rc |= qparam(&q, "sr", resource_of(in->scope));
-    rc |= qparam(&q, "sp", in->permissions);
-    rc |= qparam(&q, "sig", sig);
+    rc |= sto_query_add(&q, "sr", resource_of(in->scope));
+    rc |= sto_query_add(&q, "sp", in->permissions);
+    rc |= sto_query_add(&q, "sig", sig);
     if (in->scope == AZURE_SAS_DIRECTORY) {
         /* After sig, where the Data Lake SDK writes it. */
         snprintf(sdd, sizeof sdd, "%d", depth_of(in->path));
-        rc |= qparam(&q, "sdd", sdd);
+        rc |= sto_query_add(&q, "sdd", sdd);
     }
     rc |= os_buf_append(out, q.data, q.len);
     if (rc != 0) {

@@ -113,13 +113,6 @@ static int az_call(az_ctx *c, const char *method, os_buf *url, int has_query, st
     return sto_http_do(rq, rs, err);
 }
 
-static int qadd(os_buf *q, const char *name, const char *value)
-{
-    int rc = os_buf_printf(q, "&%s=", name);
-    rc |= sto_uri_encode(q, value, strlen(value), 0);
-    return rc;
-}
-
 static int az_list_impl(az_ctx *c, const char *dir, const char *start_after, int delimited,
                         objstore_list_cb cb, void *cbctx, os_err *err)
 {
@@ -143,13 +136,13 @@ static int az_list_impl(az_ctx *c, const char *dir, const char *start_after, int
         rc |= sto_uri_encode(&url, c->container, strlen(c->container), 0);
         rc |= os_buf_puts(&url, "?restype=container&comp=list");
         if (delimited)
-            rc |= qadd(&url, "delimiter", "/");
+            rc |= sto_query_add(&url, "delimiter", "/");
         else
-            rc |= qadd(&url, "include", "metadata"); /* to see ADLS Gen2 folder markers */
+            rc |= sto_query_add(&url, "include", "metadata"); /* to see ADLS Gen2 folder markers */
         if (marker.len)
-            rc |= qadd(&url, "marker", marker.data);
-        rc |= qadd(&url, "maxresults", "5000");
-        rc |= qadd(&url, "prefix", os_buf_cstr(&full));
+            rc |= sto_query_add(&url, "marker", marker.data);
+        rc |= sto_query_add(&url, "maxresults", "5000");
+        rc |= sto_query_add(&url, "prefix", os_buf_cstr(&full));
         if (rc) {
             os_err_set(err, OS_ENOMEM, "out of memory");
             goto done;

@@ -51,16 +51,6 @@ int gcs_downscope_options(const char *bucket, const char *prefix, os_buf *out, o
     return rc ? os_err_set(err, OS_ENOMEM, "out of memory") : 0;
 }
 
-static int form_add(os_buf *b, const char *name, const char *value)
-{
-    int rc = 0;
-    if (b->len)
-        rc |= os_buf_putc(b, '&');
-    rc |= os_buf_printf(b, "%s=", name);
-    rc |= sto_uri_encode(b, value, strlen(value), 0);
-    return rc;
-}
-
 int gcs_token_downscope(const char *sts_uri, const char *access_token, const char *bucket,
                         const char *prefix, int64_t now_s, int64_t fallback_expiry_s,
                         os_buf *token, int64_t *expires_at_s, os_err *err)
@@ -70,12 +60,14 @@ int gcs_token_downscope(const char *sts_uri, const char *access_token, const cha
     sto_http_resp rs = {0};
     int ret = gcs_downscope_options(bucket, prefix, &opts, err);
     if (ret == 0) {
-        int rc = form_add(&body, "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange");
-        rc |= form_add(&body, "subject_token_type", "urn:ietf:params:oauth:token-type:access_token");
-        rc |= form_add(&body, "requested_token_type",
-                       "urn:ietf:params:oauth:token-type:access_token");
-        rc |= form_add(&body, "subject_token", access_token);
-        rc |= form_add(&body, "options", opts.data);
+        int rc = sto_query_add(&body, "grant_type",
+                               "urn:ietf:params:oauth:grant-type:token-exchange");
+        rc |= sto_query_add(&body, "subject_token_type",
+                            "urn:ietf:params:oauth:token-type:access_token");
+        rc |= sto_query_add(&body, "requested_token_type",
+                            "urn:ietf:params:oauth:token-type:access_token");
+        rc |= sto_query_add(&body, "subject_token", access_token);
+        rc |= sto_query_add(&body, "options", opts.data);
         if (rc)
             ret = os_err_set(err, OS_ENOMEM, "out of memory");
     }

@@ -99,16 +99,6 @@ int gcs_signer_sign(const gcs_signer *s, const void *data, size_t n, os_buf *sig
     return 0;
 }
 
-static int qparam(os_buf *q, const char *name, const char *value)
-{
-    int rc = 0;
-    if (q->len > 0)
-        rc |= os_buf_putc(q, '&');
-    rc |= os_buf_printf(q, "%s=", name);
-    rc |= sto_uri_encode(q, value, strlen(value), 0);
-    return rc;
-}
-
 int gcs_sign_url(const gcs_signer *s, const char *endpoint, const char *bucket,
                  const char *object, int64_t now_s, int64_t expires_s, os_buf *url, os_err *err)
 {
@@ -136,11 +126,11 @@ int gcs_sign_url(const gcs_signer *s, const char *endpoint, const char *bucket,
     int rc = os_buf_printf(&path, "/%s/", bucket);
     rc |= sto_uri_encode(&path, object, strlen(object), 1);
     rc |= os_buf_printf(&cred, "%s/%s/auto/storage/goog4_request", s->email, date);
-    rc |= qparam(&q, "X-Goog-Algorithm", "GOOG4-RSA-SHA256");
-    rc |= qparam(&q, "X-Goog-Credential", cred.data ? cred.data : "");
-    rc |= qparam(&q, "X-Goog-Date", stamp);
-    rc |= qparam(&q, "X-Goog-Expires", exp);
-    rc |= qparam(&q, "X-Goog-SignedHeaders", "host");
+    rc |= sto_query_add(&q, "X-Goog-Algorithm", "GOOG4-RSA-SHA256");
+    rc |= sto_query_add(&q, "X-Goog-Credential", cred.data ? cred.data : "");
+    rc |= sto_query_add(&q, "X-Goog-Date", stamp);
+    rc |= sto_query_add(&q, "X-Goog-Expires", exp);
+    rc |= sto_query_add(&q, "X-Goog-SignedHeaders", "host");
     rc |= os_buf_printf(&creq, "GET\n%s\n%s\nhost:%.*s\n\nhost\nUNSIGNED-PAYLOAD", path.data,
                         q.data, (int)hostname_n, h);
     if (rc != 0) {

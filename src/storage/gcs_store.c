@@ -89,13 +89,6 @@ static int gcs_call(gcs_ctx *c, const char *url, sto_http_req *rq, sto_http_resp
     return r;
 }
 
-static int qadd(os_buf *q, const char *name, const char *value)
-{
-    int rc = os_buf_printf(q, "&%s=", name);
-    rc |= sto_uri_encode(q, value, strlen(value), 0);
-    return rc;
-}
-
 static int gcs_list_impl(gcs_ctx *c, const char *dir, const char *start_after, int delimited,
                          objstore_list_cb cb, void *cbctx, os_err *err)
 {
@@ -119,12 +112,12 @@ static int gcs_list_impl(gcs_ctx *c, const char *dir, const char *start_after, i
         rc |= sto_uri_encode(&url, c->bucket, strlen(c->bucket), 0);
         rc |= os_buf_puts(&url, "/o?fields=items(name,size,updated),prefixes,nextPageToken");
         if (delimited)
-            rc |= qadd(&url, "delimiter", "/");
+            rc |= sto_query_add(&url, "delimiter", "/");
         if (ptoken.len)
-            rc |= qadd(&url, "pageToken", ptoken.data);
-        rc |= qadd(&url, "prefix", os_buf_cstr(&full));
+            rc |= sto_query_add(&url, "pageToken", ptoken.data);
+        rc |= sto_query_add(&url, "prefix", os_buf_cstr(&full));
         if (start_after) /* repeated on every page, as the API expects */
-            rc |= qadd(&url, "startOffset", os_buf_cstr(&after));
+            rc |= sto_query_add(&url, "startOffset", os_buf_cstr(&after));
         if (rc) {
             os_err_set(err, OS_ENOMEM, "out of memory");
             goto done;

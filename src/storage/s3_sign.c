@@ -178,18 +178,6 @@ static void signing_key_cached(const char *secret, const char *date, const char 
     }
 }
 
-/* Appends "&name=value" (or without '&' when first) with value encoded. */
-static int qparam(os_buf *q, const char *name, const char *value)
-{
-    int rc = 0;
-    if (q->len > 0)
-        rc |= os_buf_putc(q, '&');
-    rc |= os_buf_puts(q, name);
-    rc |= os_buf_putc(q, '=');
-    rc |= sto_uri_encode(q, value, strlen(value), 0);
-    return rc;
-}
-
 int s3_presign_get(const s3_target *t, const s3_creds *c, const char *key, int64_t now_s,
                    int64_t expires_s, int flags, os_buf *url, os_err *err)
 {
@@ -213,18 +201,18 @@ int s3_presign_get(const s3_target *t, const s3_creds *c, const char *key, int64
     int rc = os_buf_printf(&cred, "%s/%s/%s/s3/aws4_request", c->access_key_id, date, region);
     /* Canonical query: parameters in byte order of their names. */
     int full = !(flags & S3_PRESIGN_MINIMAL);
-    rc |= qparam(&q, "X-Amz-Algorithm", "AWS4-HMAC-SHA256");
+    rc |= sto_query_add(&q, "X-Amz-Algorithm", "AWS4-HMAC-SHA256");
     if (full)
-        rc |= qparam(&q, "X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD");
-    rc |= qparam(&q, "X-Amz-Credential", cred.data ? cred.data : "");
-    rc |= qparam(&q, "X-Amz-Date", stamp);
-    rc |= qparam(&q, "X-Amz-Expires", exp);
+        rc |= sto_query_add(&q, "X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD");
+    rc |= sto_query_add(&q, "X-Amz-Credential", cred.data ? cred.data : "");
+    rc |= sto_query_add(&q, "X-Amz-Date", stamp);
+    rc |= sto_query_add(&q, "X-Amz-Expires", exp);
     if (c->session_token && *c->session_token)
-        rc |= qparam(&q, "X-Amz-Security-Token", c->session_token);
+        rc |= sto_query_add(&q, "X-Amz-Security-Token", c->session_token);
     size_t before_sig = q.len;
-    rc |= qparam(&q, "X-Amz-SignedHeaders", "host");
+    rc |= sto_query_add(&q, "X-Amz-SignedHeaders", "host");
     if (full)
-        rc |= qparam(&q, "x-id", "GetObject");
+        rc |= sto_query_add(&q, "x-id", "GetObject");
     rc |= os_buf_printf(&creq, "GET\n%s\n%s\nhost:%s\n\nhost\nUNSIGNED-PAYLOAD", os_buf_cstr(&path),
                         os_buf_cstr(&q), os_buf_cstr(&host));
     if (rc != 0) {

@@ -78,17 +78,6 @@ done:
     return ret;
 }
 
-/* Appends "&name=enc(value)" to q (no '&' when q is empty). */
-static int qadd(os_buf *q, const char *name, const char *value)
-{
-    int rc = 0;
-    if (q->len)
-        rc |= os_buf_putc(q, '&');
-    rc |= os_buf_printf(q, "%s=", name);
-    rc |= sto_uri_encode(q, value, strlen(value), 0);
-    return rc;
-}
-
 /* Shared lister: with delimited=1 only direct children of dir (common
  * prefixes skipped), else everything under it. */
 static int s3_list_impl(s3_ctx *c, const char *dir, const char *start_after, int delimited,
@@ -111,13 +100,13 @@ static int s3_list_impl(s3_ctx *c, const char *dir, const char *start_after, int
         os_buf_reset(&q);
         int rc = 0;
         if (ctoken.len)
-            rc |= qadd(&q, "continuation-token", ctoken.data);
+            rc |= sto_query_add(&q, "continuation-token", ctoken.data);
         if (delimited)
-            rc |= qadd(&q, "delimiter", "/");
-        rc |= qadd(&q, "list-type", "2");
-        rc |= qadd(&q, "prefix", os_buf_cstr(&full));
+            rc |= sto_query_add(&q, "delimiter", "/");
+        rc |= sto_query_add(&q, "list-type", "2");
+        rc |= sto_query_add(&q, "prefix", os_buf_cstr(&full));
         if (start_after && !ctoken.len)
-            rc |= qadd(&q, "start-after", os_buf_cstr(&after));
+            rc |= sto_query_add(&q, "start-after", os_buf_cstr(&after));
         if (rc) {
             os_err_set(err, OS_ENOMEM, "out of memory");
             goto done;

@@ -44,16 +44,6 @@ int s3_sts_policy(const char *bucket, const char *prefix, os_buf *out, os_err *e
     return rc ? os_err_set(err, OS_ENOMEM, "out of memory") : 0;
 }
 
-static int form_add(os_buf *b, const char *name, const char *value)
-{
-    int rc = 0;
-    if (b->len)
-        rc |= os_buf_putc(b, '&');
-    rc |= os_buf_printf(b, "%s=", name);
-    rc |= sto_uri_encode(b, value, strlen(value), 0);
-    return rc;
-}
-
 /* Decoded text of the first <tag> inside span into a fresh heap string. */
 static char *xml_get(xml_span in, const char *tag)
 {
@@ -116,12 +106,12 @@ int s3_sts_assume_role(const s3_sts_request *rq, s3_sts_result *out, os_err *err
     snprintf(sigv4, sizeof sigv4, "aws:amz:%s:sts", region);
     if (s3_sts_policy(rq->bucket, rq->prefix, &policy, err) != 0)
         goto done;
-    int rc = form_add(&body, "Action", "AssumeRole");
-    rc |= form_add(&body, "DurationSeconds", dur);
-    rc |= form_add(&body, "Policy", policy.data);
-    rc |= form_add(&body, "RoleArn", rq->role_arn);
-    rc |= form_add(&body, "RoleSessionName", name);
-    rc |= form_add(&body, "Version", "2011-06-15");
+    int rc = sto_query_add(&body, "Action", "AssumeRole");
+    rc |= sto_query_add(&body, "DurationSeconds", dur);
+    rc |= sto_query_add(&body, "Policy", policy.data);
+    rc |= sto_query_add(&body, "RoleArn", rq->role_arn);
+    rc |= sto_query_add(&body, "RoleSessionName", name);
+    rc |= sto_query_add(&body, "Version", "2011-06-15");
     size_t el = strlen(rq->endpoint);
     while (el > 0 && rq->endpoint[el - 1] == '/')
         el--;

@@ -1,4 +1,4 @@
-/* sign_util.c - percent-encoding and timestamp formatting for the URL signers. */
+/* sign_util.c - percent-encoding, query pairs and timestamp formatting for the URL signers and store clients. */
 #include "storage/sign_util.h"
 
 #include <string.h>
@@ -28,6 +28,16 @@ int sto_uri_encode(os_buf *b, const char *s, size_t n, int keep_slash)
         }
     }
     return 0;
+}
+
+int sto_query_add(os_buf *q, const char *name, const char *value)
+{
+    int rc = 0;
+    if (q->len > 0)
+        rc |= os_buf_putc(q, '&');
+    rc |= os_buf_printf(q, "%s=", name);
+    rc |= sto_uri_encode(q, value, strlen(value), 0);
+    return rc;
 }
 
 /* Splits epoch seconds into civil UTC fields. */
