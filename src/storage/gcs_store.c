@@ -302,12 +302,8 @@ static int gcs_read_all(void *ctx, const char *key, size_t max, os_buf *out, os_
     sto_http_resp rs = {0};
     if (ret == 0)
         ret = gcs_call(c, url.data, &rq, &rs, err);
-    if (ret == 0 && rs.too_large)
-        ret = os_err_set(err, OS_ELIMIT, "object '%s' is larger than %zu bytes", key, max);
-    else if (ret == 0 && rs.status != 200)
-        ret = sto_http_status_err(rs.status, "GCS", key, err);
-    if (ret == 0 && os_buf_append(out, rs.body.data ? rs.body.data : "", rs.body.len) != 0)
-        ret = os_err_set(err, OS_ENOMEM, "out of memory");
+    if (ret == 0)
+        ret = sto_http_body_take(&rs, "GCS", key, max, out, err);
     os_buf_free(&rs.body);
     os_buf_free(&url);
     return ret;
@@ -324,12 +320,8 @@ static int gcs_read_range(void *ctx, const char *key, uint64_t offset, size_t le
         sto_http_req rq = {.has_range = 1, .range_start = offset, .range_len = len, .dst = dst};
         sto_http_resp rs = {0};
         ret = gcs_call(c, url.data, &rq, &rs, err);
-        if (ret == 0 && rs.status == 416)
-            *got = 0;
-        else if (ret == 0 && rs.status != 206 && rs.status != 200)
-            ret = sto_http_status_err(rs.status, "GCS", key, err);
-        else if (ret == 0)
-            *got = rs.got;
+        if (ret == 0)
+            ret = sto_http_range_take(&rs, "GCS", key, got, err);
         os_buf_free(&rs.body);
     }
     os_buf_free(&url);

@@ -256,14 +256,8 @@ static int s3_stat(void *ctx, const char *key, objstore_entry *out, os_err *err)
     sto_http_req rq = {.max_body = 0};
     sto_http_resp rs = {0};
     int ret = s3_call(c, "HEAD", k.data, NULL, &rq, &rs, err);
-    if (ret == 0 && (rs.status != 200 || rs.content_length < 0))
-        ret = rs.status == 200 ? os_err_set(err, OS_EIO, "S3 HEAD gave no Content-Length")
-                               : sto_http_status_err(rs.status, "S3", key, err);
-    if (ret == 0) {
-        out->name = key;
-        out->size = rs.content_length;
-        out->mtime_ms = rs.last_modified_ms > 0 ? rs.last_modified_ms : 0;
-    }
+    if (ret == 0)
+        ret = sto_http_stat_take(&rs, "S3", key, out, err);
     os_buf_free(&rs.body);
     os_buf_free(&k);
     return ret;
@@ -278,12 +272,8 @@ static int s3_read_all(void *ctx, const char *key, size_t max, os_buf *out, os_e
     sto_http_req rq = {.max_body = max};
     sto_http_resp rs = {0};
     int ret = s3_call(c, "GET", k.data, NULL, &rq, &rs, err);
-    if (ret == 0 && rs.too_large)
-        ret = os_err_set(err, OS_ELIMIT, "object '%s' is larger than %zu bytes", key, max);
-    else if (ret == 0 && rs.status != 200)
-        ret = sto_http_status_err(rs.status, "S3", key, err);
-    if (ret == 0 && os_buf_append(out, rs.body.data ? rs.body.data : "", rs.body.len) != 0)
-        ret = os_err_set(err, OS_ENOMEM, "out of memory");
+    if (ret == 0)
+        ret = sto_http_body_take(&rs, "S3", key, max, out, err);
     os_buf_free(&rs.body);
     os_buf_free(&k);
     return ret;
@@ -304,12 +294,8 @@ static int s3_read_range(void *ctx, const char *key, uint64_t offset, size_t len
     sto_http_req rq = {.has_range = 1, .range_start = offset, .range_len = len, .dst = dst};
     sto_http_resp rs = {0};
     int ret = s3_call(c, "GET", k.data, NULL, &rq, &rs, err);
-    if (ret == 0 && rs.status == 416)
-        *got = 0; /* offset at or past the end */
-    else if (ret == 0 && rs.status != 206 && rs.status != 200)
-        ret = sto_http_status_err(rs.status, "S3", key, err);
-    else if (ret == 0)
-        *got = rs.got;
+    if (ret == 0)
+        ret = sto_http_range_take(&rs, "S3", key, got, err);
     os_buf_free(&rs.body);
     os_buf_free(&k);
     return ret;

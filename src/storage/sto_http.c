@@ -212,6 +212,44 @@ int sto_http_status_err(long status, const char *store, const char *what, os_err
     return os_err_set(err, OS_EIO, "%s answered HTTP %ld for '%s'", store, status, what);
 }
 
+int sto_http_stat_take(const sto_http_resp *rs, const char *store, const char *key,
+                       objstore_entry *out, os_err *err)
+{
+    if (rs->status != 200)
+        return sto_http_status_err(rs->status, store, key, err);
+    if (rs->content_length < 0)
+        return os_err_set(err, OS_EIO, "%s HEAD gave no Content-Length", store);
+    out->name = key;
+    out->size = rs->content_length;
+    out->mtime_ms = rs->last_modified_ms > 0 ? rs->last_modified_ms : 0;
+    return 0;
+}
+
+int sto_http_body_take(const sto_http_resp *rs, const char *store, const char *key, size_t max,
+                       os_buf *out, os_err *err)
+{
+    if (rs->too_large)
+        return os_err_set(err, OS_ELIMIT, "object '%s' is larger than %zu bytes", key, max);
+    if (rs->status != 200)
+        return sto_http_status_err(rs->status, store, key, err);
+    if (os_buf_append(out, rs->body.data ? rs->body.data : "", rs->body.len) != 0)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    return 0;
+}
+
+int sto_http_range_take(const sto_http_resp *rs, const char *store, const char *key,
+                        size_t *got, os_err *err)
+{
+    if (rs->status == 416) {
+        *got = 0;
+        return 0;
+    }
+    if (rs->status != 206 && rs->status != 200)
+        return sto_http_status_err(rs->status, store, key, err);
+    *got = rs->got;
+    return 0;
+}
+
 int sto_http_date_parse(const char *s, size_t n, int64_t *ms)
 {
     static const char *mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

@@ -11,6 +11,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "storage/objstore.h"
 
 typedef struct sto_http_req {
     const char *method;            /* "GET", "HEAD" or "POST" */
@@ -46,6 +47,28 @@ int sto_http_do(const sto_http_req *req, sto_http_resp *resp, os_err *err);
 /* Maps a non-2xx status to an error on `what` (an object name): 404 ->
  * OS_ENOTFOUND, 401/403 -> OS_EPERM, else OS_EIO.  Returns -1. */
 int sto_http_status_err(long status, const char *store, const char *what, os_err *err);
+
+/* The answers to the three object calls every backend makes, mapped the same
+ * way.  Each is called only when sto_http_do succeeded; store names the
+ * backend ("S3") and key the object as the caller asked for it, both for
+ * messages.  Each returns 0, or -1 with err set; none frees rs->body. */
+
+/* A HEAD on key: fills *out (out->name = key, borrowed).  Non-200 gives the
+ * sto_http_status_err error, a 200 without Content-Length OS_EIO. */
+int sto_http_stat_take(const sto_http_resp *rs, const char *store, const char *key,
+                       objstore_entry *out, os_err *err);
+
+/* A whole-object GET on key: appends the body to out.  A body past max gives
+ * OS_ELIMIT (checked before the status), non-200 the sto_http_status_err
+ * error, a failed append OS_ENOMEM. */
+int sto_http_body_take(const sto_http_resp *rs, const char *store, const char *key, size_t max,
+                       os_buf *out, os_err *err);
+
+/* A ranged GET on key: sets *got to the bytes written to the request's dst;
+ * 416 (offset at or past the end) is 0 bytes, not an error.  Other statuses
+ * than 200 and 206 give the sto_http_status_err error (*got untouched). */
+int sto_http_range_take(const sto_http_resp *rs, const char *store, const char *key,
+                        size_t *got, os_err *err);
 
 /* Parses an HTTP date ("Tue, 14 Nov 2023 22:13:20 GMT") to epoch ms; 0 or -1. */
 int sto_http_date_parse(const char *s, size_t n, int64_t *ms);
