@@ -116,20 +116,11 @@ static int az_call(az_ctx *c, const char *method, os_buf *url, int has_query, st
 static int az_list_impl(az_ctx *c, const char *dir, const char *start_after, int delimited,
                         objstore_list_cb cb, void *cbctx, os_err *err)
 {
-    const char *dd = dir ? dir : "";
-    if (sto_key_check(dd, 1, err) != 0)
+    sto_list_scope ls;
+    if (sto_list_begin(&ls, c->prefix, dir, start_after, delimited, err) != 0)
         return -1;
-    if (*dd && dd[strlen(dd) - 1] != '/')
-        return os_err_set(err, OS_EINVAL, "directory '%s' must end with '/'", dd);
-    os_buf full = OS_BUF_INIT, after = OS_BUF_INIT, marker = OS_BUF_INIT, url = OS_BUF_INIT;
-    os_buf name = OS_BUF_INIT, txt = OS_BUF_INIT, prev = OS_BUF_INIT;
+    os_buf marker = OS_BUF_INIT, url = OS_BUF_INIT, name = OS_BUF_INIT, txt = OS_BUF_INIT;
     int ret = -1, seen = 0;
-    size_t rootlen = *c->prefix ? strlen(c->prefix) + 1 : 0;
-    if (sto_key_join(&full, c->prefix, dd) != 0 ||
-        (start_after && sto_key_join(&after, c->prefix, start_after) != 0)) {
-        os_err_set(err, OS_ENOMEM, "out of memory");
-        goto done;
-    }
     for (long page = 0; page < STO_LIST_MAX_PAGES; page++) {
         os_buf_reset(&url);
         int rc = os_buf_printf(&url, "%s/", c->endpoint);
@@ -142,7 +133,7 @@ static int az_list_impl(az_ctx *c, const char *dir, const char *start_after, int
         if (marker.len)
             rc |= sto_query_add(&url, "marker", marker.data);
         rc |= sto_query_add(&url, "maxresults", "5000");
-        rc |= sto_query_add(&url, "prefix", os_buf_cstr(&full));
+        rc |= sto_query_add(&url, "prefix", os_buf_cstr(&ls.full));
         if (rc) {
             os_err_set(err, OS_ENOMEM, "out of memory");
             goto done;
@@ -157,7 +148,7 @@ static int az_list_impl(az_ctx *c, const char *dir, const char *start_after, int
             if (rs.too_large)
                 os_err_set(err, OS_ELIMIT, "Azure listing page is too large");
             else
-                sto_http_status_err(rs.status, "Azure", os_buf_cstr(&full), err);
+                sto_http_status_err(rs.status, "Azure", os_buf_cstr(&ls.full), err);
             os_buf_free(&rs.body);
             goto done;
         }
@@ -182,15 +173,10 @@ static int az_list_impl(az_ctx *c, const char *dir, const char *start_after, int
             if (xml_child(props, "Last-Modified", &sp) == 1)
                 (void)sto_http_date_parse(sp.p, sp.n, &mtime);
             seen = 1;
-            if (prev.len && strcmp(os_buf_cstr(&name), prev.data) <= 0) {
+            const char *k = os_buf_cstr(&name);
+            if (sto_list_order_check(&ls, k, name.len,
+                                     "Azure listing is not in ascending name order", err) != 0) {
                 os_buf_free(&rs.body);
-                os_err_set(err, OS_EIO, "Azure listing is not in ascending name order");
-                goto done;
-            }
-            os_buf_reset(&prev);
-            if (os_buf_append(&prev, name.data, name.len) != 0) {
-                os_buf_free(&rs.body);
-                os_err_set(err, OS_ENOMEM, "out of memory");
                 goto done;
             }
             os_buf_reset(&txt);
@@ -202,18 +188,7 @@ static int az_list_impl(az_ctx *c, const char *dir, const char *start_after, int
             if (xml_child(item, "Metadata", &md) == 1 && xml_child(md, "hdi_isfolder", &sp) == 1 &&
                 xml_text(sp, &txt) == 0 && strcmp(os_buf_cstr(&txt), "true") == 0)
                 continue;   /* folder marker blobs (hdi_isfolder=true) */
-            const char *k = os_buf_cstr(&name);
-            if (strlen(k) != name.len || strncmp(k, os_buf_cstr(&full), full.len) != 0 ||
-                name.len <= full.len || k[name.len - 1] == '/')
-                continue;
-            if (delimited && strchr(k + full.len, '/') != NULL)
-                continue;
-            if (start_after && strcmp(k, os_buf_cstr(&after)) <= 0)
-                continue;
-            if (sto_key_check(k + rootlen, 0, NULL) != 0)
-                continue;
-            objstore_entry e = {k + rootlen, size, mtime};
-            int cr = cb(cbctx, &e, err);
+            int cr = sto_list_emit(&ls, k, name.len, size, mtime, cb, cbctx, err);
             if (cr < 0) {
                 os_buf_free(&rs.body);
                 goto done;
@@ -245,23 +220,17 @@ static int az_list_impl(az_ctx *c, const char *dir, const char *start_after, int
         os_buf_free(&marker);
         marker = next;
         if (stop || marker.len == 0) {
-            if (!seen && !stop && *dd && !start_after) {
-                os_err_set(err, OS_ENOTFOUND, "directory '%s' not found", dd);
-                goto done;
-            }
-            ret = 0;
+            ret = sto_list_finish(&ls, seen, stop, err);
             goto done;
         }
     }
     os_err_set(err, OS_ELIMIT, "Azure listing has too many pages");
 done:
-    os_buf_free(&full);
-    os_buf_free(&after);
+    sto_list_end(&ls);
     os_buf_free(&marker);
     os_buf_free(&url);
     os_buf_free(&name);
     os_buf_free(&txt);
-    os_buf_free(&prev);
     return ret;
 }
 

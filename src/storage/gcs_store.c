@@ -92,20 +92,11 @@ static int gcs_call(gcs_ctx *c, const char *url, sto_http_req *rq, sto_http_resp
 static int gcs_list_impl(gcs_ctx *c, const char *dir, const char *start_after, int delimited,
                          objstore_list_cb cb, void *cbctx, os_err *err)
 {
-    const char *dd = dir ? dir : "";
-    if (sto_key_check(dd, 1, err) != 0)
+    sto_list_scope ls;
+    if (sto_list_begin(&ls, c->prefix, dir, start_after, delimited, err) != 0)
         return -1;
-    if (*dd && dd[strlen(dd) - 1] != '/')
-        return os_err_set(err, OS_EINVAL, "directory '%s' must end with '/'", dd);
-    os_buf full = OS_BUF_INIT, after = OS_BUF_INIT, ptoken = OS_BUF_INIT, url = OS_BUF_INIT;
-    os_buf prev = OS_BUF_INIT;
+    os_buf ptoken = OS_BUF_INIT, url = OS_BUF_INIT;
     int ret = -1, seen = 0;
-    size_t rootlen = *c->prefix ? strlen(c->prefix) + 1 : 0;
-    if (sto_key_join(&full, c->prefix, dd) != 0 ||
-        (start_after && sto_key_join(&after, c->prefix, start_after) != 0)) {
-        os_err_set(err, OS_ENOMEM, "out of memory");
-        goto done;
-    }
     for (long page = 0; page < STO_LIST_MAX_PAGES; page++) {
         os_buf_reset(&url);
         int rc = os_buf_printf(&url, "%s/storage/v1/b/", c->endpoint);
@@ -115,9 +106,9 @@ static int gcs_list_impl(gcs_ctx *c, const char *dir, const char *start_after, i
             rc |= sto_query_add(&url, "delimiter", "/");
         if (ptoken.len)
             rc |= sto_query_add(&url, "pageToken", ptoken.data);
-        rc |= sto_query_add(&url, "prefix", os_buf_cstr(&full));
+        rc |= sto_query_add(&url, "prefix", os_buf_cstr(&ls.full));
         if (start_after) /* repeated on every page, as the API expects */
-            rc |= sto_query_add(&url, "startOffset", os_buf_cstr(&after));
+            rc |= sto_query_add(&url, "startOffset", os_buf_cstr(&ls.after));
         if (rc) {
             os_err_set(err, OS_ENOMEM, "out of memory");
             goto done;
@@ -132,7 +123,7 @@ static int gcs_list_impl(gcs_ctx *c, const char *dir, const char *start_after, i
             if (rs.too_large)
                 os_err_set(err, OS_ELIMIT, "GCS listing page is too large");
             else
-                sto_http_status_err(rs.status, "GCS", os_buf_cstr(&full), err);
+                sto_http_status_err(rs.status, "GCS", os_buf_cstr(&ls.full), err);
             os_buf_free(&rs.body);
             goto done;
         }
@@ -165,29 +156,13 @@ static int gcs_list_impl(gcs_ctx *c, const char *dir, const char *start_after, i
             if (upd)
                 (void)os_time_parse_iso(upd, &mtime);
             seen = 1;
-            if (prev.len && strcmp(k, prev.data) <= 0) {
-                json_decref(doc);
-                os_err_set(err, OS_EIO, "GCS listing is not in ascending name order");
-                goto done;
-            }
-            os_buf_reset(&prev);
-            if (os_buf_puts(&prev, k) != 0) {
-                json_decref(doc);
-                os_err_set(err, OS_ENOMEM, "out of memory");
-                goto done;
-            }
             size_t kl = strlen(k);
-            if (strncmp(k, os_buf_cstr(&full), full.len) != 0 || kl <= full.len ||
-                k[kl - 1] == '/')
-                continue;
-            if (delimited && strchr(k + full.len, '/') != NULL)
-                continue;
-            if (start_after && strcmp(k, os_buf_cstr(&after)) <= 0)
-                continue;
-            if (sto_key_check(k + rootlen, 0, NULL) != 0)
-                continue;
-            objstore_entry e = {k + rootlen, size, mtime};
-            int cr = cb(cbctx, &e, err);
+            if (sto_list_order_check(&ls, k, kl, "GCS listing is not in ascending name order",
+                                     err) != 0) {
+                json_decref(doc);
+                goto done;
+            }
+            int cr = sto_list_emit(&ls, k, kl, size, mtime, cb, cbctx, err);
             if (cr < 0) {
                 json_decref(doc);
                 goto done;
@@ -213,21 +188,15 @@ static int gcs_list_impl(gcs_ctx *c, const char *dir, const char *start_after, i
         }
         json_decref(doc);
         if (stop || ptoken.len == 0) {
-            if (!seen && !stop && *dd && !start_after) {
-                os_err_set(err, OS_ENOTFOUND, "directory '%s' not found", dd);
-                goto done;
-            }
-            ret = 0;
+            ret = sto_list_finish(&ls, seen, stop, err);
             goto done;
         }
     }
     os_err_set(err, OS_ELIMIT, "GCS listing has too many pages");
 done:
-    os_buf_free(&full);
-    os_buf_free(&after);
+    sto_list_end(&ls);
     os_buf_free(&ptoken);
     os_buf_free(&url);
-    os_buf_free(&prev);
     return ret;
 }
 

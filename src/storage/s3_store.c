@@ -83,19 +83,11 @@ done:
 static int s3_list_impl(s3_ctx *c, const char *dir, const char *start_after, int delimited,
                         objstore_list_cb cb, void *cbctx, os_err *err)
 {
-    if (sto_key_check(dir ? dir : "", 1, err) != 0)
+    sto_list_scope ls;
+    if (sto_list_begin(&ls, c->prefix, dir, start_after, delimited, err) != 0)
         return -1;
-    if (dir && *dir && dir[strlen(dir) - 1] != '/')
-        return os_err_set(err, OS_EINVAL, "directory '%s' must end with '/'", dir);
-    os_buf full = OS_BUF_INIT, after = OS_BUF_INIT, ctoken = OS_BUF_INIT, q = OS_BUF_INIT;
-    os_buf name = OS_BUF_INIT, txt = OS_BUF_INIT, prev = OS_BUF_INIT;
+    os_buf ctoken = OS_BUF_INIT, q = OS_BUF_INIT, name = OS_BUF_INIT, txt = OS_BUF_INIT;
     int ret = -1, seen = 0;
-    size_t rootlen = *c->prefix ? strlen(c->prefix) + 1 : 0;
-    if (sto_key_join(&full, c->prefix, dir ? dir : "") != 0 ||
-        (start_after && sto_key_join(&after, c->prefix, start_after) != 0)) {
-        os_err_set(err, OS_ENOMEM, "out of memory");
-        goto done;
-    }
     for (long page = 0; page < STO_LIST_MAX_PAGES; page++) {
         os_buf_reset(&q);
         int rc = 0;
@@ -104,9 +96,9 @@ static int s3_list_impl(s3_ctx *c, const char *dir, const char *start_after, int
         if (delimited)
             rc |= sto_query_add(&q, "delimiter", "/");
         rc |= sto_query_add(&q, "list-type", "2");
-        rc |= sto_query_add(&q, "prefix", os_buf_cstr(&full));
+        rc |= sto_query_add(&q, "prefix", os_buf_cstr(&ls.full));
         if (start_after && !ctoken.len)
-            rc |= sto_query_add(&q, "start-after", os_buf_cstr(&after));
+            rc |= sto_query_add(&q, "start-after", os_buf_cstr(&ls.after));
         if (rc) {
             os_err_set(err, OS_ENOMEM, "out of memory");
             goto done;
@@ -123,7 +115,7 @@ static int s3_list_impl(s3_ctx *c, const char *dir, const char *start_after, int
             else if (rs.status == 404)
                 os_err_set(err, OS_ENOTFOUND, "S3 bucket '%s' not found", c->bucket);
             else
-                sto_http_status_err(rs.status, "S3", os_buf_cstr(&full), err);
+                sto_http_status_err(rs.status, "S3", os_buf_cstr(&ls.full), err);
             os_buf_free(&rs.body);
             goto done;
         }
@@ -149,30 +141,12 @@ static int s3_list_impl(s3_ctx *c, const char *dir, const char *start_after, int
                 break;
             seen = 1;
             const char *k = os_buf_cstr(&name);
-            if (prev.len && strcmp(k, prev.data) <= 0) {
+            if (sto_list_order_check(&ls, k, name.len, "S3 listing is not in ascending key order",
+                                     err) != 0) {
                 os_buf_free(&rs.body);
-                os_err_set(err, OS_EIO, "S3 listing is not in ascending key order");
                 goto done;
             }
-            os_buf_reset(&prev);
-            if (os_buf_append(&prev, name.data, name.len) != 0) {
-                os_buf_free(&rs.body);
-                os_err_set(err, OS_ENOMEM, "out of memory");
-                goto done;
-            }
-            /* Hostile or odd entries: outside the prefix, directory markers,
-             * deeper keys in a delimited listing, at or before start_after. */
-            if (strncmp(k, os_buf_cstr(&full), full.len) != 0 || name.len <= full.len ||
-                k[name.len - 1] == '/' || strlen(k) != name.len)
-                continue;
-            if (delimited && strchr(k + full.len, '/') != NULL)
-                continue;
-            if (start_after && strcmp(k, os_buf_cstr(&after)) <= 0)
-                continue;
-            if (sto_key_check(k + rootlen, 0, NULL) != 0)
-                continue;
-            objstore_entry e = {k + rootlen, size, mtime};
-            int cr = cb(cbctx, &e, err);
+            int cr = sto_list_emit(&ls, k, name.len, size, mtime, cb, cbctx, err);
             if (cr < 0) {
                 os_buf_free(&rs.body);
                 goto done;
@@ -205,23 +179,17 @@ static int s3_list_impl(s3_ctx *c, const char *dir, const char *start_after, int
         ctoken = next;
         os_buf_free(&rs.body);
         if (stop || !truncated) {
-            if (!seen && !stop && dir && *dir && !start_after) {
-                os_err_set(err, OS_ENOTFOUND, "directory '%s' not found", dir);
-                goto done;
-            }
-            ret = 0;
+            ret = sto_list_finish(&ls, seen, stop, err);
             goto done;
         }
     }
     os_err_set(err, OS_ELIMIT, "S3 listing has too many pages");
 done:
-    os_buf_free(&full);
-    os_buf_free(&after);
+    sto_list_end(&ls);
     os_buf_free(&ctoken);
     os_buf_free(&q);
     os_buf_free(&name);
     os_buf_free(&txt);
-    os_buf_free(&prev);
     return ret;
 }
 
