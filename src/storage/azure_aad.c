@@ -79,16 +79,10 @@ void azure_udk_owned_free(azure_udk_owned *k)
     memset(k, 0, sizeof *k);
 }
 
+/* Fields of a user delegation key answer: short (ids, times, a base64 key). */
 static char *xml_get(xml_span in, const char *tag)
 {
-    xml_span s;
-    os_buf b = OS_BUF_INIT;
-    if (xml_child(in, tag, &s) != 1 || xml_text(s, &b) != 0 || b.len == 0 || b.len > 1024 ||
-        strlen(b.data) != b.len) {
-        os_buf_free(&b);
-        return NULL;
-    }
-    return os_buf_detach(&b);
+    return xml_child_text_dup(in, tag, 1024);
 }
 
 int azure_udk_fetch(const char *endpoint, const char *bearer, int64_t start_s, int64_t expiry_s,

@@ -44,17 +44,10 @@ int s3_sts_policy(const char *bucket, const char *prefix, os_buf *out, os_err *e
     return rc ? os_err_set(err, OS_ENOMEM, "out of memory") : 0;
 }
 
-/* Decoded text of the first <tag> inside span into a fresh heap string. */
+/* Fields of an AssumeRole answer; session tokens run to a few KiB. */
 static char *xml_get(xml_span in, const char *tag)
 {
-    xml_span s;
-    os_buf b = OS_BUF_INIT;
-    if (xml_child(in, tag, &s) != 1 || xml_text(s, &b) != 0 || b.len == 0 || b.len > 4096 ||
-        strlen(b.data) != b.len) {
-        os_buf_free(&b);
-        return NULL;
-    }
-    return os_buf_detach(&b);
+    return xml_child_text_dup(in, tag, 4096);
 }
 
 void s3_sts_result_free(s3_sts_result *r)

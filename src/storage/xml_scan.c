@@ -169,3 +169,15 @@ int xml_text(xml_span s, os_buf *out)
     }
     return 0;
 }
+
+char *xml_child_text_dup(xml_span parent, const char *tag, size_t max)
+{
+    xml_span s;
+    os_buf b = OS_BUF_INIT;
+    if (xml_child(parent, tag, &s) != 1 || xml_text(s, &b) != 0 || b.len == 0 || b.len > max ||
+        strlen(b.data) != b.len) {
+        os_buf_free(&b);
+        return NULL;
+    }
+    return os_buf_detach(&b);
+}

@@ -1,8 +1,9 @@
 /* xml_scan.h - a minimal, bounded scanner for the flat XML listings S3 and Azure return (no DTDs, no recursion).
  *
  * Internal to src/storage.  It finds elements by name and decodes their text;
- * it never allocates except into the caller's buffer, never reads past the
- * given length, and treats anything it does not understand as malformed. */
+ * it never allocates except into the caller's buffer (or the string
+ * xml_child_text_dup returns), never reads past the given length, and treats
+ * anything it does not understand as malformed. */
 #ifndef OS_STORAGE_XML_SCAN_H
 #define OS_STORAGE_XML_SCAN_H
 
@@ -30,5 +31,11 @@ int xml_child(xml_span parent, const char *tag, xml_span *inner);
  * Returns 0, or -1 for a malformed or unknown entity, a character reference
  * to NUL or beyond U+10FFFF, a raw '<' outside CDATA, or out of memory. */
 int xml_text(xml_span s, os_buf *out);
+
+/* The decoded text of the first child `tag` of parent as a new heap string
+ * (the caller frees it), or NULL when the child is absent or malformed, its
+ * text is empty, longer than max bytes or holds a NUL, or memory ran out:
+ * callers treat every one of these as a malformed answer. */
+char *xml_child_text_dup(xml_span parent, const char *tag, size_t max);
 
 #endif
