@@ -1,13 +1,13 @@
 /* azure_aad.c - client-credentials tokens from Azure AD and user delegation keys from Blob storage. */
 #include "storage/azure_aad.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/timeutil.h"
 #include "storage/sign_util.h"
 #include "storage/sto_http.h"
+#include "storage/sto_oauth.h"
 #include "storage/xml_scan.h"
 
 int azure_aad_token(const azure_aad_client *c, int64_t now_s, os_buf *token,
@@ -20,7 +20,6 @@ int azure_aad_token(const azure_aad_client *c, int64_t now_s, os_buf *token,
     if (strncmp(auth, "https://", 8) != 0 && strncmp(auth, "http://", 7) != 0)
         return os_err_set(err, OS_EINVAL, "Azure AD authority must be an http(s) URL");
     os_buf url = OS_BUF_INIT, body = OS_BUF_INIT;
-    sto_http_resp rs = {0};
     int ret = 0;
     size_t al = strlen(auth);
     while (al > 0 && auth[al - 1] == '/')
@@ -34,34 +33,17 @@ int azure_aad_token(const azure_aad_client *c, int64_t now_s, os_buf *token,
     if (rc)
         ret = os_err_set(err, OS_ENOMEM, "out of memory");
     if (ret == 0) {
-        static const char *const h[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
-        sto_http_req rq = {.method = "POST", .url = url.data, .headers = h, .body = body.data,
-                           .body_len = body.len, .max_body = 1 << 16};
-        ret = sto_http_do(&rq, &rs, err);
-    }
-    if (ret == 0 && (rs.status != 200 || rs.too_large))
-        ret = os_err_set(err, rs.status == 400 || rs.status == 401 ? OS_EPERM : OS_EIO,
-                         "Azure AD token endpoint answered HTTP %ld", rs.status);
-    if (ret == 0) {
-        json_error_t je;
-        json_t *doc = json_loadb(rs.body.data ? rs.body.data : "", rs.body.len, 0, &je);
-        const char *tok = json_string_value(json_object_get(doc, "access_token"));
-        json_int_t exp = json_integer_value(json_object_get(doc, "expires_in"));
-        if (tok == NULL || *tok == '\0' || strlen(tok) >= 16384 || strpbrk(tok, "\r\n") != NULL)
-            ret = os_err_set(err, OS_EIO, "Azure AD gave no usable access_token");
-        else if (os_buf_puts(token, tok) != 0)
-            ret = os_err_set(err, OS_ENOMEM, "out of memory");
-        else
-            *expires_at_s = now_s + (exp > 0 && exp < 86400 ? exp : 300);
-        json_decref(doc);
+        sto_oauth_req rq = {.url = url.data, .form = &body, .max_token = 16384,
+                            .endpoint_name = "Azure AD token endpoint", .issuer_name = "Azure AD"};
+        int64_t exp = 0;
+        ret = sto_oauth_token_post(&rq, token, &exp, err);
+        if (ret == 0)
+            *expires_at_s = now_s + (exp ? exp : 300);
     }
     if (body.data)
         memset(body.data, 0, body.len);
-    if (rs.body.data)
-        memset(rs.body.data, 0, rs.body.len);
     os_buf_free(&url);
     os_buf_free(&body);
-    os_buf_free(&rs.body);
     return ret;
 }
 

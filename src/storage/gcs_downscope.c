@@ -5,7 +5,7 @@
 
 #include "storage/gcs_token.h"
 #include "storage/sign_util.h"
-#include "storage/sto_http.h"
+#include "storage/sto_oauth.h"
 
 /* Appends s as the body of a CEL single-quoted string literal. */
 static int cel_quote(os_buf *b, const char *s)
@@ -57,7 +57,6 @@ int gcs_token_downscope(const char *sts_uri, const char *access_token, const cha
 {
     const char *uri = sts_uri && *sts_uri ? sts_uri : GCS_STS_DEFAULT;
     os_buf opts = OS_BUF_INIT, body = OS_BUF_INIT;
-    sto_http_resp rs = {0};
     int ret = gcs_downscope_options(bucket, prefix, &opts, err);
     if (ret == 0) {
         int rc = sto_query_add(&body, "grant_type",
@@ -72,34 +71,17 @@ int gcs_token_downscope(const char *sts_uri, const char *access_token, const cha
             ret = os_err_set(err, OS_ENOMEM, "out of memory");
     }
     if (ret == 0) {
-        static const char *const h[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
-        sto_http_req rq = {.method = "POST", .url = uri, .headers = h, .body = body.data,
-                           .body_len = body.len, .max_body = 1 << 16};
-        ret = sto_http_do(&rq, &rs, err);
-    }
-    if (ret == 0 && (rs.status != 200 || rs.too_large))
-        ret = os_err_set(err, rs.status == 400 || rs.status == 401 || rs.status == 403 ? OS_EPERM
-                                                                                       : OS_EIO,
-                         "GCS token exchange answered HTTP %ld", rs.status);
-    if (ret == 0) {
-        json_error_t je;
-        json_t *doc = json_loadb(rs.body.data ? rs.body.data : "", rs.body.len, 0, &je);
-        const char *tok = json_string_value(json_object_get(doc, "access_token"));
-        json_int_t exp = json_integer_value(json_object_get(doc, "expires_in"));
-        if (tok == NULL || *tok == '\0' || strlen(tok) >= 8192 || strpbrk(tok, "\r\n") != NULL)
-            ret = os_err_set(err, OS_EIO, "GCS token exchange gave no usable access_token");
-        else if (os_buf_puts(token, tok) != 0)
-            ret = os_err_set(err, OS_ENOMEM, "out of memory");
-        else
-            *expires_at_s = exp > 0 && exp < 86400 ? now_s + exp : fallback_expiry_s;
-        json_decref(doc);
+        sto_oauth_req rq = {.url = uri, .form = &body, .refused_403 = 1, .max_token = 8192,
+                            .endpoint_name = "GCS token exchange",
+                            .issuer_name = "GCS token exchange"};
+        int64_t exp = 0;
+        ret = sto_oauth_token_post(&rq, token, &exp, err);
+        if (ret == 0)
+            *expires_at_s = exp ? now_s + exp : fallback_expiry_s;
     }
     if (body.data)
         memset(body.data, 0, body.len);
-    if (rs.body.data)
-        memset(rs.body.data, 0, rs.body.len);
     os_buf_free(&opts);
     os_buf_free(&body);
-    os_buf_free(&rs.body);
     return ret;
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "base/base64.h"
-#include "storage/sto_http.h"
+#include "storage/sto_oauth.h"
 
 #define GCS_JWT_LIFETIME 3600
 
@@ -51,40 +51,23 @@ int gcs_token_fetch(const gcs_signer *s, const char *token_uri, const char *scop
                     os_buf *token, int64_t *expires_at_s, os_err *err)
 {
     os_buf jwt = OS_BUF_INIT, body = OS_BUF_INIT;
-    sto_http_resp rs = {0};
     int ret = make_jwt(s, token_uri, scope, now_s, &jwt, err);
     if (ret == 0 &&
         os_buf_printf(&body, "grant_type=urn%%3Aietf%%3Aparams%%3Aoauth%%3Agrant-type%%3Ajwt-bearer"
                              "&assertion=%s", jwt.data) != 0)
         ret = os_err_set(err, OS_ENOMEM, "out of memory");
     if (ret == 0) {
-        static const char *const h[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
-        sto_http_req rq = {.method = "POST", .url = token_uri, .headers = h, .body = body.data,
-                           .body_len = body.len, .max_body = 1 << 16};
-        ret = sto_http_do(&rq, &rs, err);
-    }
-    if (ret == 0 && (rs.status != 200 || rs.too_large))
-        ret = os_err_set(err, rs.status == 400 || rs.status == 401 ? OS_EPERM : OS_EIO,
-                         "GCS token endpoint answered HTTP %ld", rs.status);
-    if (ret == 0) {
-        json_error_t je;
-        json_t *doc = json_loadb(rs.body.data ? rs.body.data : "", rs.body.len, 0, &je);
-        const char *tok = json_string_value(json_object_get(doc, "access_token"));
-        json_int_t exp = json_integer_value(json_object_get(doc, "expires_in"));
-        if (tok == NULL || *tok == '\0' || strlen(tok) >= 8192 || strpbrk(tok, "\r\n") != NULL)
-            ret = os_err_set(err, OS_EIO, "GCS token endpoint gave no usable access_token");
-        else if (os_buf_puts(token, tok) != 0)
-            ret = os_err_set(err, OS_ENOMEM, "out of memory");
-        else
-            *expires_at_s = now_s + (exp > 0 && exp < 86400 ? exp : 300);
-        json_decref(doc);
+        sto_oauth_req rq = {.url = token_uri, .form = &body, .max_token = 8192,
+                            .endpoint_name = "GCS token endpoint",
+                            .issuer_name = "GCS token endpoint"};
+        int64_t exp = 0;
+        ret = sto_oauth_token_post(&rq, token, &exp, err);
+        if (ret == 0)
+            *expires_at_s = now_s + (exp ? exp : 300);
     }
     if (jwt.data)
         memset(jwt.data, 0, jwt.len);
-    if (rs.body.data)
-        memset(rs.body.data, 0, rs.body.len);
     os_buf_free(&jwt);
     os_buf_free(&body);
-    os_buf_free(&rs.body);
     return ret;
 }
