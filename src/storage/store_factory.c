@@ -43,10 +43,9 @@ static void secret_free(char *s)
     }
 }
 
-/* String option (or NULL); booleans become "true"/"false". */
-static const char *opt(json_t *o, const char *name)
+const char *sto_loc_opt(json_t *opts, const char *name)
 {
-    json_t *v = o ? json_object_get(o, name) : NULL;
+    json_t *v = opts ? json_object_get(opts, name) : NULL;
     if (json_is_true(v))
         return "true";
     if (json_is_false(v))
@@ -71,10 +70,10 @@ static int open_s3(const cat_location *loc, const loc_uri *u, json_t *opts, objs
                    "secret_access_key", loc->name);
         goto done;
     }
-    const char *ps = opt(opts, "path_style");
+    const char *ps = sto_loc_opt(opts, "path_style");
     s3_store_config cfg = {
-        .target = {opt(opts, "endpoint"), opt(opts, "region"), ps && strcmp(ps, "true") == 0,
-                   u->authority},
+        .target = {sto_loc_opt(opts, "endpoint"), sto_loc_opt(opts, "region"),
+                   ps && strcmp(ps, "true") == 0, u->authority},
         .creds = {ak, sk, json_string_value(json_object_get(sj, "session_token"))},
         .prefix = u->path};
     ret = objstore_s3_open(&cfg, out, err);
@@ -94,11 +93,11 @@ static int open_azure(const cat_location *loc, const loc_uri *u, json_t *opts, o
                           loc->uri);
     char *container = os_arena_strndup(a, u->authority, (size_t)(at - u->authority));
     char *account = os_arena_strndup(a, at + 1, strcspn(at + 1, "."));
-    const char *endpoint = opt(opts, "endpoint");
+    const char *endpoint = sto_loc_opt(opts, "endpoint");
     if (container == NULL || account == NULL)
         return os_err_set(err, OS_ENOMEM, "out of memory");
-    if (opt(opts, "account"))
-        account = (char *)opt(opts, "account");
+    if (sto_loc_opt(opts, "account"))
+        account = (char *)sto_loc_opt(opts, "account");
     if (endpoint == NULL) {
         os_buf ep = OS_BUF_INIT;
         if (azure_blob_endpoint_of(u->authority, &ep, err) != 0) {
@@ -128,7 +127,7 @@ static int open_azure(const cat_location *loc, const loc_uri *u, json_t *opts, o
         goto done;
     }
     azure_store_config cfg = {endpoint, account, key, sas, container, u->path,
-                              opt(opts, "aad_authority"), tid, cid, csec};
+                              sto_loc_opt(opts, "aad_authority"), tid, cid, csec};
     ret = objstore_azure_open(&cfg, out, err);
 done:
     json_decref(sj);
@@ -142,8 +141,8 @@ static int open_gcs(const cat_location *loc, const loc_uri *u, json_t *opts, obj
     char *sec = secret_read(loc, err);
     if (sec == NULL)
         return -1;
-    gcs_store_config cfg = {opt(opts, "endpoint"), opt(opts, "token_uri"), sec, u->authority,
-                            u->path};
+    gcs_store_config cfg = {sto_loc_opt(opts, "endpoint"), sto_loc_opt(opts, "token_uri"), sec,
+                            u->authority, u->path};
     int ret = objstore_gcs_open(&cfg, out, err);
     secret_free(sec);
     return ret;

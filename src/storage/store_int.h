@@ -1,6 +1,8 @@
-/* store_int.h - private hooks between the remote backends and the recursive lister (not for use outside src/storage). */
+/* store_int.h - private hooks between the remote backends, the recursive lister and the location openers (not for use outside src/storage). */
 #ifndef OS_STORAGE_STORE_INT_H
 #define OS_STORAGE_STORE_INT_H
+
+#include <jansson.h>
 
 #include "storage/objstore.h"
 
@@ -23,6 +25,11 @@ int sto_localw_list_all(void *ctx, const char *dir, const char *start_after, obj
                         void *cbctx, os_err *err);
 /* Wraps a local store rooted at root_dir so it can also list recursively. */
 int sto_localw_open(const char *root_dir, objstore *out, os_err *err);
+
+/* A storage location's option `name` from its options object (may be NULL)
+ * as a string borrowed from opts, booleans as "true"/"false"; NULL when
+ * absent or of another type. */
+const char *sto_loc_opt(json_t *opts, const char *name);
 
 /* Page and size limits for listings from remote stores (hostile responses). */
 #define STO_LIST_MAX_BODY (16u << 20)

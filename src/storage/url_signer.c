@@ -17,6 +17,7 @@
 #include "storage/location.h"
 #include "storage/s3_sign.h"
 #include "storage/s3_sts.h"
+#include "storage/store_int.h"
 #include "storage/store_key.h"
 
 struct url_signer {
@@ -94,16 +95,6 @@ static char *secret_read(const cat_location *loc, os_err *err)
     return config_secret_read(&sec, err);
 }
 
-static const char *opt(json_t *o, const char *name)
-{
-    json_t *v = o ? json_object_get(o, name) : NULL;
-    if (json_is_true(v))
-        return "true";
-    if (json_is_false(v))
-        return "false";
-    return json_string_value(v);
-}
-
 static char *dup_opt(const char *v, int *oom)
 {
     if (v == NULL)
@@ -124,9 +115,9 @@ static int open_cloud(url_signer *s, const cat_location *loc, const loc_uri *u, 
     json_t *sj = NULL;
     if (u->scheme == LOC_GCS) {
         s->gcs = gcs_signer_new(sec, err);
-        s->gcs_endpoint = dup_opt(opt(opts, "endpoint"), &oom);
-        s->token_uri = dup_opt(opt(opts, "token_uri"), &oom);
-        s->sts_uri = dup_opt(opt(opts, "sts_uri"), &oom);
+        s->gcs_endpoint = dup_opt(sto_loc_opt(opts, "endpoint"), &oom);
+        s->token_uri = dup_opt(sto_loc_opt(opts, "token_uri"), &oom);
+        s->sts_uri = dup_opt(sto_loc_opt(opts, "sts_uri"), &oom);
         s->bucket = dup_opt(u->authority, &oom);
         ret = s->gcs ? 0 : -1;
         goto done;
@@ -147,17 +138,17 @@ static int open_cloud(url_signer *s, const cat_location *loc, const loc_uri *u, 
         s->key_id = dup_opt(ak, &oom);
         s->secret = dup_opt(sk, &oom);
         s->token = dup_opt(json_string_value(json_object_get(sj, "session_token")), &oom);
-        s->endpoint = dup_opt(opt(opts, "endpoint"), &oom);
-        s->region = dup_opt(opt(opts, "region"), &oom);
+        s->endpoint = dup_opt(sto_loc_opt(opts, "endpoint"), &oom);
+        s->region = dup_opt(sto_loc_opt(opts, "region"), &oom);
         s->bucket = dup_opt(u->authority, &oom);
-        s->role_arn = dup_opt(opt(opts, "role_arn"), &oom);
-        s->sts_endpoint = dup_opt(opt(opts, "sts_endpoint"), &oom);
-        s->sts_region = dup_opt(opt(opts, "sts_region"), &oom);
-        const char *md = opt(opts, "max_duration_s");
+        s->role_arn = dup_opt(sto_loc_opt(opts, "role_arn"), &oom);
+        s->sts_endpoint = dup_opt(sto_loc_opt(opts, "sts_endpoint"), &oom);
+        s->sts_region = dup_opt(sto_loc_opt(opts, "sts_region"), &oom);
+        const char *md = sto_loc_opt(opts, "max_duration_s");
         s->max_duration_s = md ? atoi(md) : 3600;
         if (s->max_duration_s < 900 || s->max_duration_s > 43200)
             s->max_duration_s = 3600;
-        const char *ps = opt(opts, "path_style");
+        const char *ps = sto_loc_opt(opts, "path_style");
         s->t = (s3_target){s->endpoint, s->region, ps && strcmp(ps, "true") == 0, s->bucket};
         s->c = (s3_creds){s->key_id, s->secret, s->token};
         ret = oom ? os_err_set(err, OS_ENOMEM, "out of memory")
@@ -165,7 +156,7 @@ static int open_cloud(url_signer *s, const cat_location *loc, const loc_uri *u, 
     } else {
         const char *key = json_string_value(json_object_get(sj, "account_key"));
         const char *at = strchr(u->authority, '@');
-        azure_aad_client aad = {opt(opts, "aad_authority"),
+        azure_aad_client aad = {sto_loc_opt(opts, "aad_authority"),
                                 json_string_value(json_object_get(sj, "tenant_id")),
                                 json_string_value(json_object_get(sj, "client_id")),
                                 json_string_value(json_object_get(sj, "client_secret"))};
@@ -182,11 +173,11 @@ static int open_cloud(url_signer *s, const cat_location *loc, const loc_uri *u, 
         }
         s->container = strndup(u->authority, (size_t)(at - u->authority));
         oom |= s->container == NULL;
-        s->account = opt(opts, "account") ? dup_opt(opt(opts, "account"), &oom)
-                                          : strndup(at + 1, strcspn(at + 1, "."));
+        s->account = sto_loc_opt(opts, "account") ? dup_opt(sto_loc_opt(opts, "account"), &oom)
+                                                  : strndup(at + 1, strcspn(at + 1, "."));
         oom |= s->account == NULL;
         s->account_key = dup_opt(key, &oom);
-        const char *ep = opt(opts, "endpoint");
+        const char *ep = sto_loc_opt(opts, "endpoint");
         if (ep) {
             s->az_endpoint = dup_opt(ep, &oom);
         } else {
@@ -198,7 +189,7 @@ static int open_cloud(url_signer *s, const cat_location *loc, const loc_uri *u, 
             s->az_endpoint = os_buf_detach(&eb);
             oom |= s->az_endpoint == NULL;
         }
-        const char *hns = opt(opts, "hierarchical_namespace");
+        const char *hns = sto_loc_opt(opts, "hierarchical_namespace");
         s->hns = hns && strcmp(hns, "true") == 0;
         ret = oom ? os_err_set(err, OS_ENOMEM, "out of memory") : 0;
         if (ret == 0 && key == NULL) {
