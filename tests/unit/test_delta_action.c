@@ -176,6 +176,10 @@ static void test_file_keys(void **state)
     delta_file bad = {.path = "x%zz"};
     assert_int_equal(delta_file_key(&bad, &k1, &e), -1);
     assert_int_equal(e.code, OS_ECORRUPT);
+    /* An encoded NUL cannot be signed, so it is no identity either. */
+    delta_file nul = {.path = "x%00y"};
+    assert_int_equal(delta_file_key(&nul, &k1, &e), -1);
+    assert_non_null(strstr(e.msg, "bad %-escape"));
     /* Same path, different deletion vectors: different files. */
     delta_file d1 = {.path = "f", .has_dv = true, .dv = {'u', "abc", false, 0, 1, 1}};
     delta_file d2 = {.path = "f", .has_dv = true, .dv = {'u', "abc", true, 1, 1, 1}};

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/strutil.h"
 
 typedef struct pctx {
     os_arena *arena;
@@ -440,14 +441,6 @@ int delta_action_parse(const char *line, size_t len, const char *where,
     return rc;
 }
 
-static int hexv(char ch)
-{
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-    return -1;
-}
-
 int delta_file_key(const delta_file *f, os_buf *out, os_err *err)
 {
     os_buf_reset(out);
@@ -461,33 +454,19 @@ int delta_file_key(const delta_file *f, os_buf *out, os_err *err)
             p = slash ? slash : p + strlen(p);
         }
     }
+    /* The same decoding as when the path is signed (os_url_decode), so a
+     * path is an identity exactly when it can be served. */
     size_t n = strlen(p);
-    if (os_buf_reserve(out, n + 64) < 0)
+    if (os_buf_append(out, p, n) < 0)
         return os_err_set(err, OS_ENOMEM, "out of memory");
-    /* Decode straight into the buffer (never longer than the input),
-     * copying the runs between escapes whole. */
-    char *w = out->data;
-    const char *end = p + n;
-    while (p < end) {
-        const char *pct = memchr(p, '%', (size_t)(end - p));
-        size_t run = (size_t)((pct ? pct : end) - p);
-        memcpy(w, p, run);
-        w += run;
-        p += run;
-        if (pct == NULL)
-            break;
-        int hi = hexv(p[1]);
-        int lo = hi < 0 ? -1 : hexv(p[2]);
-        if (hi < 0 || lo < 0)
+    if (memchr(p, '%', n) != NULL) {
+        long dn = os_url_decode(out->data, 0);
+        if (dn < 0)
             return os_err_set(err, OS_ECORRUPT, "file path '%s' has a bad %%-escape", f->path);
-        *w++ = (char)(hi * 16 + lo);
-        p += 3;
+        out->len = (size_t)dn;
     }
-    out->len = (size_t)(w - out->data);
-    out->data[out->len] = '\0';
     if (f->has_dv) {
-        /* A NUL cannot occur in a decoded path (%00 gives NUL only from a
-         * hostile log, which then simply never matches a real file). */
+        /* A NUL cannot occur in a decoded path (os_url_decode refuses %00). */
         os_buf_putc(out, '\0');
         os_buf_putc(out, f->dv.storage_type);
         os_buf_puts(out, f->dv.path_or_inline_dv ? f->dv.path_or_inline_dv : "");
