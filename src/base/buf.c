@@ -1,11 +1,12 @@
 /* buf.c - growable byte buffer. */
 #include "base/buf.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int os_buf_reserve(os_buf *b, size_t extra)
+int os_buf_grow(os_buf *b, size_t extra)
 {
     if (extra > ((size_t)-1) / 2 - b->len)
         return -1;
@@ -21,6 +22,19 @@ int os_buf_reserve(os_buf *b, size_t extra)
     b->data = p;
     b->cap = cap;
     return 0;
+}
+
+long os_buf_append_str0(os_buf *b, const void *p, size_t n)
+{
+    if (n >= (size_t)LONG_MAX || os_buf_reserve(b, n + 1) != 0)
+        return -1;
+    size_t at = b->len;
+    if (n > 0)
+        memcpy(b->data + at, p, n);
+    b->data[at + n] = '\0';
+    b->len = at + n + 1;
+    b->data[b->len] = '\0';
+    return (long)at;
 }
 
 int os_buf_append(os_buf *b, const void *p, size_t n)
@@ -80,12 +94,6 @@ int os_buf_printf(os_buf *b, const char *fmt, ...)
     return rc;
 }
 
-void os_buf_reset(os_buf *b)
-{
-    b->len = 0;
-    if (b->data)
-        b->data[0] = '\0';
-}
 
 void os_buf_free(os_buf *b)
 {

@@ -40,11 +40,32 @@ static void test_appends_stay_terminated(void **state)
     os_buf_free(&b);
 }
 
+static void test_string_table(void **state)
+{
+    (void)state;
+    os_buf b = OS_BUF_INIT;
+    long a = os_buf_append_str0(&b, "path", 4);
+    long e = os_buf_append_str0(&b, "", 0);
+    char big[5000];
+    memset(big, 'x', sizeof big);
+    long c = os_buf_append_str0(&b, big, sizeof big);   /* grows: offsets stay good */
+    assert_int_equal(a, 0);
+    assert_int_equal(e, 5);
+    assert_int_equal(c, 6);
+    assert_string_equal(b.data + a, "path");
+    assert_string_equal(b.data + e, "");
+    assert_int_equal(strlen(b.data + c), sizeof big);
+    assert_int_equal(b.len, 6 + sizeof big + 1);
+    assert_int_equal(b.data[b.len], '\0');
+    os_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_i64_matches_printf),
         cmocka_unit_test(test_appends_stay_terminated),
+        cmocka_unit_test(test_string_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

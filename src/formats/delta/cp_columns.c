@@ -180,9 +180,10 @@ typedef struct map_tmp {
  * with err. */
 static int map_copy(map_tmp *t, const pq_bytes *b, size_t *off, os_err *err)
 {
-    *off = t->buf.len;
-    if (os_buf_append(&t->buf, b->ptr, b->len) < 0 || os_buf_putc(&t->buf, '\0') < 0)
+    long at = os_buf_append_str0(&t->buf, b->ptr, b->len);
+    if (at < 0)
         return os_err_set(err, OS_ENOMEM, "out of memory");
+    *off = (size_t)at;
     return 0;
 }
 
@@ -252,10 +253,13 @@ static const char *put(fast *x, const pq_bytes *b)
 {
     if (b == NULL)
         return NULL;
-    size_t at = x->strings.len;
-    os_buf_append(&x->strings, b->ptr, b->len);
-    os_buf_putc(&x->strings, '\0');
-    return x->strings.data + at;
+    /* Stored straight into the reserved room (a call per string showed in
+     * the million-file benchmark). */
+    char *p = x->strings.data + x->strings.len;
+    memcpy(p, b->ptr, b->len);
+    p[b->len] = '\0';
+    x->strings.len += b->len + 1;
+    return p;
 }
 
 static int fill_map(fast *x, int i, const map_tmp *t, delta_map *out, os_err *err)
