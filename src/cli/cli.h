@@ -15,6 +15,7 @@ int cli_admin_main(int argc, char **argv);
  * (src/cli/cmd_inspect_delta.c); argv[0] is "parquet" or "delta". */
 int cli_inspect_parquet(int argc, char **argv);
 int cli_inspect_delta(int argc, char **argv);
+int cli_inspect_iceberg(int argc, char **argv);
 
 /* Splits "HOST:PORT" (IPv6 as "[::1]:PORT") into host (NUL-terminated, at most
  * hostlen-1 characters) and port 0..65535.  Returns 0, or -1 when malformed. */

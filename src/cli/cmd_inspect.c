@@ -1,4 +1,4 @@
-/* cmd_inspect.c - `opensharing inspect`: local, read-only looks into Parquet files and Delta tables. */
+/* cmd_inspect.c - `opensharing inspect`: local, read-only looks into Parquet files, Delta and Iceberg tables. */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,7 +9,9 @@ static void inspect_usage(FILE *out)
     fprintf(out,
             "usage: opensharing inspect parquet FILE [--schema] [--columns a,b.c] [--limit N]\n"
             "       opensharing inspect delta TABLE_DIR [--version V | --timestamp TS]\n"
-            "                                 [--changes FROM[..TO]] [--predicate JSON] [--limit N]\n");
+            "                                 [--changes FROM[..TO]] [--predicate JSON] [--limit N]\n"
+            "       opensharing inspect iceberg TABLE_DIR [--snapshot ID | --as-of TS | --ref NAME]\n"
+            "                                   [--files] [--deletes] [--count] [--json]\n");
 }
 
 int cli_inspect_main(int argc, char **argv)
@@ -22,6 +24,8 @@ int cli_inspect_main(int argc, char **argv)
         return cli_inspect_parquet(argc - 1, argv + 1);
     if (!strcmp(argv[1], "delta"))
         return cli_inspect_delta(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "iceberg"))
+        return cli_inspect_iceberg(argc - 1, argv + 1);
     fprintf(stderr, "opensharing inspect: unknown kind '%s'\n", argv[1]);
     inspect_usage(stderr);
     return 2;
