@@ -268,12 +268,13 @@ static int read_locations(reader *r, const yaml_node *n)
 static int read_table(reader *r, const yaml_node *it, cat_asset *x)
 {
     static const char *const keys[] = {"name", "location", "format", "auxiliary_locations",
-                                       "history_shared", "comment", "id", NULL};
+                                       "history_shared", "comment", "id", "metadata_location", NULL};
     if (want_map(r, it, "a table") || only_keys(r, it, "a table", keys) ||
         req_str(r, it, "name", "a table", &x->name) ||
         req_str(r, it, "location", "a table", &x->location) ||
         opt_str(r, it, "format", &x->format) || opt_str(r, it, "comment", &x->comment) ||
         opt_str(r, it, "id", &x->uuid) || opt_bool(r, it, "history_shared", &x->history_shared) ||
+        opt_str(r, it, "metadata_location", &x->metadata_location) ||
         check_name(r, it, NAME_SCHEMA, x->name, "table name") ||
         check_location(r, yaml_map_get(it, "location"), x->location, "table location"))
         return -1;
@@ -281,6 +282,14 @@ static int read_table(reader *r, const yaml_node *it, cat_asset *x)
         x->format = "delta";
     if (strcmp(x->format, "delta") && strcmp(x->format, "iceberg") && strcmp(x->format, "parquet"))
         return fail(r, yaml_map_get(it, "format"), "format must be delta, iceberg or parquet");
+    if (x->metadata_location) {
+        os_err e;
+        if (strcmp(x->format, "iceberg") != 0)
+            return fail(r, yaml_map_get(it, "metadata_location"),
+                        "metadata_location belongs to Iceberg tables (format: iceberg)");
+        if (name_relpath_check(x->metadata_location, "metadata_location", &e) != 0)
+            return fail(r, yaml_map_get(it, "metadata_location"), "%s", e.msg);
+    }
     const yaml_node *aux = yaml_map_get(it, "auxiliary_locations");
     if (!yaml_is_null(aux)) {
         if (want_seq(r, aux, "'auxiliary_locations'"))

@@ -54,6 +54,7 @@ typedef struct cat_asset {
     /* tables */
     const char *format;           /* "delta", "iceberg", "parquet" */
     const char *aux_locations_json; /* JSON array of strings, or NULL */
+    const char *metadata_location;  /* Iceberg: metadata file relative to the table, or NULL */
     int history_shared;
     /* skills */
     const char *description;

@@ -54,3 +54,21 @@ int name_key(const char *name, char *out, size_t outlen)
     }
     return 0;
 }
+
+int name_relpath_check(const char *path, const char *what, os_err *err)
+{
+    size_t n = strlen(path);
+    if (n == 0 || n > 1024 || path[0] == '/')
+        return os_err_set(err, OS_EINVAL, "%s must be a relative path of 1 to 1024 bytes", what);
+    for (const char *s = path; *s;) {
+        const char *e = strchr(s, '/');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len == 0 || (len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
+            return os_err_set(err, OS_EINVAL, "%s '%.200s' has an empty, '.' or '..' segment", what, path);
+        for (size_t i = 0; i < len; i++)
+            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+                return os_err_set(err, OS_EINVAL, "%s holds a control character", what);
+        s += len + (e != NULL);
+    }
+    return 0;
+}

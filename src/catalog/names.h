@@ -22,4 +22,9 @@ int name_check(name_kind kind, const char *name, const char *what, os_err *err);
  * returns 0, or -1 when it does not fit. */
 int name_key(const char *name, char *out, size_t outlen);
 
+/* Checks a path inside an asset ("metadata/v3.metadata.json"): relative,
+ * '/'-separated, no empty, "." or ".." segments, no control characters, at
+ * most 1024 bytes.  Returns 0, or -1 with OS_EINVAL naming `what`. */
+int name_relpath_check(const char *path, const char *what, os_err *err);
+
 #endif

@@ -86,6 +86,8 @@ static const char *const MIGRATIONS[] = {
     "  action TEXT NOT NULL, target TEXT NOT NULL);"
     "ALTER TABLE assets ADD COLUMN source_name TEXT;"
     "ALTER TABLE tokens ADD COLUMN superseded_ms INTEGER NOT NULL DEFAULT 0;",
+    /* 3: Iceberg tables may name their metadata file (relative to the table). */
+    "ALTER TABLE assets ADD COLUMN metadata_location TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 

@@ -124,7 +124,8 @@ int admin_asset_add(admin_api *api, cat_tx *tx, int64_t share_id, const json_t *
                     const char *actor, os_arena *a, os_err *err)
 {
     static const char *const keys[] = {"type", "schema", "name", "shared_as", "location", "comment",
-                                       "format", "history_shared", "description", "license",
+                                       "format", "history_shared", "metadata_location",
+                                       "description", "license",
                                        "compatibility", "allowed_tools", "metadata", "versions",
                                        "aliases", NULL};
     cat_asset x;
@@ -164,12 +165,18 @@ int admin_asset_add(admin_api *api, cat_tx *tx, int64_t share_id, const json_t *
     if (x.location && check_location(api, x.location, a, &u, err) != 0)
         return -1;
     if (x.kind == CAT_ASSET_TABLE) {
-        if (admin_opt_str(obj, "format", &x.format, err) != 0)
+        if (admin_opt_str(obj, "format", &x.format, err) != 0 ||
+            admin_opt_str(obj, "metadata_location", &x.metadata_location, err) != 0)
             return -1;
         if (x.format == NULL)
             x.format = "delta";
         if (strcmp(x.format, "delta") && strcmp(x.format, "iceberg") && strcmp(x.format, "parquet"))
             return os_err_set(err, OS_EINVAL, "'format' must be delta, iceberg or parquet");
+        if (x.metadata_location && (strcmp(x.format, "iceberg") != 0 ||
+                                    name_relpath_check(x.metadata_location, "'metadata_location'", err) != 0))
+            return strcmp(x.format, "iceberg") != 0
+                       ? os_err_set(err, OS_EINVAL, "'metadata_location' belongs to Iceberg tables")
+                       : -1;
         if (u.scheme == LOC_FILE) {
             char p[4200];
             snprintf(p, sizeof p, "%s/%s", u.path, !strcmp(x.format, "delta") ? "_delta_log"
@@ -178,8 +185,8 @@ int admin_asset_add(admin_api *api, cat_tx *tx, int64_t share_id, const json_t *
                                    err) != 0)
                 return -1;
         }
-    } else if (json_object_get(obj, "format")) {
-        return os_err_set(err, OS_EINVAL, "'format' belongs to tables");
+    } else if (json_object_get(obj, "format") || json_object_get(obj, "metadata_location")) {
+        return os_err_set(err, OS_EINVAL, "'format' and 'metadata_location' belong to tables");
     }
     if (x.kind == CAT_ASSET_VOLUME && u.scheme == LOC_FILE &&
         check_dir_readable(u.path, "the volume directory", err) != 0)
@@ -260,6 +267,8 @@ json_t *admin_asset_json(admin_api *api, const cat_asset_admin *xa, os_arena *a)
     if (x->kind == CAT_ASSET_TABLE) {
         json_object_set_new(o, "format", json_string(x->format ? x->format : "delta"));
         json_object_set_new(o, "history_shared", json_boolean(x->history_shared));
+        if (x->metadata_location)
+            json_object_set_new(o, "metadata_location", json_string(x->metadata_location));
     }
     if (x->kind == CAT_ASSET_SKILL)
         json_object_set_new(o, "description", x->description ? json_string(x->description) : json_null());
