@@ -1,6 +1,7 @@
 /* http_errors.c - maps os_code to HTTP and writes JSON error bodies. */
 #include "api/http_errors.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,14 @@ int api_send_error_raw(http_response *res, int status, const char *error_code, c
 int api_send_error(http_response *res, const os_err *err)
 {
     int status = api_status_of(err->code);
+    /* Damaged table or asset files: the message names the file inside the
+     * asset (never a server path) so the provider can be told what to fix. */
+    if (err->code == OS_ECORRUPT) {
+        os_log(OS_LOG_ERROR, "request failed: %s (%s)", err->msg, os_code_name(err->code));
+        char msg[sizeof err->msg + 64];
+        snprintf(msg, sizeof msg, "the shared data is damaged: %s", err->msg);
+        return api_send_error_raw(res, status, api_error_code_of(err->code), msg);
+    }
     if (status >= 500) {
         os_log(OS_LOG_ERROR, "request failed: %s (%s)", err->msg, os_code_name(err->code));
         return api_send_error_raw(res, status, api_error_code_of(err->code),
