@@ -1,4 +1,4 @@
-/* table_read.c - answers version, metadata, query and changes for a shared Delta table. */
+/* table_read.c - answers version, metadata, query and changes for a shared table (Delta or Iceberg). */
 #include "sharing/table_read.h"
 
 #include <jansson.h>
@@ -15,6 +15,7 @@
 #include "sharing/file_access.h"
 #include "sharing/line_stream.h"
 #include "sharing/table_actions.h"
+#include "sharing/table_source.h"
 
 #define REFRESH_TOKEN_TTL_MS (7LL * 24 * 3600 * 1000)
 
@@ -32,9 +33,8 @@ typedef struct read_job {
     file_access fa;
     objstore store;
     int store_open;
-    delta_table table;
-    int table_init;
-    delta_snapshot *snap;
+    table_source src;
+    void *snap;                 /* the source's snapshot */
     delta_predicate *pred;
     resp_format fmt;
     int end_stream;
@@ -67,9 +67,9 @@ static void job_free(void *p)
     if (j == NULL)
         return;
     delta_predicate_free(j->pred);
-    delta_snapshot_free(j->snap);
-    if (j->table_init)
-        delta_table_free(&j->table);
+    if (j->snap)
+        j->src.ops->snapshot_free(j->snap);
+    table_source_close(&j->src);
     if (j->store_open)
         objstore_close(&j->store);
     file_access_close(&j->fa);
@@ -83,7 +83,7 @@ static void job_free(void *p)
 
 /* Resolves the table for the caller and opens its log. */
 static read_job *job_open(sharing_service *svc, const sharing_caller *who, const table_ref *ref,
-                          os_err *err)
+                          const caps *c, os_err *err)
 {
     read_job *j = calloc(1, sizeof *j);
     if (j == NULL) {
@@ -98,18 +98,24 @@ static read_job *job_open(sharing_service *svc, const sharing_caller *who, const
     if (sharing_resolve_asset(svc, who, CAT_ASSET_TABLE, ref->share, ref->schema, ref->table,
                               &j->arena, &j->asset, err) != 0)
         goto fail;
-    if (j->asset->format && strcmp(j->asset->format, "delta") != 0) {
+    const char *format = j->asset->format ? j->asset->format : "delta";
+    if (strcmp(format, "delta") != 0 && strcmp(format, "iceberg") != 0) {
         os_err_set(err, OS_EUNSUPPORTED, "table '%s' is shared in %s format, which this server "
-                   "cannot read through the Delta Sharing API yet", ref->table, j->asset->format);
+                   "cannot read through the Delta Sharing API yet", ref->table, format);
         goto fail;
     }
     if (file_access_open(svc, j->asset->location, &j->arena, &j->fa, err) != 0 ||
         file_access_store(&j->fa, &j->store, err) != 0)
         goto fail;
     j->store_open = 1;
-    if (delta_table_init(&j->table, &j->store, "", NULL, err) != 0)
+    if (strcmp(format, "iceberg") == 0) {
+        table_source_opts o = {c && c->want_delta && caps_has_feature(c, "columnMapping"),
+                               j->asset->metadata_location, j->asset->uuid};
+        if (table_source_open_iceberg(&j->src, &j->store, &o, err) != 0)
+            goto fail;
+    } else if (table_source_open_delta(&j->src, &j->store, err) != 0) {
         goto fail;
-    j->table_init = 1;
+    }
     return j;
 fail:
     job_free(j);
@@ -202,7 +208,7 @@ int table_read_version(sharing_service *svc, const sharing_caller *who, const ta
                        const char *starting_timestamp, os_arena *a, int64_t *version, os_err *err)
 {
     (void)a;
-    read_job *j = job_open(svc, who, ref, err);
+    read_job *j = job_open(svc, who, ref, NULL, err);
     if (j == NULL)
         return -1;
     int rc;
@@ -212,9 +218,9 @@ int table_read_version(sharing_service *svc, const sharing_caller *who, const ta
         if (rc == 0)
             rc = parse_timestamp(starting_timestamp, "startingTimestamp", &ms, err);
         if (rc == 0)
-            rc = delta_version_at_timestamp(&j->table, ms, DELTA_TS_AT_OR_AFTER, version, err);
+            rc = j->src.ops->version_at_timestamp(j->src.impl, ms, DELTA_TS_AT_OR_AFTER, version, err);
     } else {
-        rc = delta_table_latest_version(&j->table, version, err);
+        rc = j->src.ops->latest_version(j->src.impl, version, err);
     }
     job_free(j);
     return rc;
@@ -228,7 +234,7 @@ int table_read_metadata(sharing_service *svc, const sharing_caller *who, const t
     caps c;
     if (caps_parse(capabilities, &c, err) != 0)
         return -1;
-    read_job *j = job_open(svc, who, ref, err);
+    read_job *j = job_open(svc, who, ref, &c, err);
     if (j == NULL)
         return -1;
     delta_snapshot_opts o;
@@ -240,16 +246,16 @@ int table_read_metadata(sharing_service *svc, const sharing_caller *who, const t
             rc = parse_version(version_text, "version", &o.version, err);
         o.has_version = 1;
     }
-    if (rc == 0 && (j->snap = delta_snapshot_load(&j->table, version_text ? &o : NULL, err)) == NULL)
+    if (rc == 0 && (j->snap = j->src.ops->snapshot_load(j->src.impl, version_text ? &o : NULL, err)) == NULL)
         rc = snapshot_error(err, "version");
     if (rc == 0)
-        rc = choose_format(&c, delta_snapshot_protocol(j->snap), &ans->format, err);
+        rc = choose_format(&c, j->src.ops->snapshot_protocol(j->snap), &ans->format, err);
     if (rc == 0) {
-        ans->version = delta_snapshot_version(j->snap);
+        ans->version = j->src.ops->snapshot_version(j->snap);
         ans->end_stream = 0;
         int64_t mv = version_text ? ans->version : -1;
-        if (ta_protocol(out, ans->format, delta_snapshot_protocol(j->snap), -1) != 0 ||
-            ta_metadata(out, ans->format, delta_snapshot_metadata(j->snap), mv) != 0)
+        if (ta_protocol(out, ans->format, j->src.ops->snapshot_protocol(j->snap), -1) != 0 ||
+            ta_metadata(out, ans->format, j->src.ops->snapshot_metadata(j->snap), mv) != 0)
             rc = os_err_set(err, OS_ENOMEM, "out of memory");
     }
     job_free(j);
@@ -349,7 +355,7 @@ static int on_change(void *ctx, const delta_change *c, os_err *err)
 static char *make_page_token(read_job *j)
 {
     char v[24], off[24];
-    snprintf(v, sizeof v, "%lld", (long long)(j->history ? j->end_version : delta_snapshot_version(j->snap)));
+    snprintf(v, sizeof v, "%lld", (long long)(j->history ? j->end_version : j->src.ops->snapshot_version(j->snap)));
     snprintf(off, sizeof off, "%lld", (long long)(j->offset + j->emitted));
     page_pos pos = {v, off};
     return page_token_encode(j->svc->page_key, j->page_listing, j->recipient_id, &pos,
@@ -369,8 +375,8 @@ static int produce(void *job, line_sink *sink, os_err *err)
 static int produce_lines(read_job *j, line_sink *sink, os_err *err)
 {
     j->sink = sink;
-    const delta_protocol *proto = delta_snapshot_protocol(j->snap);
-    const delta_metadata *meta = delta_snapshot_metadata(j->snap);
+    const delta_protocol *proto = j->src.ops->snapshot_protocol(j->snap);
+    const delta_metadata *meta = j->src.ops->snapshot_metadata(j->snap);
     if (ta_protocol(&j->line, j->fmt, proto, -1) != 0 ||
         ta_metadata(&j->line, j->fmt, meta, j->meta_version) != 0)
         return os_err_set(err, OS_ENOMEM, "out of memory");
@@ -384,10 +390,10 @@ static int produce_lines(read_job *j, line_sink *sink, os_err *err)
         ho.has_end_version = 1;
         ho.end_version = j->end_version;
         ho.cdf = j->cdf != 0;
-        rc = delta_history_scan(&j->table, &ho, on_change, j, err);
+        rc = j->src.ops->history_scan(j->src.impl, &ho, on_change, j, err);
     } else {
         delta_scan_opts so = {j->pred, j->limit_hint};
-        rc = delta_snapshot_scan(j->snap, &so, on_snapshot_file, j, err);
+        rc = j->src.ops->snapshot_scan(j->snap, &so, on_snapshot_file, j, err);
     }
     if (rc != 0) {
         if (err->code == OS_EIO && strstr(err->msg, "client went away"))
@@ -406,7 +412,7 @@ static int produce_lines(read_job *j, line_sink *sink, os_err *err)
     char *refresh = NULL;
     if (j->include_refresh && !j->history) {
         char v[24];
-        snprintf(v, sizeof v, "%lld", (long long)delta_snapshot_version(j->snap));
+        snprintf(v, sizeof v, "%lld", (long long)j->src.ops->snapshot_version(j->snap));
         page_pos pos = {v, NULL};
         refresh = page_token_encode(j->svc->page_key, os_arena_sprintf(&j->arena, "refresh:%s", j->asset->uuid),
                                     j->recipient_id, &pos, os_now_ms() + REFRESH_TOKEN_TTL_MS, &j->arena);
@@ -522,7 +528,7 @@ void *table_read_query(sharing_service *svc, const sharing_caller *who, const ta
         return NULL;
     if (parse_body(body, body_len, &q, err) != 0)
         goto fail;
-    if ((j = job_open(svc, who, ref, err)) == NULL)
+    if ((j = job_open(svc, who, ref, &c, err)) == NULL)
         goto fail;
     delta_snapshot_opts o;
     memset(&o, 0, sizeof o);
@@ -587,7 +593,7 @@ void *table_read_query(sharing_service *svc, const sharing_caller *who, const ta
         if (body_int(q.starting, "startingVersion", &j->start_version, err) != 0)
             goto fail;
         int64_t latest;
-        if (delta_table_latest_version(&j->table, &latest, err) != 0)
+        if (j->src.ops->latest_version(j->src.impl, &latest, err) != 0)
             goto fail;
         j->end_version = latest;
         if (q.ending && body_int(q.ending, "endingVersion", &j->end_version, err) != 0)
@@ -614,16 +620,16 @@ void *table_read_query(sharing_service *svc, const sharing_caller *who, const ta
         o.has_timestamp = 0;
         o.version = page_version;
     }
-    if ((j->snap = delta_snapshot_load(&j->table, (o.has_version || o.has_timestamp) ? &o : NULL,
+    if ((j->snap = j->src.ops->snapshot_load(j->src.impl, (o.has_version || o.has_timestamp) ? &o : NULL,
                                        err)) == NULL) {
         snapshot_error(err, "version");
         goto fail;
     }
-    if (choose_format(&c, delta_snapshot_protocol(j->snap), &j->fmt, err) != 0)
+    if (choose_format(&c, j->src.ops->snapshot_protocol(j->snap), &j->fmt, err) != 0)
         goto fail;
     if (!j->history && (q.version || q.timestamp)) {
-        j->meta_version = j->file_version = delta_snapshot_version(j->snap);
-        j->file_timestamp = delta_snapshot_timestamp(j->snap);
+        j->meta_version = j->file_version = j->src.ops->snapshot_version(j->snap);
+        j->file_timestamp = j->src.ops->snapshot_timestamp(j->snap);
     }
     if (q.predicate) {
         const char *text = json_string_value(q.predicate);
@@ -631,9 +637,11 @@ void *table_read_query(sharing_service *svc, const sharing_caller *who, const ta
         /* Hints are best effort: a predicate we cannot use filters nothing. */
         j->pred = delta_predicate_parse(text, strlen(text), &ignore);
     }
+    if (j->history && j->src.ops->history_check(j->src.impl, j->start_version, j->end_version, err) != 0)
+        goto fail;
     j->include_refresh = q.include_refresh && json_is_true(q.include_refresh);
     j->end_stream = c.include_end_stream || j->max_files >= 0 || j->include_refresh;
-    ans->version = j->history ? j->start_version : delta_snapshot_version(j->snap);
+    ans->version = j->history ? j->start_version : j->src.ops->snapshot_version(j->snap);
     ans->format = j->fmt;
     ans->end_stream = j->end_stream;
     json_decref(q.doc);
@@ -654,7 +662,7 @@ void *table_read_changes(sharing_service *svc, const sharing_caller *who, const 
     caps c;
     if (caps_parse(capabilities, &c, err) != 0)
         return NULL;
-    read_job *j = job_open(svc, who, ref, err);
+    read_job *j = job_open(svc, who, ref, &c, err);
     if (j == NULL)
         return NULL;
     if (require_history(j, "reading changes", err) != 0)
@@ -670,13 +678,13 @@ void *table_read_changes(sharing_service *svc, const sharing_caller *who, const 
         goto fail;
     }
     int64_t latest, ms;
-    if (delta_table_latest_version(&j->table, &latest, err) != 0)
+    if (j->src.ops->latest_version(j->src.impl, &latest, err) != 0)
         goto fail;
     if (p->starting_version) {
         if (parse_version(p->starting_version, "startingVersion", &j->start_version, err) != 0)
             goto fail;
     } else if (parse_timestamp(p->starting_timestamp, "startingTimestamp", &ms, err) != 0 ||
-               delta_version_at_timestamp(&j->table, ms, DELTA_TS_AT_OR_AFTER, &j->start_version,
+               j->src.ops->version_at_timestamp(j->src.impl, ms, DELTA_TS_AT_OR_AFTER, &j->start_version,
                                           err) != 0) {
         goto fail;
     }
@@ -686,7 +694,7 @@ void *table_read_changes(sharing_service *svc, const sharing_caller *who, const 
             goto fail;
     } else if (p->ending_timestamp) {
         if (parse_timestamp(p->ending_timestamp, "endingTimestamp", &ms, err) != 0 ||
-            delta_version_at_timestamp(&j->table, ms, DELTA_TS_AT_OR_BEFORE, &j->end_version, err) != 0)
+            j->src.ops->version_at_timestamp(j->src.impl, ms, DELTA_TS_AT_OR_BEFORE, &j->end_version, err) != 0)
             goto fail;
     }
     if (j->start_version > latest) {
@@ -712,18 +720,17 @@ void *table_read_changes(sharing_service *svc, const sharing_caller *who, const 
     memset(&o, 0, sizeof o);
     o.has_version = 1;
     o.version = j->start_version;
-    if ((j->snap = delta_snapshot_load(&j->table, &o, err)) == NULL) {
+    if ((j->snap = j->src.ops->snapshot_load(j->src.impl, &o, err)) == NULL) {
         snapshot_error(err, "startingVersion");
         goto fail;
     }
-    if (choose_format(&c, delta_snapshot_protocol(j->snap), &j->fmt, err) != 0)
+    if (choose_format(&c, j->src.ops->snapshot_protocol(j->snap), &j->fmt, err) != 0)
         goto fail;
     /* Check the feed is enabled over the window before answering 200. */
-    if (!delta_map_true(&delta_snapshot_metadata(j->snap)->configuration, "delta.enableChangeDataFeed")) {
-        os_err_set(err, OS_EINVAL, "the change data feed is not enabled on this table at version %lld",
-                   (long long)j->start_version);
+    if (j->src.ops->changes_allowed(j->snap, j->start_version, err) != 0)
         goto fail;
-    }
+    if (j->src.ops->history_check(j->src.impl, j->start_version, j->end_version, err) != 0)
+        goto fail;
     j->end_stream = c.include_end_stream;
     ans->version = j->start_version;
     ans->format = j->fmt;
