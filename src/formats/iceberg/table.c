@@ -51,6 +51,8 @@ typedef struct pick {
     const char *dir;
     int64_t best;
     char *name;
+    char *other;                   /* a metadata file without a version number */
+    int n_other;
 } pick;
 
 static int on_metadata_entry(void *ctx, const objstore_entry *e, os_err *err)
@@ -58,6 +60,12 @@ static int on_metadata_entry(void *ctx, const objstore_entry *e, os_err *err)
     pick *p = ctx;
     const char *base = e->name + strlen(p->dir);
     int64_t v = metadata_version(base);
+    if (v < 0 && (os_str_ends_with(base, ".metadata.json") || os_str_ends_with(base, ".metadata.json.gz"))) {
+        /* Kept only to be used when it is the one metadata file there. */
+        if (p->n_other++ == 0 && (p->other = strdup(base)) == NULL)
+            return os_err_set(err, OS_ENOMEM, "out of memory");
+        return 0;
+    }
     /* Highest version wins; at a tie the later name (a uuid) keeps it stable. */
     if (v < 0 || v < p->best || (v == p->best && p->name && strcmp(base, p->name) <= 0))
         return 0;
@@ -142,11 +150,18 @@ static int find_metadata(const iceberg_table *t, char **key, os_err *err)
         return os_err_set(err, OS_ENOMEM, "out of memory");
     if (dir[0] == '/')            /* root "" gives "metadata" + "/" */
         memmove(dir, dir + 1, strlen(dir));
-    pick p = {dir, -1, NULL};
+    pick p = {dir, -1, NULL, NULL, 0};
     int rc = objstore_list(t->store, dir, NULL, on_metadata_entry, &p, err);
     if (rc != 0 && err->code == OS_ENOTFOUND)
         os_err_set(err, OS_ENOTFOUND, "no Iceberg table here: there is no metadata/ directory under "
                    "the table's location");
+    else if (rc == 0 && p.name == NULL && p.n_other == 1) {
+        p.name = p.other;
+        p.other = NULL;
+    } else if (rc == 0 && p.name == NULL && p.n_other > 1)
+        rc = os_err_set(err, OS_ENOTFOUND, "metadata/ holds %d metadata files without a version number "
+                        "(such as '%s') and no version-hint.text: set the table's metadata_location to "
+                        "the current one", p.n_other, p.other);
     else if (rc == 0 && p.name == NULL)
         rc = os_err_set(err, OS_ENOTFOUND, "no Iceberg table here: metadata/ holds no "
                         "*.metadata.json file");
@@ -158,6 +173,7 @@ static int find_metadata(const iceberg_table *t, char **key, os_err *err)
             strcat(strcpy(*key, dir), p.name);
     }
     free(p.name);
+    free(p.other);
     free(dir);
     return rc;
 }
