@@ -23,6 +23,22 @@ int avro_read_long(avro_cursor *c, int64_t *v, os_err *err)
     return 0;
 }
 
+/* Prepends one step of the path to the fault ("field 'x'") while the message
+ * has room; past that the outer steps become one "...". */
+static int wrap(os_err *err, const char *fmt, const char *name, size_t i)
+{
+    if (err == NULL)
+        return -1;
+    if (strlen(err->msg) > 300) {
+        if (strncmp(err->msg, "...: ", 5))
+            os_err_wrap(err, "...");
+        return -1;
+    }
+    if (name)
+        return os_err_wrap(err, fmt, name);
+    return os_err_wrap(err, fmt, i);
+}
+
 static size_t left(const avro_decoder *d)
 {
     return (size_t)(d->cur.end - d->cur.p);
@@ -112,7 +128,9 @@ static int decode_blocks(avro_decoder *d, const avro_schema *s, avro_value *out,
             return os_err_set(d->err, OS_ECORRUPT, "%s block of %lld items cannot fit in the %zu bytes left",
                               is_map ? "map" : "array", (long long)count, left(d));
         if ((uint64_t)count > SIZE_MAX / 2 / sizeof(avro_value) - n)
-            return os_err_set(d->err, OS_ELIMIT, "%s of more than %zu items", is_map ? "map" : "array", n);
+            return os_err_set(d->err, OS_ELIMIT, "%s of %llu items needs more than %zu bytes of memory "
+                              "(max_record_bytes)", is_map ? "map" : "array",
+                              (unsigned long long)n + (unsigned long long)count, d->max_record_bytes);
         size_t need = n + (size_t)count;
         if (need > cap) {
             /* Double, so many small blocks cost at most twice the final size. */
@@ -136,12 +154,12 @@ static int decode_blocks(avro_decoder *d, const avro_schema *s, avro_value *out,
                 keys[i].type = AVRO_STRING;
                 keys[i].branch = -1;
                 if (read_length(d, "map key", &kl) || copy_bytes(d, kl, &keys[i]))
-                    return os_err_wrap(d->err, "key of map entry %zu", i);
+                    return wrap(d->err, "key of map entry %zu", NULL, i);
             }
             if (avro_decode_value(d, s->items, &items[i], depth + 1)) {
                 if (is_map)
-                    return os_err_wrap(d->err, "map value of key '%.100s'", (const char *)keys[i].bytes);
-                return os_err_wrap(d->err, "array item %zu", i);
+                    return wrap(d->err, "map value of key '%.100s'", (const char *)keys[i].bytes, 0);
+                return wrap(d->err, "array item %zu", NULL, i);
             }
         }
         if (start && (size_t)(d->cur.p - start) != size)
@@ -229,7 +247,7 @@ int avro_decode_value(avro_decoder *d, const avro_schema *s, avro_value *out, si
             return -1;
         for (size_t i = 0; i < s->n_fields; i++)
             if (avro_decode_value(d, s->fields[i].schema, &f[i], depth + 1))
-                return os_err_wrap(d->err, "field '%s'", s->fields[i].name);
+                return wrap(d->err, "field '%.100s'", s->fields[i].name, 0);
         out->items = f;
         out->n = s->n_fields;
         return 0;

@@ -145,6 +145,24 @@ static int str_attr(parse_ctx *c, json_t *o, const char *key, bool required, con
 
 static const avro_schema *parse(parse_ctx *c, json_t *j, const char *ns, size_t depth);
 
+/* Prepends one step of the path to the fault while the message has room;
+ * past that the outer steps become one "...". */
+static int wrap(parse_ctx *c, const char *fmt, const char *a, const char *b, size_t i)
+{
+    if (c->err == NULL)
+        return -1;
+    if (strlen(c->err->msg) > 300) {
+        if (strncmp(c->err->msg, "...: ", 5))
+            os_err_wrap(c->err, "...");
+        return -1;
+    }
+    if (b)
+        return os_err_wrap(c->err, fmt, a, b);
+    if (a)
+        return os_err_wrap(c->err, fmt, a, i);
+    return os_err_wrap(c->err, fmt, i);
+}
+
 /* The full name of a named type from its "name" and "namespace" attributes
  * and the enclosing namespace; *own_ns gets the namespace its children use. */
 static int full_name(parse_ctx *c, json_t *o, const char *ns, const char **full, const char **own_ns)
@@ -216,7 +234,7 @@ static const avro_schema *parse_union(parse_ctx *c, json_t *arr, const char *ns,
     size_t min = SIZE_MAX;
     for (size_t i = 0; i < nb; i++) {
         if ((br[i] = parse(c, json_array_get(arr, i), ns, depth + 1)) == NULL) {
-            os_err_wrap(c->err, "union branch %zu", i);
+            wrap(c, "union branch %zu", NULL, NULL, i);
             return NULL;
         }
         if (br[i]->type == AVRO_UNION) {
@@ -250,12 +268,12 @@ static int parse_fields(parse_ctx *c, avro_node *n, json_t *o, const char *ns, s
         if (!json_is_object(fj))
             return os_err_set(c->err, OS_ECORRUPT, "record '%s': field %zu is not an object", n->pub.name, i);
         if (str_attr(c, fj, "name", true, &f[i].name) || id_attr(c, fj, "field-id", &f[i].field_id))
-            return os_err_wrap(c->err, "record '%s': field %zu", n->pub.name, i);
+            return wrap(c, "record '%.100s': field %zu", n->pub.name, NULL, i);
         json_t *t = json_object_get(fj, "type");
         if (t == NULL)
             return os_err_set(c->err, OS_ECORRUPT, "record '%s': field '%s' has no type", n->pub.name, f[i].name);
         if ((f[i].schema = parse(c, t, ns, depth + 1)) == NULL)
-            return os_err_wrap(c->err, "record '%s': field '%s'", n->pub.name, f[i].name);
+            return wrap(c, "record '%.100s': field '%.100s'", n->pub.name, f[i].name, 0);
         const avro_node *fn = avro_node_of(f[i].schema);
         min = sat_add(min, fn->done ? fn->min_bytes : 0);
     }
@@ -356,7 +374,7 @@ static const avro_schema *parse_object(parse_ctx *c, json_t *o, const char *ns, 
                 : id_attr(c, o, "key-id", &n->pub.key_id) || id_attr(c, o, "value-id", &n->pub.value_id))
             return NULL;
         if ((n->pub.items = parse(c, it, ns, depth + 1)) == NULL) {
-            os_err_wrap(c->err, "%s", arr ? "array items" : "map values");
+            wrap(c, "%s", arr ? "array items" : "map values", NULL, 0);
             return NULL;
         }
         n->pub.logical_type = logical;
