@@ -11,9 +11,11 @@ int cli_serve_main(int argc, char **argv);
 int cli_inspect_main(int argc, char **argv);
 /* `opensharing admin ...` (src/cli/cmd_admin.c); exit codes in cmd_admin.h. */
 int cli_admin_main(int argc, char **argv);
-/* `inspect parquet` (src/cli/cmd_inspect_parquet.c) and `inspect delta`
- * (src/cli/cmd_inspect_delta.c); argv[0] is "parquet" or "delta". */
+/* `inspect parquet` (src/cli/cmd_inspect_parquet.c), `inspect avro`
+ * (src/cli/cmd_inspect_avro.c) and `inspect delta` (src/cli/cmd_inspect_delta.c);
+ * argv[0] is "parquet", "avro" or "delta". */
 int cli_inspect_parquet(int argc, char **argv);
+int cli_inspect_avro(int argc, char **argv);
 int cli_inspect_delta(int argc, char **argv);
 int cli_inspect_iceberg(int argc, char **argv);
 

@@ -1,4 +1,4 @@
-/* cmd_inspect.c - `opensharing inspect`: local, read-only looks into Parquet files, Delta and Iceberg tables. */
+/* cmd_inspect.c - `opensharing inspect`: local, read-only looks into Parquet and Avro files, Delta and Iceberg tables. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +8,7 @@ static void inspect_usage(FILE *out)
 {
     fprintf(out,
             "usage: opensharing inspect parquet FILE [--schema] [--columns a,b.c] [--limit N]\n"
+            "       opensharing inspect avro FILE [--schema] [--meta] [--limit N] [--count]\n"
             "       opensharing inspect delta TABLE_DIR [--version V | --timestamp TS]\n"
             "                                 [--changes FROM[..TO]] [--predicate JSON] [--limit N]\n"
             "       opensharing inspect iceberg TABLE_DIR [--snapshot ID | --as-of TS | --ref NAME]\n"
@@ -22,6 +23,8 @@ int cli_inspect_main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "parquet"))
         return cli_inspect_parquet(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "avro"))
+        return cli_inspect_avro(argc - 1, argv + 1);
     if (!strcmp(argv[1], "delta"))
         return cli_inspect_delta(argc - 1, argv + 1);
     if (!strcmp(argv[1], "iceberg"))

@@ -16,7 +16,7 @@ static void usage(FILE *out)
             "  serve      run the sharing server (see 'opensharing serve --help')\n"
             "  admin      manage shares, assets, recipients, tokens, grants and the audit\n"
             "             log of a running server (see 'opensharing admin --help')\n"
-            "  inspect    read a Parquet file or a Delta table locally\n"
+            "  inspect    read a Parquet file, an Avro file or a Delta table locally\n"
             "             (see 'opensharing inspect --help')\n"
             "  help       show this text\n");
 }

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/err.h"
 
 typedef enum avro_type {
@@ -128,6 +129,12 @@ const avro_schema *avro_file_schema(const avro_file *f);
  * ...), NUL-terminated, or NULL when absent; *len (may be NULL) gets its size. */
 const char *avro_file_meta(const avro_file *f, const char *key, size_t *len);
 
+/* The header's metadata in file order, for listing it: the number of entries,
+ * and entry i's value (NUL-terminated; *key and *len, each may be NULL, get
+ * its key and size), or NULL when i is out of range. */
+size_t avro_file_meta_count(const avro_file *f);
+const char *avro_file_meta_at(const avro_file *f, size_t i, const char **key, size_t *len);
+
 /* Decodes the next record into arena a (which the caller resets between
  * records as it likes).  Returns 1 with *out set, 0 at the end of the file, or
  * -1 with err (corrupt block, bad sync marker, trailing bytes in a block,
@@ -141,5 +148,12 @@ int avro_schema_field_index(const avro_schema *s, const char *name);
 /* The value of field i of record rec, or NULL when i < 0, rec is not a record,
  * or the value is null. */
 const avro_value *avro_record_field(const avro_value *rec, int i);
+
+/* Appends v to out as JSON (the mapping of docs/inspect-avro.md): records as
+ * objects, a union as its branch's value, bytes and fixed as strings whose
+ * code points are the byte values, enums as their symbol, maps as objects,
+ * NaN and infinities as the strings "NaN", "Infinity", "-Infinity".  Returns
+ * 0, or -1 with OS_ENOMEM (out then holds a partial text). */
+int avro_value_to_json(const avro_value *v, os_buf *out, os_err *err);
 
 #endif
