@@ -39,25 +39,43 @@ static int page_begin(sharing_service *svc, const sharing_caller *who, const sha
     return 0;
 }
 
-/* Wraps items into {"items": [...], "nextPageToken": ...}; `last` is the
- * position after the last returned item (or the start position when the page
- * is empty). */
+/* The token of the page after this one (NULL when this is the last page);
+ * `last` is the position after the last returned item. */
+static int page_next(sharing_service *svc, const sharing_caller *who, const page_ctx *pc,
+                     const cat_page *page, const page_pos *last, os_arena *a, const char **next,
+                     os_err *err)
+{
+    *next = NULL;
+    if (!page->more)
+        return 0;
+    *next = page_token_encode(svc->page_key, pc->listing, who->recipient_id, last,
+                              os_now_ms() + svc->page_token_ttl_ms, a);
+    return *next ? 0 : os_err_set(err, OS_ENOMEM, "out of memory");
+}
+
+/* Wraps items into {"items": [...], "nextPageToken": ...}. */
 static int page_finish(sharing_service *svc, const sharing_caller *who, const page_ctx *pc,
                        json_t *items, const cat_page *page, const page_pos *last, os_arena *a,
                        json_t **out, os_err *err)
 {
+    const char *next;
+    if (page_next(svc, who, pc, page, last, a, &next, err) != 0) {
+        json_decref(items);
+        return -1;
+    }
     json_t *o = json_object();
     json_object_set_new(o, "items", items);
-    if (page->more) {
-        char *tok = page_token_encode(svc->page_key, pc->listing, who->recipient_id, last,
-                                      os_now_ms() + svc->page_token_ttl_ms, a);
-        if (tok == NULL) {
-            json_decref(o);
-            return os_err_set(err, OS_ENOMEM, "out of memory");
-        }
-        json_object_set_new(o, "nextPageToken", json_string(tok));
-    }
+    if (next)
+        json_object_set_new(o, "nextPageToken", json_string(next));
     *out = o;
+    return 0;
+}
+
+static int raw_finish(const cat_page *page, const char *next, sharing_page *out)
+{
+    out->items = page->items;
+    out->count = page->count;
+    out->next_token = next;
     return 0;
 }
 
@@ -97,8 +115,8 @@ int sharing_share_get(sharing_service *svc, const sharing_caller *who, const cha
     return 0;
 }
 
-int sharing_schemas_list(sharing_service *svc, const sharing_caller *who, const char *share,
-                         const sharing_page_req *pg, os_arena *a, json_t **out, os_err *err)
+int sharing_schemas_page(sharing_service *svc, const sharing_caller *who, const char *share,
+                         const sharing_page_req *pg, os_arena *a, sharing_page *out, os_err *err)
 {
     cat_share *s;
     if (store_share_get(svc->store, who->recipient_id, share, a, &s, err) != 0)
@@ -109,14 +127,40 @@ int sharing_schemas_list(sharing_service *svc, const sharing_caller *who, const 
     if (page_begin(svc, who, pg, listing, a, &pc, err) != 0 ||
         store_schema_list(svc->store, s, pc.pos.k1, pc.limit, a, &page, err) != 0)
         return -1;
-    json_t *items = json_array();
     page_pos last = pc.pos;
-    for (int i = 0; i < page.count; i++) {
-        const cat_schema *sc = page.items[i];
-        json_array_append_new(items, shape_schema(sc));
-        last.k1 = key_dup(a, sc->name);
-    }
-    return page_finish(svc, who, &pc, items, &page, &last, a, out, err);
+    if (page.count > 0)
+        last.k1 = key_dup(a, ((const cat_schema *)page.items[page.count - 1])->name);
+    const char *next;
+    if (page_next(svc, who, &pc, &page, &last, a, &next, err) != 0)
+        return -1;
+    return raw_finish(&page, next, out);
+}
+
+int sharing_schemas_list(sharing_service *svc, const sharing_caller *who, const char *share,
+                         const sharing_page_req *pg, os_arena *a, json_t **out, os_err *err)
+{
+    sharing_page p;
+    if (sharing_schemas_page(svc, who, share, pg, a, &p, err) != 0)
+        return -1;
+    json_t *items = json_array();
+    for (int i = 0; i < p.count; i++)
+        json_array_append_new(items, shape_schema(p.items[i]));
+    json_t *o = json_object();
+    json_object_set_new(o, "items", items);
+    if (p.next_token)
+        json_object_set_new(o, "nextPageToken", json_string(p.next_token));
+    *out = o;
+    return 0;
+}
+
+int sharing_schema_get(sharing_service *svc, const sharing_caller *who, const char *share,
+                       const char *schema, os_arena *a, cat_schema **out, os_err *err)
+{
+    cat_share *s;
+    if (store_share_get(svc->store, who->recipient_id, share, a, &s, err) != 0 ||
+        store_schema_get(svc->store, s, schema, a, out, err) != 0)
+        return -1;
+    return 0;
 }
 
 /* ---- assets -------------------------------------------------------------- */
@@ -132,9 +176,9 @@ static const char *kind_tag(cat_asset_kind kind)
     return "assets";
 }
 
-int sharing_assets_list(sharing_service *svc, const sharing_caller *who, cat_asset_kind kind,
+int sharing_assets_page(sharing_service *svc, const sharing_caller *who, cat_asset_kind kind,
                         const char *share, const char *schema, const sharing_page_req *pg,
-                        os_arena *a, json_t **out, os_err *err)
+                        os_arena *a, sharing_page *out, os_err *err)
 {
     cat_share *s;
     cat_schema *sc = NULL;
@@ -154,15 +198,9 @@ int sharing_assets_list(sharing_service *svc, const sharing_caller *who, cat_ass
     if (store_asset_list(svc->store, kind, s, sc, after_schema, after_name, pc.limit, a, &page,
                          err) != 0)
         return -1;
-    access_ctx ac = {0};
-    if (access_ctx_load(&ac, svc->store, a, err) != 0)
-        return -1;
-    json_t *items = json_array();
     page_pos last = pc.pos;
-    for (int i = 0; i < page.count; i++) {
-        const cat_asset *x = page.items[i];
-        unsigned modes = access_modes(&ac, x->location, x->kind == CAT_ASSET_TABLE ? x->format : NULL);
-        json_array_append_new(items, shape_asset(x, modes));
+    if (page.count > 0) {
+        const cat_asset *x = page.items[page.count - 1];
         if (sc) {
             last.k1 = key_dup(a, x->name);
             last.k2 = NULL;
@@ -171,7 +209,34 @@ int sharing_assets_list(sharing_service *svc, const sharing_caller *who, cat_ass
             last.k2 = key_dup(a, x->name);
         }
     }
-    return page_finish(svc, who, &pc, items, &page, &last, a, out, err);
+    const char *next;
+    if (page_next(svc, who, &pc, &page, &last, a, &next, err) != 0)
+        return -1;
+    return raw_finish(&page, next, out);
+}
+
+int sharing_assets_list(sharing_service *svc, const sharing_caller *who, cat_asset_kind kind,
+                        const char *share, const char *schema, const sharing_page_req *pg,
+                        os_arena *a, json_t **out, os_err *err)
+{
+    sharing_page p;
+    if (sharing_assets_page(svc, who, kind, share, schema, pg, a, &p, err) != 0)
+        return -1;
+    access_ctx ac = {0};
+    if (access_ctx_load(&ac, svc->store, a, err) != 0)
+        return -1;
+    json_t *items = json_array();
+    for (int i = 0; i < p.count; i++) {
+        const cat_asset *x = p.items[i];
+        unsigned modes = access_modes(&ac, x->location, x->kind == CAT_ASSET_TABLE ? x->format : NULL);
+        json_array_append_new(items, shape_asset(x, modes));
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "items", items);
+    if (p.next_token)
+        json_object_set_new(o, "nextPageToken", json_string(p.next_token));
+    *out = o;
+    return 0;
 }
 
 int sharing_resolve_asset(sharing_service *svc, const sharing_caller *who, cat_asset_kind kind,

@@ -59,6 +59,26 @@ int sharing_model_versions_list(sharing_service *svc, const sharing_caller *who,
 int sharing_model_version_get(sharing_service *svc, const sharing_caller *who, const char *share,
                               const char *schema, const char *model, const char *version_or_alias,
                               int alias, os_arena *a, json_t **out, os_err *err);
+/* A listing page as catalog objects (cat_schema * or cat_asset *, in the
+ * arena) rather than JSON, for answers of other shapes (the Iceberg REST
+ * catalog); next_token is NULL on the last page. */
+typedef struct sharing_page {
+    void **items;
+    int count;
+    const char *next_token;
+} sharing_page;
+
+/* The same listings as sharing_schemas_list / sharing_assets_list, same
+ * errors and page tokens, as raw pages. */
+int sharing_schemas_page(sharing_service *svc, const sharing_caller *who, const char *share,
+                         const sharing_page_req *pg, os_arena *a, sharing_page *out, os_err *err);
+int sharing_assets_page(sharing_service *svc, const sharing_caller *who, cat_asset_kind kind,
+                        const char *share, const char *schema, const sharing_page_req *pg,
+                        os_arena *a, sharing_page *out, os_err *err);
+/* One schema of a granted share; OS_ENOTFOUND when either is absent or not granted. */
+int sharing_schema_get(sharing_service *svc, const sharing_caller *who, const char *share,
+                       const char *schema, os_arena *a, cat_schema **out, os_err *err);
+
 /* Resolves share/schema/asset for the caller (used by every asset endpoint). */
 int sharing_resolve_asset(sharing_service *svc, const sharing_caller *who, cat_asset_kind kind,
                           const char *share, const char *schema, const char *name, os_arena *a,
