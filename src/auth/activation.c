@@ -74,8 +74,12 @@ fail:
 
 json_t *activation_profile(const char *endpoint, const char *token, int64_t expires_ms)
 {
-    json_t *p = json_pack("{s:i,s:s,s:s}", "shareCredentialsVersion", 1, "endpoint", endpoint,
-                          "bearerToken", token);
+    size_t n = strlen(endpoint);
+    while (n > 0 && endpoint[n - 1] == '/')
+        n--;
+    /* The Iceberg REST catalog lives below the protocol endpoint. */
+    json_t *p = json_pack("{s:i,s:s,s:s%+,s:s}", "shareCredentialsVersion", 1, "endpoint", endpoint,
+                          "icebergEndpoint", endpoint, n, "/iceberg", "bearerToken", token);
     if (p && expires_ms != 0) {
         char iso[32];
         os_time_format_iso(expires_ms, iso);

@@ -15,6 +15,7 @@
 #ifndef OS_CATALOG_STORE_H
 #define OS_CATALOG_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/arena.h"
@@ -174,6 +175,8 @@ typedef struct cat_audit_event {
     int status;
     int64_t files, credentials;
     const char *client_ip, *user_agent;
+    bool has_snapshot;            /* Iceberg REST routes: the snapshot read */
+    int64_t snapshot_id;
 } cat_audit_event;
 
 /* Audit listing filters: NULL / 0 means "any". */

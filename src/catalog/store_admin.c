@@ -249,17 +249,23 @@ int store_grant_delete(cat_tx *tx, int64_t share_id, int64_t recipient_id, os_er
 
 int store_audit_append(cat_store *st, const cat_audit_event *ev, os_err *err)
 {
+    char snap_text[24];
+    const char *snap = NULL;   /* bound as text, so absent is NULL */
+    if (ev->has_snapshot) {
+        snprintf(snap_text, sizeof snap_text, "%lld", (long long)ev->snapshot_id);
+        snap = snap_text;
+    }
     sqlite3 *db = sq_acquire(st, err);
     if (db == NULL)
         return -1;
     int rc = sq_exec(db, err,
                      "INSERT INTO audit_events(time_ms, recipient_id, recipient, share, schema_name,"
                      " asset, operation, method, path, status, files, credentials, client_ip,"
-                     " user_agent) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     "iisssssssniiss", ev->time_ms, ev->recipient_id, ev->recipient, ev->share,
+                     " user_agent, snapshot_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,CAST(? AS INTEGER))",
+                     "iisssssssniisss", ev->time_ms, ev->recipient_id, ev->recipient, ev->share,
                      ev->schema, ev->asset, ev->operation ? ev->operation : "unknown", ev->method,
                      ev->path, ev->status, ev->files, ev->credentials, ev->client_ip,
-                     ev->user_agent);
+                     ev->user_agent, snap);
     sq_release(st, db);
     return rc;
 }

@@ -88,6 +88,8 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE tokens ADD COLUMN superseded_ms INTEGER NOT NULL DEFAULT 0;",
     /* 3: Iceberg tables may name their metadata file (relative to the table). */
     "ALTER TABLE assets ADD COLUMN metadata_location TEXT;",
+    /* 4: the snapshot an Iceberg REST request read, in its audit record. */
+    "ALTER TABLE audit_events ADD COLUMN snapshot_id INTEGER;",
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 

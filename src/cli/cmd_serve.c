@@ -14,6 +14,7 @@
 #include "api/health.h"
 #include "api/http_errors.h"
 #include "api/recipient/local_files.h"
+#include "api/iceberg/iceberg_api.h"
 #include "api/recipient/recipient_api.h"
 #include "auth/server_key.h"
 #include "base/log.h"
@@ -342,12 +343,17 @@ int cli_serve_main(int argc, char **argv)
     const http_route *croutes = credential_routes(&ncred);
     const http_route *froutes = local_files_routes(&nfiles);
     const http_route *hroutes = health_routes(&nhealth);
+    size_t nice;
+    const http_route *iroutes = iceberg_api_routes(&nice);
+    char ice_prefix[1100];
+    snprintf(ice_prefix, sizeof ice_prefix, "%s" ICEBERG_API_MOUNT, prefix);
     http_mount mounts[] = {
         {prefix, rroutes, nrecipient, &rapi},
         {prefix, troutes, ntable, &rapi},
         {prefix, aroutes, nassetfiles, &rapi},
         {prefix, croutes, ncred, &rapi},
         {prefix, froutes, nfiles, &files_ctx},
+        {ice_prefix, iroutes, nice, &rapi},
         {"", hroutes, nhealth, st},
         {0}, {0},   /* provider administration: public routes, then admin routes */
     };

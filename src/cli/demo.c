@@ -1,6 +1,8 @@
 /* demo.c - creates the sample data, its config and the demo recipient's profile file. */
 #include "cli/demo.h"
 
+#include "auth/activation.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -164,8 +166,7 @@ static char *profile_token(const char *path)
 
 static int write_profile(const char *path, const char *endpoint, const char *token, os_err *err)
 {
-    json_t *o = json_pack("{s:i,s:s,s:s}", "shareCredentialsVersion", 1, "endpoint", endpoint,
-                          "bearerToken", token);
+    json_t *o = activation_profile(endpoint, token, 0);
     char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
     json_decref(o);
     if (text == NULL)

@@ -93,6 +93,8 @@ char *audit_event_json(const cat_audit_event *ev)
     json_object_set_new(o, "status", json_integer(ev->status));
     json_object_set_new(o, "files", json_integer(ev->files));
     json_object_set_new(o, "credentials", json_integer(ev->credentials));
+    if (ev->has_snapshot)
+        json_object_set_new(o, "snapshot_id", json_integer(ev->snapshot_id));
     set_str(o, "client_ip", ev->client_ip);
     set_str(o, "user_agent", ev->user_agent);
     char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

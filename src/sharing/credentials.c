@@ -110,25 +110,11 @@ int sharing_temp_credentials(sharing_service *svc, const sharing_caller *who, co
     }
     if (location == NULL)
         return os_err_set(err, OS_ENOTFOUND, "this asset has no storage location");
-    if (strncmp(location, "file:", 5) == 0)
-        return os_err_set(err, OS_EUNSUPPORTED,
-                          "the dir access mode is not available for assets on the provider's local "
-                          "storage; read them through the url access mode instead");
-    file_access fa;
-    if (file_access_open(svc, location, a, &fa, err) != 0)
+    sharing_dir_grant g;
+    if (sharing_dir_grant_vend(svc, who, location, a, &g, err) != 0)
         return -1;
-    url_dir_credentials c;
-    memset(&c, 0, sizeof c);
-    char session[64];
-    snprintf(session, sizeof session, "opensharing-recipient-%lld", (long long)who->recipient_id);
-    int64_t duration = svc->url_ttl_ms / 1000;
-    int rc = url_signer_dir_credentials(fa.signer, os_now_ms() / 1000,
-                                        (int)(duration > 43200 ? 43200 : duration), session, &c, err);
-    file_access_close(&fa);
-    if (rc != 0)
-        return -1;
-    json_t *creds = shape(&c);
-    url_dir_credentials_free(&c);
+    json_t *creds = shape(&g.creds);
+    sharing_dir_grant_free(&g);
     if (r->kind == CAT_ASSET_TABLE) {
         json_object_set_new(creds, "location", json_string(location));
         *out = json_pack("{s:o}", "credentials", creds);
@@ -136,4 +122,47 @@ int sharing_temp_credentials(sharing_service *svc, const sharing_caller *who, co
         *out = creds;
     }
     return *out ? 0 : os_err_set(err, OS_ENOMEM, "out of memory");
+}
+
+/* The S3 client settings of a location: its options endpoint, region and
+ * path_style (a string or a boolean). */
+static void s3_settings(const cat_location *loc, os_arena *a, sharing_dir_grant *g)
+{
+    json_t *o = loc->options_json ? json_loads(loc->options_json, 0, NULL) : NULL;
+    const char *endpoint = json_string_value(json_object_get(o, "endpoint"));
+    const char *region = json_string_value(json_object_get(o, "region"));
+    json_t *ps = json_object_get(o, "path_style");
+    g->endpoint = endpoint ? os_arena_strdup(a, endpoint) : NULL;
+    g->region = region ? os_arena_strdup(a, region) : NULL;
+    g->path_style = json_is_true(ps) || (json_is_string(ps) && !strcmp(json_string_value(ps), "true"));
+    json_decref(o);
+}
+
+int sharing_dir_grant_vend(sharing_service *svc, const sharing_caller *who, const char *location,
+                           os_arena *a, sharing_dir_grant *g, os_err *err)
+{
+    memset(g, 0, sizeof *g);
+    if (strncmp(location, "file:", 5) == 0)
+        return os_err_set(err, OS_EUNSUPPORTED,
+                          "the dir access mode is not available for assets on the provider's local "
+                          "storage; read them through the url access mode instead");
+    file_access fa;
+    if (file_access_open(svc, location, a, &fa, err) != 0)
+        return -1;
+    char session[64];
+    snprintf(session, sizeof session, "opensharing-recipient-%lld", (long long)who->recipient_id);
+    int64_t duration = svc->url_ttl_ms / 1000;
+    int rc = url_signer_dir_credentials(fa.signer, os_now_ms() / 1000,
+                                        (int)(duration > 43200 ? 43200 : duration), session, &g->creds,
+                                        err);
+    if (rc == 0)
+        s3_settings(fa.loc, a, g);
+    file_access_close(&fa);
+    return rc;
+}
+
+void sharing_dir_grant_free(sharing_dir_grant *g)
+{
+    if (g)
+        url_dir_credentials_free(&g->creds);
 }

@@ -20,6 +20,11 @@ typedef struct recipient_api {
 int recipient_authenticate(http_request *req, http_response *res, recipient_api *api,
                            sharing_caller *who);
 
+/* The gate of recipient_authenticate without the answer: 0 with *who filled,
+ * or -1 with err (OS_EAUTH, OS_EPERM, ...) for the caller to answer in its
+ * own error shape (the Iceberg REST catalog's). */
+int recipient_identify(http_request *req, recipient_api *api, sharing_caller *who, os_err *err);
+
 /* The routes, relative to the protocol prefix; the arrays are static.
  * Discovery (shares, schemas, every asset type) and table reads share the
  * recipient_api context. */

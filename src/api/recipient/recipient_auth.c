@@ -8,26 +8,20 @@
 #include "base/timeutil.h"
 #include "sharing/audit.h"
 
-int recipient_authenticate(http_request *req, http_response *res, recipient_api *api,
-                           sharing_caller *who)
+int recipient_identify(http_request *req, recipient_api *api, sharing_caller *who, os_err *err)
 {
     /* Every recipient request is audited, refused ones included; the record
      * is written when the response completes, with its final status. */
     audit_request_begin(req);
     cat_token tok;
-    os_err err;
     if (auth_recipient_authenticate(api->svc->store, http_request_header(req, "Authorization"),
-                                    os_now_ms(), &tok, &err) != 0) {
-        http_response_header(res, "WWW-Authenticate", "Bearer");
-        api_send_error(res, &err);
+                                    os_now_ms(), &tok, err) != 0)
         return -1;
-    }
     os_arena *a = http_request_arena(req);
     cat_recipient *r = NULL;
-    if (store_recipient_get(api->svc->store, tok.recipient_id, a, &r, &err) != 0) {
-        if (err.code == OS_ENOTFOUND)
-            os_err_set(&err, OS_EAUTH, "the bearer token is not valid");
-        api_send_error(res, &err);
+    if (store_recipient_get(api->svc->store, tok.recipient_id, a, &r, err) != 0) {
+        if (err->code == OS_ENOTFOUND)
+            os_err_set(err, OS_EAUTH, "the bearer token is not valid");
         return -1;
     }
     who->recipient_id = tok.recipient_id;
@@ -38,18 +32,25 @@ int recipient_authenticate(http_request *req, http_response *res, recipient_api 
     http_request_set_principal(req, principal);
     if (r->ip_allow_json != NULL && r->ip_allow_json[0] != '\0') {
         ip_list list;
-        if (ip_list_parse_json(r->ip_allow_json, a, &list, &err) != 0) {
+        if (ip_list_parse_json(r->ip_allow_json, a, &list, err) != 0)
             /* Stored lists are validated on write; a bad one refuses rather than opens. */
-            os_err_set(&err, OS_EPERM, "this recipient's IP access list is invalid; ask the provider to fix it");
-            api_send_error(res, &err);
-            return -1;
-        }
-        if (list.n > 0 && !ip_list_allows(&list, http_request_client_ip(req))) {
-            os_err_set(&err, OS_EPERM,
-                       "requests for this recipient are not allowed from this network address");
-            api_send_error(res, &err);
-            return -1;
-        }
+            return os_err_set(err, OS_EPERM, "this recipient's IP access list is invalid; ask the "
+                              "provider to fix it");
+        if (list.n > 0 && !ip_list_allows(&list, http_request_client_ip(req)))
+            return os_err_set(err, OS_EPERM,
+                              "requests for this recipient are not allowed from this network address");
     }
     return 0;
+}
+
+int recipient_authenticate(http_request *req, http_response *res, recipient_api *api,
+                           sharing_caller *who)
+{
+    os_err err;
+    if (recipient_identify(req, api, who, &err) == 0)
+        return 0;
+    if (err.code == OS_EAUTH)
+        http_response_header(res, "WWW-Authenticate", "Bearer");
+    api_send_error(res, &err);
+    return -1;
 }

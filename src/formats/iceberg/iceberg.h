@@ -227,6 +227,7 @@ typedef struct iceberg_table {
     os_arena arena;                /* the metadata's memory */
     iceberg_metadata meta;
     char *loc_norm;                /* recorded location, normalised, with a trailing '/' */
+    os_buf text;                   /* the metadata file's JSON text (inflated) */
 } iceberg_table;
 
 /* Opens the table at `root` of store: reads metadata_key (relative to root)
@@ -243,6 +244,19 @@ void iceberg_table_close(iceberg_table *t);
  * store (appended to out after a reset).  Returns 0, or -1 with OS_EPERM
  * (outside the table's location; the message names the path). */
 int iceberg_path_to_key(const iceberg_table *t, const char *path, os_buf *out, os_err *err);
+
+/* Whether the table's recorded location is base_uri (both normalised as
+ * paths are for relocation): false for a copied or moved table. */
+bool iceberg_table_at(const iceberg_table *t, const char *base_uri);
+
+/* The metadata JSON as stored, for the Iceberg REST catalog's loadTable,
+ * with every path the table records under its location re-rooted at base_uri
+ * (the table's location as the provider configured it): "location", manifest
+ * lists, v1 manifests, metadata-log files and statistics files.  Paths outside
+ * the location are left as written.  With refs_only, snapshots no branch or
+ * tag points at are left out (loadTable's snapshots=refs).  Returns a new JSON
+ * text (malloc'd, caller frees) or NULL with OS_ECORRUPT / OS_ENOMEM. */
+char *iceberg_metadata_json(const iceberg_table *t, const char *base_uri, bool refs_only, os_err *err);
 
 /* The current snapshot (NULL for a table without one). */
 const iceberg_snapshot *iceberg_snapshot_current(const iceberg_table *t);

@@ -291,6 +291,13 @@ int iceberg_table_open(iceberg_table *t, const objstore *store, const char *root
         rc = iceberg_metadata_parse(text.data ? text.data : "", text.len, key, &t->arena, &t->meta, err);
         t->meta.key = os_arena_strdup(&t->arena, key);
     }
+    /* Kept inflated for iceberg_metadata_json. */
+    if (rc == 0 && text.len >= 2 && (unsigned char)text.data[0] == 0x1f && (unsigned char)text.data[1] == 0x8b)
+        rc = ice_gunzip(text.data, text.len, t->limits.max_metadata_bytes, &t->text, key, err);
+    else if (rc == 0) {
+        t->text = text;
+        text = (os_buf)OS_BUF_INIT;
+    }
     os_buf_free(&text);
     free(key);
     if (rc == 0 && (t->loc_norm = normalise_location(t->meta.location)) == NULL)
@@ -308,6 +315,7 @@ void iceberg_table_close(iceberg_table *t)
         return;
     free(t->root);
     free(t->loc_norm);
+    os_buf_free(&t->text);
     os_arena_free(&t->arena);
     memset(t, 0, sizeof *t);
 }
@@ -367,4 +375,95 @@ const iceberg_snapshot *iceberg_snapshot_as_of(const iceberg_table *t, int64_t t
     if (best == NULL)
         os_err_set(err, OS_EINVAL, "there is no snapshot of the table at or before that time");
     return best;
+}
+
+/* ---- the metadata document, re-rooted -------------------------------------- */
+
+bool iceberg_table_at(const iceberg_table *t, const char *base_uri)
+{
+    char *n = normalise_location(base_uri);
+    bool same = n && strcmp(n, t->loc_norm) == 0;
+    free(n);
+    return same;
+}
+
+/* Replaces the string at o[key] by base + its key under the table, when it
+ * lies inside the table's location. */
+static void rebase(const iceberg_table *t, json_t *o, const char *key, const char *base, os_buf *tmp)
+{
+    json_t *v = json_object_get(o, key);
+    const char *p = json_string_value(v);
+    os_err ignore;
+    if (p == NULL || iceberg_path_to_key(t, p, tmp, &ignore) != 0)
+        return;
+    /* The key carries the store root (the table's own root in the server). */
+    const char *rel = os_buf_cstr(tmp) + (t->root[0] ? strlen(t->root) + 1 : 0);
+    char *uri = malloc(strlen(base) + strlen(rel) + 2);
+    if (uri == NULL)
+        return;
+    sprintf(uri, "%s/%s", base, rel);
+    json_object_set_new(o, key, json_string(uri));
+    free(uri);
+}
+
+static bool referenced(const iceberg_metadata *m, int64_t id)
+{
+    for (size_t i = 0; i < m->n_refs; i++)
+        if (m->refs[i].snapshot_id == id)
+            return true;
+    return m->has_current_snapshot && m->current_snapshot_id == id;
+}
+
+char *iceberg_metadata_json(const iceberg_table *t, const char *base_uri, bool refs_only, os_err *err)
+{
+    json_error_t je;
+    json_t *doc = json_loadb(t->text.data ? t->text.data : "", t->text.len, 0, &je);
+    if (doc == NULL) {
+        os_err_set(err, OS_ECORRUPT, "%s: not valid JSON: %s", t->meta.key, je.text);
+        return NULL;
+    }
+    size_t bn = strlen(base_uri);
+    while (bn > 0 && base_uri[bn - 1] == '/')
+        bn--;
+    char *base = strndup(base_uri, bn);
+    os_buf tmp = OS_BUF_INIT;
+    bool moved = base && !iceberg_table_at(t, base);
+    json_t *snaps = json_object_get(doc, "snapshots");
+    if (refs_only && json_is_array(snaps)) {
+        for (size_t i = json_array_size(snaps); i-- > 0;) {
+            json_t *id = json_object_get(json_array_get(snaps, i), "snapshot-id");
+            if (json_is_integer(id) && !referenced(&t->meta, json_integer_value(id)))
+                json_array_remove(snaps, i);
+        }
+    }
+    if (moved) {
+        json_object_set_new(doc, "location", json_string(base));
+        size_t i;
+        json_t *s;
+        json_array_foreach(snaps, i, s)
+        {
+            rebase(t, s, "manifest-list", base, &tmp);
+            json_t *ms = json_object_get(s, "manifests");
+            for (size_t k = 0; json_is_array(ms) && k < json_array_size(ms); k++) {
+                json_t *holder = json_pack("{s:O}", "p", json_array_get(ms, k));
+                rebase(t, holder, "p", base, &tmp);
+                json_array_set(ms, k, json_object_get(holder, "p"));
+                json_decref(holder);
+            }
+        }
+        static const char *const lists[] = {"metadata-log", "statistics", "partition-statistics"};
+        static const char *const keys[] = {"metadata-file", "statistics-path", "statistics-path"};
+        for (int l = 0; l < 3; l++) {
+            json_t *arr = json_object_get(doc, lists[l]), *e;
+            json_array_foreach(arr, i, e)
+                rebase(t, e, keys[l], base, &tmp);
+        }
+    }
+    char *out = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    os_buf_free(&tmp);
+    free(base);
+    if (out == NULL)
+        os_err_set(err, OS_ENOMEM, "out of memory");
+    return out;
 }

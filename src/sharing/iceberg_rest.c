@@ -1,0 +1,345 @@
+/* iceberg_rest.c - the Iceberg REST catalog over shares: names to shares, schemas and tables; metadata and vended credentials. */
+#include "sharing/iceberg_rest.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/strutil.h"
+#include "formats/iceberg/iceberg.h"
+#include "json/jw.h"
+#include "sharing/credentials.h"
+#include "sharing/file_access.h"
+
+/* The routes served, as getConfig lists them (the REST spec's "endpoints"). */
+static const char *const ENDPOINTS[] = {
+    "GET /v1/{prefix}/namespaces",
+    "GET /v1/{prefix}/namespaces/{namespace}",
+    "HEAD /v1/{prefix}/namespaces/{namespace}",
+    "GET /v1/{prefix}/namespaces/{namespace}/tables",
+    "GET /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+    "HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+    "GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials",
+    "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
+    NULL,
+};
+
+int iceberg_rest_config(sharing_service *svc, const sharing_caller *who, const char *warehouse,
+                        os_arena *a, json_t **out, os_err *err)
+{
+    if (warehouse == NULL || warehouse[0] == '\0')
+        return os_err_set(err, OS_EINVAL, "the warehouse parameter is required: set the catalog's "
+                          "warehouse to the name of a share");
+    json_t *share;
+    if (sharing_share_get(svc, who, warehouse, a, &share, err) != 0)
+        return -1;
+    const char *name = json_string_value(json_object_get(json_object_get(share, "share"), "name"));
+    json_t *eps = json_array();
+    for (int i = 0; ENDPOINTS[i]; i++)
+        json_array_append_new(eps, json_string(ENDPOINTS[i]));
+    *out = json_pack("{s:{},s:{s:s+},s:o}", "defaults", "overrides", "prefix", "shares/",
+                     name ? name : warehouse, "endpoints", eps);
+    json_decref(share);
+    return *out ? 0 : os_err_set(err, OS_ENOMEM, "out of memory");
+}
+
+/* Namespaces are one level: a name holding the multi-level separator (0x1F)
+ * names nothing here. */
+static int one_level(const char *ns, os_err *err)
+{
+    if (ns == NULL || ns[0] == '\0' || strchr(ns, 0x1f))
+        return os_err_set(err, OS_ENOTFOUND, "namespace does not exist: shares have one-level "
+                          "namespaces (their schemas)");
+    return 0;
+}
+
+int iceberg_rest_namespaces(sharing_service *svc, const sharing_caller *who, const char *share,
+                            const char *parent, const char *page_size, const char *page_token,
+                            os_arena *a, json_t **out, os_err *err)
+{
+    if (parent && parent[0]) {
+        cat_schema *sc;
+        if (one_level(parent, err) != 0 || sharing_schema_get(svc, who, share, parent, a, &sc, err) != 0)
+            return -1;
+        *out = json_pack("{s:[]}", "namespaces");
+        return *out ? 0 : os_err_set(err, OS_ENOMEM, "out of memory");
+    }
+    sharing_page_req pg = {page_size, page_token};
+    sharing_page p;
+    if (sharing_schemas_page(svc, who, share, &pg, a, &p, err) != 0)
+        return -1;
+    json_t *list = json_array();
+    for (int i = 0; i < p.count; i++)
+        json_array_append_new(list, json_pack("[s]", ((const cat_schema *)p.items[i])->name));
+    *out = json_pack("{s:o}", "namespaces", list);
+    if (p.next_token)
+        json_object_set_new(*out, "next-page-token", json_string(p.next_token));
+    return 0;
+}
+
+int iceberg_rest_namespace(sharing_service *svc, const sharing_caller *who, const char *share,
+                           const char *ns, os_arena *a, json_t **out, os_err *err)
+{
+    cat_schema *sc;
+    if (one_level(ns, err) != 0 || sharing_schema_get(svc, who, share, ns, a, &sc, err) != 0)
+        return -1;
+    *out = json_pack("{s:[s],s:{}}", "namespace", sc->name, "properties");
+    return *out ? 0 : os_err_set(err, OS_ENOMEM, "out of memory");
+}
+
+static bool is_iceberg(const cat_asset *x)
+{
+    return x->format && strcmp(x->format, "iceberg") == 0;
+}
+
+int iceberg_rest_tables(sharing_service *svc, const sharing_caller *who, const char *share,
+                        const char *ns, const char *page_size, const char *page_token, os_arena *a,
+                        json_t **out, os_err *err)
+{
+    if (one_level(ns, err) != 0)
+        return -1;
+    sharing_page_req pg = {page_size, page_token};
+    sharing_page p;
+    if (sharing_assets_page(svc, who, CAT_ASSET_TABLE, share, ns, &pg, a, &p, err) != 0)
+        return -1;
+    json_t *ids = json_array();
+    for (int i = 0; i < p.count; i++) {
+        const cat_asset *x = p.items[i];
+        if (is_iceberg(x))
+            json_array_append_new(ids, json_pack("{s:[s],s:s}", "namespace", x->schema_name, "name", x->name));
+    }
+    *out = json_pack("{s:o}", "identifiers", ids);
+    if (p.next_token)
+        json_object_set_new(*out, "next-page-token", json_string(p.next_token));
+    return 0;
+}
+
+/* ---- one table ------------------------------------------------------------- */
+
+typedef struct open_table {
+    cat_asset *x;
+    file_access fa;
+    objstore store;
+    bool fa_open, store_open;
+    iceberg_table t;
+    bool t_open;
+    const char *base;              /* the table's location as recipients see it */
+} open_table;
+
+static void table_close(open_table *o)
+{
+    if (o->t_open)
+        iceberg_table_close(&o->t);
+    if (o->store_open)
+        objstore_close(&o->store);
+    if (o->fa_open)
+        file_access_close(&o->fa);
+}
+
+/* Resolves and opens an Iceberg table of a granted share. */
+static int table_open(sharing_service *svc, const sharing_caller *who, const char *share, const char *ns,
+                      const char *table, os_arena *a, open_table *o, os_err *err)
+{
+    memset(o, 0, sizeof *o);
+    if (one_level(ns, err) != 0 ||
+        sharing_resolve_asset(svc, who, CAT_ASSET_TABLE, share, ns, table, a, &o->x, err) != 0)
+        return -1;
+    if (!is_iceberg(o->x))
+        return os_err_set(err, OS_ENOTFOUND, "table '%s' is shared in %s format: read it through the "
+                          "Delta Sharing API", o->x->name, o->x->format ? o->x->format : "delta");
+    if (file_access_open(svc, o->x->location, a, &o->fa, err) != 0)
+        return -1;
+    o->fa_open = true;
+    if (file_access_store(&o->fa, &o->store, err) != 0)
+        return -1;
+    o->store_open = true;
+    if (iceberg_table_open(&o->t, &o->store, "", o->x->metadata_location, NULL, err) != 0)
+        return -1;
+    o->t_open = true;
+    /* Local disks: a logical name, so no server path reaches a recipient. */
+    size_t n = strlen(o->x->location);
+    while (n > 0 && o->x->location[n - 1] == '/')
+        n--;
+    o->base = strncmp(o->x->location, "file:", 5) == 0
+                  ? os_arena_sprintf(a, "opensharing://shares/%s/%s/%s", o->x->share_name, o->x->schema_name,
+                                     o->x->name)
+                  : os_arena_strndup(a, o->x->location, n);
+    return o->base ? 0 : os_err_set(err, OS_ENOMEM, "out of memory");
+}
+
+/* The Iceberg client properties of vended credentials (FileIO's keys). */
+static json_t *credential_config(const sharing_dir_grant *g)
+{
+    const url_dir_credentials *c = &g->creds;
+    json_t *cfg = json_object();
+    char exp[24];
+    snprintf(exp, sizeof exp, "%" PRId64, c->expires_at_ms);
+    switch ((int)c->kind) {
+    case URL_DIR_AZURE_SAS: {
+        /* adls.sas-token.<account host> */
+        const char *h = strstr(c->container_url ? c->container_url : "", "://");
+        char host[256] = "";
+        if (h) {
+            h += 3;
+            size_t n = strcspn(h, "/");
+            snprintf(host, sizeof host, "%.*s", (int)(n < 255 ? n : 255), h);
+        }
+        char key[300];
+        snprintf(key, sizeof key, "adls.sas-token.%s", host);
+        json_object_set_new(cfg, key, json_string(c->sas));
+        char *dfs = strstr(host, ".blob.");
+        if (dfs) {   /* engines address ADLS through the dfs host too */
+            char alt[300];
+            snprintf(alt, sizeof alt, "adls.sas-token.%.*s.dfs.%s", (int)(dfs - host), host, dfs + 6);
+            json_object_set_new(cfg, alt, json_string(c->sas));
+        }
+        json_object_set_new(cfg, "adls.sas-token-expires-at-ms", json_string(exp));
+        break;
+    }
+    case URL_DIR_GCS_TOKEN:
+        json_object_set_new(cfg, "gcs.oauth2.token", json_string(c->oauth_token));
+        json_object_set_new(cfg, "gcs.oauth2.token-expires-at", json_string(exp));
+        break;
+    default:   /* S3 and S3-compatible stores (MinIO, R2, ...) */
+        json_object_set_new(cfg, "s3.access-key-id", json_string(c->access_key_id));
+        json_object_set_new(cfg, "s3.secret-access-key", json_string(c->secret_access_key));
+        if (c->session_token && c->session_token[0])
+            json_object_set_new(cfg, "s3.session-token", json_string(c->session_token));
+        json_object_set_new(cfg, "s3.session-token-expires-at-ms", json_string(exp));
+        if (g->endpoint)
+            json_object_set_new(cfg, "s3.endpoint", json_string(g->endpoint));
+        if (g->region) {
+            json_object_set_new(cfg, "s3.region", json_string(g->region));
+            json_object_set_new(cfg, "client.region", json_string(g->region));
+        }
+        json_object_set_new(cfg, "s3.path-style-access", json_string(g->path_style ? "true" : "false"));
+        break;
+    }
+    return cfg;
+}
+
+/* [{"prefix": base, "config": {...}}] for the table's location, and the same
+ * keys merged into config. */
+static int vend(sharing_service *svc, const sharing_caller *who, open_table *o, os_arena *a,
+                json_t *config, json_t **creds, os_err *err)
+{
+    sharing_dir_grant g;
+    if (sharing_dir_grant_vend(svc, who, o->x->location, a, &g, err) != 0)
+        return -1;
+    json_t *cfg = credential_config(&g);
+    sharing_dir_grant_free(&g);
+    if (config)
+        json_object_update(config, cfg);
+    *creds = json_pack("[{s:s,s:o}]", "prefix", o->base, "config", cfg);
+    return *creds ? 0 : os_err_set(err, OS_ENOMEM, "out of memory");
+}
+
+int iceberg_rest_load_table(sharing_service *svc, const sharing_caller *who, const iceberg_load_req *r,
+                            os_arena *a, char **out, int64_t *snapshot_id, os_err *err)
+{
+    *out = NULL;
+    *snapshot_id = -1;
+    bool refs_only = false;
+    if (r->snapshots && strcmp(r->snapshots, "refs") == 0)
+        refs_only = true;
+    else if (r->snapshots && strcmp(r->snapshots, "all") != 0)
+        return os_err_set(err, OS_EINVAL, "snapshots must be 'all' or 'refs', got '%.40s'", r->snapshots);
+    open_table o;
+    int rc = table_open(svc, who, r->share, r->ns, r->table, a, &o, err);
+    char *meta = NULL;
+    json_t *config = NULL, *creds = NULL;
+    if (rc == 0) {
+        const iceberg_snapshot *cur = iceberg_snapshot_current(&o.t);
+        *snapshot_id = cur ? cur->snapshot_id : -1;
+        meta = iceberg_metadata_json(&o.t, o.base, refs_only, err);
+        config = json_object();
+        if (meta == NULL || config == NULL)
+            rc = -1;
+    }
+    if (rc == 0 && r->credentials_url)
+        json_object_set_new(config, "client.refresh-credentials-endpoint", json_string(r->credentials_url));
+    if (rc == 0 && r->vended && strncmp(o.x->location, "file:", 5) != 0)
+        rc = vend(svc, who, &o, a, config, &creds, err);
+    if (rc == 0) {
+        /* The stored metadata is spliced in as it is, not parsed again. */
+        const char *loc = os_arena_sprintf(a, "%s/%s", o.base, o.t.meta.key);
+        char *cfg = json_dumps(config, JSON_COMPACT);
+        char *crd = creds ? json_dumps(creds, JSON_COMPACT) : NULL;
+        os_buf b = OS_BUF_INIT;
+        os_buf_puts(&b, "{\"metadata-location\":");
+        jw_escape(&b, loc ? loc : "", loc ? strlen(loc) : 0);
+        os_buf_puts(&b, ",\"metadata\":");
+        os_buf_puts(&b, meta);
+        os_buf_puts(&b, ",\"config\":");
+        os_buf_puts(&b, cfg ? cfg : "{}");
+        if (crd) {
+            os_buf_puts(&b, ",\"storage-credentials\":");
+            os_buf_puts(&b, crd);
+        }
+        int bad = os_buf_putc(&b, '}') != 0 || loc == NULL || cfg == NULL || (creds && crd == NULL);
+        free(cfg);
+        free(crd);
+        *out = bad ? NULL : os_buf_detach(&b);
+        os_buf_free(&b);
+        if (*out == NULL)
+            rc = os_err_set(err, OS_ENOMEM, "out of memory");
+    }
+    json_decref(config);
+    json_decref(creds);
+    free(meta);
+    table_close(&o);
+    return rc;
+}
+
+int iceberg_rest_credentials(sharing_service *svc, const sharing_caller *who, const char *share,
+                             const char *ns, const char *table, os_arena *a, json_t **out, os_err *err)
+{
+    open_table o;
+    int rc = table_open(svc, who, share, ns, table, a, &o, err);
+    json_t *creds = NULL;
+    if (rc == 0 && strncmp(o.x->location, "file:", 5) == 0)
+        rc = os_err_set(err, OS_EUNSUPPORTED, "this table is on the provider's local storage, which "
+                        "has no credentials to vend; read it through the Delta Sharing API");
+    if (rc == 0)
+        rc = vend(svc, who, &o, a, NULL, &creds, err);
+    if (rc == 0)
+        *out = json_pack("{s:o}", "storage-credentials", creds);
+    table_close(&o);
+    return rc;
+}
+
+int iceberg_rest_metrics(sharing_service *svc, const sharing_caller *who, const char *share,
+                         const char *ns, const char *table, const char *body, size_t len, os_arena *a,
+                         int64_t *snapshot_id, os_err *err)
+{
+    *snapshot_id = -1;
+    cat_asset *x;
+    if (one_level(ns, err) != 0 ||
+        sharing_resolve_asset(svc, who, CAT_ASSET_TABLE, share, ns, table, a, &x, err) != 0)
+        return -1;
+    if (!is_iceberg(x))
+        return os_err_set(err, OS_ENOTFOUND, "table '%s' is not an Iceberg table", x->name);
+    json_error_t je;
+    json_t *doc = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
+    int rc = 0;
+    if (!json_is_object(doc))
+        rc = os_err_set(err, OS_EINVAL, "the body must be a ReportMetricsRequest JSON object");
+    const char *type = json_string_value(json_object_get(doc, "report-type"));
+    json_t *sid = json_object_get(doc, "snapshot-id");
+    if (rc == 0 && (type == NULL || (strcmp(type, "scan-report") && strcmp(type, "commit-report"))))
+        rc = os_err_set(err, OS_EINVAL, "report-type must be 'scan-report' or 'commit-report'");
+    if (rc == 0 && !json_is_string(json_object_get(doc, "table-name")))
+        rc = os_err_set(err, OS_EINVAL, "table-name is required");
+    if (rc == 0 && !json_is_integer(sid))
+        rc = os_err_set(err, OS_EINVAL, "snapshot-id must be an integer");
+    if (rc == 0 && !json_is_object(json_object_get(doc, "metrics")))
+        rc = os_err_set(err, OS_EINVAL, "metrics must be an object");
+    if (rc == 0 && strcmp(type, "commit-report") == 0)
+        rc = os_err_set(err, OS_EINVAL, "shared tables are read-only: there are no commits to report");
+    if (rc == 0)
+        *snapshot_id = json_integer_value(sid);
+    json_decref(doc);
+    return rc;
+}

@@ -1,0 +1,76 @@
+/* iceberg_rest.h - the Iceberg REST catalog over shares: a share is a warehouse, its schemas are namespaces, its Iceberg tables are tables.
+ *
+ * Read-only: config, namespaces, tables, loadTable (with vended storage
+ * credentials when asked), loadCredentials and reportMetrics.  Callers are
+ * the handlers of src/api/iceberg; answers are JSON documents in the shapes of
+ * the Iceberg REST OpenAPI document.  As everywhere, what is not granted to
+ * the caller is OS_ENOTFOUND, exactly like what does not exist.
+ */
+#ifndef OS_SHARING_ICEBERG_REST_H
+#define OS_SHARING_ICEBERG_REST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "sharing/service.h"
+
+/* Where each answer says it comes from (for the Iceberg error type). */
+typedef enum iceberg_rest_what {
+    ICE_REST_WAREHOUSE,
+    ICE_REST_NAMESPACE,
+    ICE_REST_TABLE
+} iceberg_rest_what;
+
+/* GET /v1/config?warehouse=SHARE: the prefix "shares/SHARE" and the
+ * endpoints served.  OS_EINVAL without a warehouse, OS_ENOTFOUND for a share
+ * that is absent or not granted. */
+int iceberg_rest_config(sharing_service *svc, const sharing_caller *who, const char *warehouse,
+                        os_arena *a, json_t **out, os_err *err);
+
+/* GET namespaces: the share's schemas as one-level namespaces.  A `parent`
+ * that names a schema has no children (an empty list); any other parent is
+ * OS_ENOTFOUND.  page_size / page_token as the REST spec's pageSize /
+ * pageToken (NULL when absent). */
+int iceberg_rest_namespaces(sharing_service *svc, const sharing_caller *who, const char *share,
+                            const char *parent, const char *page_size, const char *page_token,
+                            os_arena *a, json_t **out, os_err *err);
+
+/* GET namespaces/{ns}: {"namespace": [ns], "properties": {}}. */
+int iceberg_rest_namespace(sharing_service *svc, const sharing_caller *who, const char *share,
+                           const char *ns, os_arena *a, json_t **out, os_err *err);
+
+/* GET namespaces/{ns}/tables: the namespace's Iceberg tables (Delta tables and
+ * datasets are left out; a page may hold fewer than page_size). */
+int iceberg_rest_tables(sharing_service *svc, const sharing_caller *who, const char *share,
+                        const char *ns, const char *page_size, const char *page_token, os_arena *a,
+                        json_t **out, os_err *err);
+
+typedef struct iceberg_load_req {
+    const char *share, *ns, *table;
+    const char *snapshots;         /* "all" (default) or "refs" */
+    bool vended;                   /* X-Iceberg-Access-Delegation asks for vended-credentials */
+    const char *credentials_url;   /* absolute URL of this table's loadCredentials route */
+} iceberg_load_req;
+
+/* loadTable: {"metadata-location", "metadata", "config", "storage-credentials"}
+ * as JSON text (malloc'd, caller frees) in *out; *snapshot_id gets the current
+ * snapshot (-1 when none) for the audit record.  Errors: OS_ENOTFOUND,
+ * OS_EINVAL (snapshots neither all nor refs), and the table's read errors. */
+int iceberg_rest_load_table(sharing_service *svc, const sharing_caller *who, const iceberg_load_req *r,
+                            os_arena *a, char **out, int64_t *snapshot_id, os_err *err);
+
+/* loadCredentials: {"storage-credentials": [{"prefix", "config"}]}; local
+ * storage has none to vend (OS_EUNSUPPORTED saying so). */
+int iceberg_rest_credentials(sharing_service *svc, const sharing_caller *who, const char *share,
+                             const char *ns, const char *table, os_arena *a, json_t **out, os_err *err);
+
+/* reportMetrics: checks the body is a ReportMetricsRequest (report-type,
+ * table-name, snapshot-id) for this table; *snapshot_id gets its snapshot.
+ * Returns 0 or -1 (OS_EINVAL naming what is wrong, OS_ENOTFOUND). */
+int iceberg_rest_metrics(sharing_service *svc, const sharing_caller *who, const char *share,
+                         const char *ns, const char *table, const char *body, size_t len, os_arena *a,
+                         int64_t *snapshot_id, os_err *err);
+
+#endif
