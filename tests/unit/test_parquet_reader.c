@@ -290,8 +290,9 @@ static void test_every_seed_reads(void **state)
     (void)state;
     const char *names[] = {"duck-flat-v1-snappy.parquet", "duck-flat-v2-zstd.parquet",
                            "duck-flat-v2-uncompressed.parquet", "duck-nested-v1-gzip.parquet",
-                           "duck-nested-v2-lz4.parquet", "hy-encodings.parquet"};
-    const long rows[] = {60, 60, 60, 40, 40, 50};
+                           "duck-nested-v2-lz4.parquet", "hy-encodings.parquet",
+                           "duck-arrays-v1-snappy.parquet"};
+    const long rows[] = {60, 60, 60, 40, 40, 50, 30};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         size_t len;
         uint8_t *d = load(names[i], &len);
