@@ -23,6 +23,7 @@ static const struct {
     {OS_EIO, 500, "INTERNAL_ERROR"},
     {OS_ENOMEM, 503, "TEMPORARILY_UNAVAILABLE"},
     {OS_EINTERNAL, 500, "INTERNAL_ERROR"},
+    {OS_EUPSTREAM, 502, "BAD_GATEWAY"},
 };
 
 int api_status_of(os_code code)
@@ -71,8 +72,12 @@ int api_send_error(http_response *res, const os_err *err)
     }
     if (status >= 500) {
         os_log(OS_LOG_ERROR, "request failed: %s (%s)", err->msg, os_code_name(err->code));
+        /* What an upstream service said is the recipient's best hint (and holds no secret);
+         * other server faults are only logged. */
         return api_send_error_raw(res, status, api_error_code_of(err->code),
-                                  "the server could not complete the request; it has been logged");
+                                  err->code == OS_EUPSTREAM
+                                      ? err->msg
+                                      : "the server could not complete the request; it has been logged");
     }
     return api_send_error_raw(res, status, api_error_code_of(err->code), err->msg);
 }

@@ -12,7 +12,8 @@ int api_status_of(os_code code);
 /* Protocol errorCode string for an error code ("RESOURCE_DOES_NOT_EXIST"...). */
 const char *api_error_code_of(os_code code);
 /* Answers {"errorCode", "message"} for err.  Internal errors are logged with
- * their detail and answered with a generic message. */
+ * their detail and answered with a generic message; an upstream failure
+ * (OS_EUPSTREAM, 502) is logged and answered with its own message. */
 int api_send_error(http_response *res, const os_err *err);
 /* Answers with an explicit status, errorCode and message. */
 int api_send_error_raw(http_response *res, int status, const char *error_code, const char *message);

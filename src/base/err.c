@@ -67,6 +67,7 @@ const char *os_code_name(os_code code)
     case OS_ENOMEM: return "ENOMEM";
     case OS_ELIMIT: return "ELIMIT";
     case OS_EINTERNAL: return "EINTERNAL";
+    case OS_EUPSTREAM: return "EUPSTREAM";
     }
     return "UNKNOWN";
 }

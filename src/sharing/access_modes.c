@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "storage/location.h"
+#include "storage/r2_temp.h"
 
 int access_ctx_load(access_ctx *ctx, cat_store *st, os_arena *a, os_err *err)
 {
@@ -61,7 +62,11 @@ unsigned access_modes(const access_ctx *ctx, const char *location, const char *f
             modes = readable ? ACCESS_URL : 0;
             break;
         case LOC_S3:
-            modes = (readable ? ACCESS_URL : 0) | (has_option(l, "role_arn") ? ACCESS_DIR : 0);
+            /* dir: STS with a role, or Cloudflare R2's own temporary credentials (the
+             * endpoint says so when the location's API token is missing) */
+            modes = (readable ? ACCESS_URL : 0) |
+                    (has_option(l, "role_arn") || r2_location_is_r2(l->options_json) ? ACCESS_DIR
+                                                                                       : 0);
             break;
         case LOC_AZURE:
             /* Signing needs the account key in the location's secret (a SAS

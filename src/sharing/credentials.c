@@ -63,15 +63,26 @@ static int table_location(const cat_asset *t, const char *body, size_t len, os_a
     return rc;
 }
 
+/* {"accessKeyId", "secretAccessKey", "sessionToken"}: AWS and R2 credentials alike. */
+static json_t *key_triple(const url_dir_credentials *c)
+{
+    return json_pack("{s:s,s:s,s:s}", "accessKeyId", c->access_key_id, "secretAccessKey",
+                     c->secret_access_key, "sessionToken",
+                     c->session_token ? c->session_token : "");
+}
+
 static json_t *shape(const url_dir_credentials *c)
 {
     json_t *o = json_object();
     switch (c->kind) {
     case URL_DIR_S3:
-        json_object_set_new(o, "awsTempCredentials",
-                            json_pack("{s:s,s:s,s:s}", "accessKeyId", c->access_key_id,
-                                      "secretAccessKey", c->secret_access_key, "sessionToken",
-                                      c->session_token ? c->session_token : ""));
+        json_object_set_new(o, "awsTempCredentials", key_triple(c));
+        break;
+    case URL_DIR_R2:
+        /* Unity Catalog names them r2TempCredentials, OpenSharing's CREDENTIALS.md
+         * r2Credentials: the same triple under both names, so either client finds it. */
+        json_object_set_new(o, "r2TempCredentials", key_triple(c));
+        json_object_set_new(o, "r2Credentials", key_triple(c));
         break;
     case URL_DIR_AZURE_SAS:
         json_object_set_new(o, "azureUserDelegationSas", json_pack("{s:s}", "sasToken", c->sas));

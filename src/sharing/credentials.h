@@ -22,8 +22,8 @@ typedef struct cred_req {
 } cred_req;
 
 /* Vends credentials in the shape of CREDENTIALS.md (exactly one kind, and
- * expirationTime in epoch ms); tables wrap them as {"credentials": {...,
- * "location"}}.  Local storage has no dir mode: OS_EUNSUPPORTED saying so.
+ * expirationTime in epoch ms; R2's under both r2TempCredentials and
+ * r2Credentials); tables wrap them as {"credentials": {..., "location"}}.  Local storage has no dir mode: OS_EUNSUPPORTED saying so.
  * Model versions must be READY.  Returns 0 with *out (caller decrefs) or -1. */
 int sharing_temp_credentials(sharing_service *svc, const sharing_caller *who, const cred_req *r,
                              os_arena *a, json_t **out, os_err *err);

@@ -15,6 +15,7 @@
 #include "storage/gcs_sign.h"
 #include "storage/gcs_token.h"
 #include "storage/location.h"
+#include "storage/r2_temp.h"
 #include "storage/s3_sign.h"
 #include "storage/s3_sts.h"
 #include "storage/store_int.h"
@@ -29,6 +30,9 @@ struct url_signer {
     char *endpoint, *region, *bucket, *key_id, *secret, *token;
     char *role_arn, *sts_endpoint, *sts_region;
     int max_duration_s;
+    /* Cloudflare R2 (an S3 location recognised by r2_location_is_r2) */
+    int r2;
+    char *r2_account, *r2_parent, *r2_api_base, *r2_token;
     /* azure */
     char *az_endpoint, *account, *account_key, *container;
     int hns;
@@ -62,6 +66,10 @@ void url_signer_free(url_signer *s)
     free(s->role_arn);
     free(s->sts_endpoint);
     free(s->sts_region);
+    free(s->r2_account);
+    free(s->r2_parent);
+    free(s->r2_api_base);
+    wipe_free(s->r2_token);
     free(s->token_uri);
     free(s->sts_uri);
     wipe_free(s->secret);
@@ -148,6 +156,17 @@ static int open_cloud(url_signer *s, const cat_location *loc, const loc_uri *u, 
         s->max_duration_s = md ? atoi(md) : 3600;
         if (s->max_duration_s < 900 || s->max_duration_s > 43200)
             s->max_duration_s = 3600;
+        if ((s->r2 = r2_location_is_r2(loc->options_json))) {
+            char acct[65];
+            const char *ao = sto_loc_opt(opts, "r2_account_id");
+            if (ao == NULL && r2_account_of_endpoint(s->endpoint, acct, sizeof acct) == 0)
+                ao = acct;
+            const char *po = sto_loc_opt(opts, "r2_parent_access_key_id");
+            s->r2_account = dup_opt(ao, &oom);
+            s->r2_parent = dup_opt(po ? po : ak, &oom);
+            s->r2_api_base = dup_opt(sto_loc_opt(opts, "r2_api_base"), &oom);
+            s->r2_token = dup_opt(json_string_value(json_object_get(sj, "r2_api_token")), &oom);
+        }
         const char *ps = sto_loc_opt(opts, "path_style");
         s->t = (s3_target){s->endpoint, s->region, ps && strcmp(ps, "true") == 0, s->bucket};
         s->c = (s3_creds){s->key_id, s->secret, s->token};
@@ -363,6 +382,39 @@ void url_dir_credentials_free(url_dir_credentials *c)
     memset(c, 0, sizeof *c);
 }
 
+/* R2: Cloudflare's temporary access credentials API, read-only, for the asset's prefix. */
+static int dir_r2(const url_signer *s, int64_t now_s, int duration_s, url_dir_credentials *out,
+                  os_err *err)
+{
+    if (s->r2_account == NULL)
+        return os_err_set(err, OS_EUNSUPPORTED,
+                          "dir access on R2 needs the account id: an r2_account_id option, or an "
+                          "endpoint https://ACCOUNT_ID" R2_ENDPOINT_SUFFIX);
+    if (s->r2_token == NULL || *s->r2_token == '\0')
+        return os_err_set(err, OS_EUNSUPPORTED,
+                          "dir access on R2 needs a Cloudflare API token: r2_api_token in the "
+                          "storage location's secret");
+    int d = duration_s < 900 ? 900 : duration_s;
+    if (d > s->max_duration_s)
+        d = s->max_duration_s;
+    r2_temp_request rq = {s->r2_api_base, s->r2_account, s->r2_token, s->r2_parent, s->bucket,
+                          s->prefix, d};
+    r2_temp_result r;
+    if (r2_temp_credentials(&rq, &r, err) != 0) {
+        if (err && err->code == OS_EINVAL) { /* the location's settings, not the caller's */
+            err->code = OS_EUNSUPPORTED;
+            os_err_wrap(err, "dir access on R2 is misconfigured");
+        }
+        return -1;
+    }
+    out->kind = URL_DIR_R2;
+    out->access_key_id = r.access_key_id;
+    out->secret_access_key = r.secret_access_key;
+    out->session_token = r.session_token;
+    out->expires_at_ms = (now_s + d) * 1000;
+    return 0;
+}
+
 static int dir_s3(const url_signer *s, int duration_s, const char *session_name,
                   url_dir_credentials *out, os_err *err)
 {
@@ -427,6 +479,8 @@ int url_signer_dir_credentials(const url_signer *s, int64_t now_s, int duration_
                                const char *session_name, url_dir_credentials *out, os_err *err)
 {
     memset(out, 0, sizeof *out);
+    if (s->scheme == LOC_S3 && s->r2)
+        return dir_r2(s, now_s, duration_s, out, err);
     if (s->scheme == LOC_S3)
         return dir_s3(s, duration_s, session_name, out, err);
     if (s->scheme == LOC_GCS)

@@ -51,7 +51,8 @@ int url_signer_azure_dir_sas(const url_signer *s, int64_t now_s, int64_t expires
 typedef enum url_dir_kind {
     URL_DIR_S3 = 1,          /* access_key_id, secret_access_key, session_token */
     URL_DIR_AZURE_SAS,       /* sas (query string) for container_url */
-    URL_DIR_GCS_TOKEN        /* oauth_token */
+    URL_DIR_GCS_TOKEN,       /* oauth_token */
+    URL_DIR_R2               /* access_key_id, secret_access_key, session_token (Cloudflare R2) */
 } url_dir_kind;
 
 typedef struct url_dir_credentials {
@@ -63,6 +64,13 @@ typedef struct url_dir_credentials {
 } url_dir_credentials;
 
 /* Vends dir-mode credentials for the asset, valid about duration_s seconds:
+ *   R2 (an S3 location that r2_location_is_r2): Cloudflare's temporary
+ *          access credentials API (options r2_account_id [default: from an
+ *          endpoint https://ACCOUNT.r2.cloudflarestorage.com],
+ *          r2_parent_access_key_id [default: the secret's access_key_id],
+ *          r2_api_base, max_duration_s; the secret's r2_api_token), permission
+ *          object-read-only on prefix/; duration clamped to 900..max.
+ *          Cloudflare's refusals are OS_EUPSTREAM.
  *   S3:    STS AssumeRole (location options role_arn [required], sts_endpoint
  *          [default: the S3-compatible endpoint option, else
  *          https://sts.REGION.amazonaws.com], sts_region, max_duration_s) with a
@@ -73,7 +81,8 @@ typedef struct url_dir_credentials {
  *          token_uri) limited to the prefix; lives as long as Google allows.
  * session_name names the recipient in STS logs.  Local storage:
  * OS_EUNSUPPORTED.  The result is freed with url_dir_credentials_free.
- * Returns 0 or -1 (OS_EUNSUPPORTED, OS_EINVAL, OS_EPERM, OS_EIO, OS_ENOMEM). */
+ * Returns 0 or -1 (OS_EUNSUPPORTED, OS_EINVAL, OS_EPERM, OS_EIO, OS_EUPSTREAM,
+ * OS_ENOMEM). */
 int url_signer_dir_credentials(const url_signer *s, int64_t now_s, int duration_s,
                                const char *session_name, url_dir_credentials *out, os_err *err);
 /* Frees and wipes the credentials (NULL-safe). */

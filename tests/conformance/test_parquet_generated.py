@@ -84,19 +84,8 @@ FROM range(1000000) t(i)
 """
 
 
-def duckdb(tmp, statements, query=None):
-    f = tmp / f"sql-{abs(hash(json.dumps(statements)))}.json"
-    f.write_text(json.dumps(statements))
-    p = subprocess.run(["node", str(compare.HERE / "duckdb_sql.mjs"), str(f)] + ([query] if query else []),
-                       cwd=compare.CONF, check=True, capture_output=True, timeout=600)
-    return json.loads(p.stdout) if query else None
-
-
-def copy(sql, path, codec, version="v1", rgs=None):
-    opts = f"FORMAT parquet, COMPRESSION {codec}, PARQUET_VERSION {version}"
-    if rgs:
-        opts += f", ROW_GROUP_SIZE {rgs}"
-    return f"COPY ({sql}) TO '{path}' ({opts})"
+duckdb = compare.duckdb
+copy = compare.copy_sql
 
 
 @pytest.fixture(scope="module")

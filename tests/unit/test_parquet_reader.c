@@ -290,8 +290,9 @@ static void test_every_seed_reads(void **state)
     (void)state;
     const char *names[] = {"duck-flat-v1-snappy.parquet", "duck-flat-v2-zstd.parquet",
                            "duck-flat-v2-uncompressed.parquet", "duck-nested-v1-gzip.parquet",
-                           "duck-nested-v2-lz4.parquet", "hy-encodings.parquet"};
-    const long rows[] = {60, 60, 60, 40, 40, 50};
+                           "duck-nested-v2-lz4.parquet", "hy-encodings.parquet",
+                           "duck-arrays-v1-snappy.parquet"};
+    const long rows[] = {60, 60, 60, 40, 40, 50, 30};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         size_t len;
         uint8_t *d = load(names[i], &len);
@@ -717,6 +718,94 @@ static void test_pages_split_anywhere(void **state)
     check_legacy_shapes(true);
 }
 
+/* ------------------------------------------------------------ DuckDB's fixed-size arrays */
+
+/* DuckDB writes an ARRAY column (INTEGER[3]) as a LIST, but a null array (or
+ * one under a null parent) takes one level entry per element: the first at the
+ * record's repetition level, the others deeper, all defining nothing.  `bad`
+ * makes one of those entries define a value, which is corrupt. */
+static size_t build_arrays(uint8_t *buf, bool split, bool bad)
+{
+    const gelem el[] = {
+        {"schema", -1, -1, 2, -1},
+        {"a", -1, 1, 1, 3}, {"list", -1, 2, 1, -1}, {"element", 1, 1, 0, -1},       /* INTEGER[3] */
+        {"n", -1, 1, 1, 3}, {"list", -1, 2, 1, -1}, {"element", -1, 1, 1, 3},      /* INTEGER[2][2] */
+        {"list", -1, 2, 1, -1}, {"element", 1, 1, 0, -1},
+    };
+    /* [1,null,3]; null; [4,5,6]; null */
+    static const uint8_t a_rep[] = {0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1};
+    static uint8_t a_def[] = {3, 2, 3, 0, 0, 0, 3, 3, 3, 0, 0, 0};
+    static const int32_t a_val[] = {1, 3, 4, 5, 6, 99};
+    /* [[1,2],[3,null]]; null; [null,[7,8]]; [[null,9],null] */
+    static const uint8_t n_rep[] = {0, 2, 1, 2, 0, 2, 1, 2, 0, 2, 1, 2, 0, 2, 1, 2};
+    static const uint8_t n_def[] = {5, 5, 5, 4, 0, 0, 0, 0, 2, 2, 5, 5, 4, 5, 2, 2};
+    static const int32_t n_val[] = {1, 2, 3, 7, 8, 9};
+    a_def[4] = bad ? 3 : 0;
+    static const int a_at[] = {4, 10}, n_at[] = {5, 7, 14};
+    const gcol cols[] = {
+        {1, 3, 1, 12, a_rep, a_def, a_val, NULL, bad ? 6 : 5, a_at, split ? 2 : 0, 0, false},
+        {1, 5, 2, 16, n_rep, n_def, n_val, NULL, 6, n_at, split ? 3 : 0, 0, false},
+    };
+    return build_generic(el, (int)(sizeof el / sizeof el[0]), cols, 2, 4, buf);
+}
+
+static void test_duckdb_null_arrays(void **state)
+{
+    (void)state;
+    static uint8_t buf[1 << 16];
+    const char *want[] = {
+        "{\"a\":[1,null,3],\"n\":[[1,2],[3,null]]}",
+        "{\"a\":null,\"n\":null}",
+        "{\"a\":[4,5,6],\"n\":[null,[7,8]]}",
+        "{\"a\":null,\"n\":[[null,9],null]}",
+    };
+    for (int split = 0; split < 2; split++) {
+        size_t n = build_arrays(buf, split, false);
+        pq_source src;
+        pq_source_init_mem(&src, buf, n, "arrays.parquet");
+        os_err err;
+        pq_file *f = pq_file_open(&src, NULL, &err);
+        if (f == NULL)
+            fail_msg("%s", err.msg);
+        for (int proj = 0; proj < 3; proj++) {
+            const char *col = proj == 1 ? "a" : "n";
+            pq_reader *r = pq_reader_open(f, proj ? &col : NULL, proj ? 1 : 0, &err);
+            assert_non_null(r);
+            const pq_value *row;
+            os_buf b = OS_BUF_INIT;
+            for (int i = 0; i < 4; i++) {
+                if (pq_reader_next(r, &row, &err) != 1)
+                    fail_msg("split %d row %d: %s", split, i, err.msg);
+                os_buf_reset(&b);
+                assert_int_equal(pq_value_to_json(row, &b, &err), 0);
+                if (proj == 0) {
+                    assert_string_equal(b.data, want[i]);
+                } else { /* the projected half of the same record */
+                    const char *at = strstr(want[i], proj == 1 ? ",\"n\"" : "\"n\"");
+                    char one[128];
+                    if (proj == 1)
+                        snprintf(one, sizeof one, "%.*s}", (int)(at - want[i]), want[i]);
+                    else
+                        snprintf(one, sizeof one, "{%s", at);
+                    assert_string_equal(b.data, one);
+                }
+            }
+            assert_int_equal(pq_reader_next(r, &row, &err), 0);
+            os_buf_free(&b);
+            pq_reader_close(r);
+        }
+        pq_file_close(f);
+        assert_int_equal(assert_paged_equals_whole(buf, n), split ? 3 + 4 : 2);
+    }
+    /* padding that defines a value is corrupt, not a value */
+    size_t n = build_arrays(buf, true, true);
+    os_err err;
+    assert_int_equal(read_all(buf, n, &err), -1);
+    assert_int_equal(err.code, OS_ECORRUPT);
+    assert_non_null(strstr(err.msg, "column a.list.element"));
+    assert_non_null(strstr(err.msg, "a value where its parent is null"));
+}
+
 /* Two INT32 columns, rows 1..3 in the second row group; null counts as given. */
 static size_t build_two(uint8_t *buf, bool stats, int64_t nc_a, int64_t nc_b)
 {
@@ -848,6 +937,7 @@ int main(void)
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_legacy_lists_maps_and_bare_repeated),
         cmocka_unit_test(test_pages_split_anywhere),
+        cmocka_unit_test(test_duckdb_null_arrays),
         cmocka_unit_test(test_paged_api_misuse),
         cmocka_unit_test(test_skip_all_null_row_groups),
         cmocka_unit_test(test_not_parquet),

@@ -24,6 +24,7 @@ static pq_plan *plan_new(plan_ctx *c, plan_kind kind, const pq_node *node)
     p->node = node;
     p->col = -1;
     p->first_col = -1;
+    p->slot_rep = node->max_rep;
     return p;
 }
 
@@ -76,6 +77,7 @@ static pq_plan *compile_inner(plan_ctx *c, const pq_node *n, int *failed)
         p->elem = elem;
         p->rep_def = mid->max_def;
         p->rep_rep = mid->max_rep;
+        p->slot_rep = mid->max_rep - 1;
         break;
     }
     case PQ_NODE_MAP: {
@@ -97,6 +99,7 @@ static pq_plan *compile_inner(plan_ctx *c, const pq_node *n, int *failed)
         p->val = v;
         p->rep_def = mid->max_def;
         p->rep_rep = mid->max_rep;
+        p->slot_rep = mid->max_rep - 1;
         break;
     }
     case PQ_NODE_STRUCT: {
@@ -152,6 +155,7 @@ static pq_plan *compile(plan_ctx *c, const pq_node *n, int *failed)
         p->elem = inner;
         p->rep_def = n->max_def;
         p->rep_rep = n->max_rep;
+        p->slot_rep = n->max_rep - 1;
         return p;
     }
     if (n->repetition == PQ_OPTIONAL) {
@@ -260,8 +264,26 @@ static int corrupt(pq_reader *r, int col, const char *what, os_err *err)
                       r->leaves[col]->path, what);
 }
 
-/* The parent slot is null or empty: every column under p has one level entry for it. */
-static int skip(pq_reader *r, const pq_plan *p, os_err *err)
+/* After the level entry of a null or empty value that starts at repetition
+ * level slot_rep, consumes the entries that follow it at deeper levels.  A
+ * valid file has none (a deeper level continues a list inside the value), but
+ * DuckDB writes a fixed-size ARRAY that is null, or sits under a null, as one
+ * entry per element: [0/0 1/0 1/0] for a null INTEGER[3].  Those entries must
+ * define nothing at or below the value (definition level < lim). */
+static int skip_padding(pq_reader *r, int col, int slot_rep, int lim, os_err *err)
+{
+    pq_cursor *c = &r->cur[col];
+    while (c->lpos < c->nlev && c->rep[c->lpos] > slot_rep) {
+        if ((c->def ? c->def[c->lpos] : c->max_def) >= lim)
+            return corrupt(r, col, "a value where its parent is null", err);
+        c->lpos++;
+    }
+    return 0;
+}
+
+/* The slot of p is null or empty (its definition level is below lim): every
+ * column under p has one level entry for it, and perhaps padding after it. */
+static int skip(pq_reader *r, const pq_plan *p, int lim, os_err *err)
 {
     for (size_t i = 0; i < p->ncols; i++) {
         int col = p->cols[i];
@@ -271,6 +293,8 @@ static int skip(pq_reader *r, const pq_plan *p, os_err *err)
         if ((c->def ? c->def[c->lpos] : c->max_def) >= c->max_def)
             return corrupt(r, col, "a value where its parent is null", err);
         c->lpos++;
+        if (c->rep && skip_padding(r, col, p->slot_rep, lim, err))
+            return -1;
     }
     return 0;
 }
@@ -351,7 +375,7 @@ static int build_repeated(pq_reader *r, const pq_plan *p, pq_value *out, int d, 
             out->kind = PQ_VAL_MAP;
             out->u.map.n = 0;
         }
-        return skip(r, p, err);
+        return skip(r, p, p->rep_def, err);
     }
     const pq_cursor *c = &r->cur[col];
     size_t n = count_elems(c, p->rep_rep);
@@ -400,10 +424,13 @@ static int build(pq_reader *r, const pq_plan *p, pq_value *out, os_err *err)
     if (p->nullable && d < p->null_def) {
         out->kind = PQ_VAL_NULL;
         if (p->ncols == 1) { /* the common case: skip one column inline */
-            r->cur[col].lpos++;
+            pq_cursor *w = &r->cur[col];
+            w->lpos++;
+            if (w->rep && w->lpos < w->nlev && w->rep[w->lpos] > p->slot_rep)
+                return skip_padding(r, col, p->slot_rep, p->null_def, err);
             return 0;
         }
-        return skip(r, p, err);
+        return skip(r, p, p->null_def, err);
     }
     switch (p->kind) {
     case PLAN_PRIM:

@@ -17,6 +17,9 @@ struct pq_plan {
     pq_plan **fields;        /* STRUCT */
     size_t nfields;
     int rep_def, rep_rep;    /* LIST/MAP: levels of the repeated node */
+    int slot_rep;            /* repetition level a value of this plan starts at: entries
+                                right after a null or empty one whose level is deeper
+                                belong to it (see skip_padding in assemble.c) */
     pq_plan *elem;           /* LIST */
     pq_plan *key, *val;      /* MAP (val may be NULL) */
     int first_col;           /* a column under this plan, read to decide nulls and lengths */

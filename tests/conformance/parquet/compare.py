@@ -67,6 +67,100 @@ def run_oracle(engine, files, outdir, timeout=600):
     return res
 
 
+def duckdb(tmp, statements, query=None):
+    """Runs SQL statements with DuckDB (duckdb_sql.mjs); returns QUERY's rows when given."""
+    f = Path(tmp) / f"sql-{abs(hash(json.dumps(statements)))}.json"
+    f.write_text(json.dumps(statements))
+    p = subprocess.run(["node", str(HERE / "duckdb_sql.mjs"), str(f)] + ([query] if query else []),
+                       cwd=CONF, check=True, capture_output=True, timeout=600)
+    return json.loads(p.stdout) if query else None
+
+
+def copy_sql(sql, path, codec, version="v1", rgs=None):
+    """DuckDB's COPY of a query to a Parquet file."""
+    opts = f"FORMAT parquet, COMPRESSION {codec}, PARQUET_VERSION {version}"
+    if rgs:
+        opts += f", ROW_GROUP_SIZE {rgs}"
+    return f"COPY ({sql}) TO '{path}' ({opts})"
+
+
+def _varint(b, i):
+    v = shift = 0
+    while True:
+        x = b[i]
+        i += 1
+        v |= (x & 0x7F) << shift
+        shift += 7
+        if x < 0x80:
+            return v, i
+
+
+def _skip_thrift(b, i, t):
+    """Skips one Thrift compact value of type t at i."""
+    if t in (1, 2):
+        return i
+    if t == 3:
+        return i + 1
+    if t in (4, 5, 6):
+        return _varint(b, i)[1]
+    if t == 7:
+        return i + 8
+    if t == 8:
+        n, i = _varint(b, i)
+        return i + n
+    if t in (9, 10):
+        h = b[i]
+        i += 1
+        n, et = h >> 4, h & 15
+        if n == 15:
+            n, i = _varint(b, i)
+        for _ in range(n):
+            i = _skip_thrift(b, i, et)
+        return i
+    if t == 12:
+        while True:
+            h = b[i]
+            i += 1
+            if h == 0:
+                return i
+            if h >> 4 == 0:
+                _, i = _varint(b, i)
+            i = _skip_thrift(b, i, h & 15)
+    raise ValueError(f"thrift type {t}")
+
+
+def data_pages(path, start, length):
+    """Counts the data pages (v1 and v2) of the column chunk at [start, start + length) of a
+    Parquet file, from the PageHeaders' type (field 1) and compressed_page_size (field 3).
+    Only checks how a test file was written; values are never read here."""
+    b = Path(path).read_bytes()
+    i, n = start, 0
+    while i < start + length:
+        fid, typ, size = 0, None, None
+        while True:
+            h = b[i]
+            i += 1
+            if h == 0:
+                break
+            t = h & 15
+            if h >> 4:
+                fid += h >> 4
+            else:
+                v, i = _varint(b, i)
+                fid = (v >> 1) ^ -(v & 1)
+            if fid in (1, 3) and t == 5:
+                v, i = _varint(b, i)
+                v = (v >> 1) ^ -(v & 1)
+                typ, size = (v, size) if fid == 1 else (typ, v)
+            else:
+                i = _skip_thrift(b, i, t)
+        if typ is None or size is None or size < 0:
+            raise ValueError(f"{path}: bad page header before offset {i}")
+        i += size
+        n += typ in (0, 3)
+    return n
+
+
 def inspect(path, *args, timeout=300):
     """Runs our inspect command; returns (exit code, stdout, stderr)."""
     p = subprocess.run([binary(), "inspect", "parquet", str(path), *args],

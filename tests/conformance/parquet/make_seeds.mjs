@@ -26,12 +26,21 @@ const nested = `SELECT i AS id,
   CASE i % 4 WHEN 0 THEN NULL WHEN 1 THEN MAP {} ELSE MAP {'k' || i: i, 'q': NULL} END AS m,
   [[i], [], NULL] AS ll
   FROM range(40) t(i)`
+// DuckDB's fixed-size arrays: a null one takes one level entry per element
+const arrays = `SELECT i AS id,
+  (CASE WHEN i % 5 = 0 THEN NULL ELSE [i, CASE WHEN i % 3 = 0 THEN NULL ELSE i + 1 END, -i] END)::INTEGER[3] AS a3,
+  (CASE WHEN i % 4 = 1 THEN NULL ELSE ['s' || i, NULL] END)::VARCHAR[2] AS v2,
+  (CASE i % 4 WHEN 0 THEN NULL WHEN 1 THEN [NULL, [i, i]] ELSE [[i, NULL], [-i, i]] END)::INTEGER[2][2] AS a22,
+  (CASE i % 3 WHEN 0 THEN NULL WHEN 1 THEN {'a': NULL} ELSE {'a': [i, NULL]} END)::STRUCT(a INTEGER[2]) AS sa,
+  (CASE i % 4 WHEN 0 THEN NULL WHEN 1 THEN [] ELSE [[i, i], NULL] END)::INTEGER[2][] AS la
+  FROM range(30) t(i)`
 const seeds = [
   ['duck-flat-v1-snappy.parquet', flat, 'snappy', 'v1'],
   ['duck-flat-v2-zstd.parquet', flat, 'zstd', 'v2'],
   ['duck-flat-v2-uncompressed.parquet', flat, 'uncompressed', 'v2'],
   ['duck-nested-v1-gzip.parquet', nested, 'gzip', 'v1'],
   ['duck-nested-v2-lz4.parquet', nested, 'lz4', 'v2'],
+  ['duck-arrays-v1-snappy.parquet', arrays, 'snappy', 'v1'],
 ]
 for (const [name, sql, codec, ver] of seeds)
   await c.run(`COPY (${sql}) TO '${path.join(pages, name)}' (FORMAT parquet, COMPRESSION ${codec}, PARQUET_VERSION ${ver}, ROW_GROUP_SIZE 2048)`)
