@@ -46,6 +46,8 @@ static int send_error(http_response *res, const os_err *err, iceberg_rest_what w
         http_response_header(res, "WWW-Authenticate", "Bearer");
     if (status >= 500) {
         os_log(OS_LOG_ERROR, "request failed: %s (%s)", err->msg, os_code_name(err->code));
+        if (err->code == OS_EUPSTREAM)   /* the storage's answer, said as it came */
+            return send_error_raw(res, status, "ServiceFailureException", err->msg);
         if (err->code != OS_ECORRUPT)
             return send_error_raw(res, status, error_type(status, what),
                                   "the server could not complete the request; it has been logged");
@@ -215,9 +217,10 @@ static int h_read_only(http_request *req, http_response *res, void *ctx)
     return send_error_raw(res, 403, "ForbiddenException", msg);
 }
 
+/* Whole literals (the OpenAPI test reads route patterns from these macros). */
 #define PX "/v1/shares/{share}"
-#define NS PX "/namespaces/{schema}"
-#define TB NS "/tables/{table}"
+#define NS "/v1/shares/{share}/namespaces/{schema}"
+#define TB "/v1/shares/{share}/namespaces/{schema}/tables/{table}"
 
 static const http_route ROUTES[] = {
     {"GET", "/v1/config", h_config, "icebergGetConfig", "Iceberg REST: catalog configuration of a share (warehouse=SHARE)"},
