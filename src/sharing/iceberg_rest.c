@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/crypto.h"
 #include "base/strutil.h"
 #include "formats/iceberg/iceberg.h"
 #include "json/jw.h"
@@ -237,10 +238,11 @@ static int vend(sharing_service *svc, const sharing_caller *who, open_table *o, 
 }
 
 int iceberg_rest_load_table(sharing_service *svc, const sharing_caller *who, const iceberg_load_req *r,
-                            os_arena *a, char **out, int64_t *snapshot_id, os_err *err)
+                            os_arena *a, iceberg_load_answer *ans, os_err *err)
 {
-    *out = NULL;
-    *snapshot_id = -1;
+    memset(ans, 0, sizeof *ans);
+    ans->snapshot_id = -1;
+    char **out = &ans->text;
     bool refs_only = false;
     if (r->snapshots && strcmp(r->snapshots, "refs") == 0)
         refs_only = true;
@@ -252,7 +254,17 @@ int iceberg_rest_load_table(sharing_service *svc, const sharing_caller *who, con
     json_t *config = NULL, *creds = NULL;
     if (rc == 0) {
         const iceberg_snapshot *cur = iceberg_snapshot_current(&o.t);
-        *snapshot_id = cur ? cur->snapshot_id : -1;
+        ans->snapshot_id = cur ? cur->snapshot_id : -1;
+        /* A new metadata file is a new version: the tag follows its name. */
+        char hex[65];
+        const char *tagged = os_arena_sprintf(a, "%s/%s|%s", o.base, o.t.meta.key, refs_only ? "refs" : "all");
+        os_sha256_hex(tagged ? tagged : "", tagged ? strlen(tagged) : 0, hex);
+        snprintf(ans->etag, sizeof ans->etag, "\"%.32s\"", hex);
+        if (r->if_none_match && strstr(r->if_none_match, ans->etag)) {
+            ans->not_modified = true;
+            table_close(&o);
+            return 0;
+        }
         meta = iceberg_metadata_json(&o.t, o.base, refs_only, err);
         config = json_object();
         if (meta == NULL || config == NULL)
@@ -260,8 +272,10 @@ int iceberg_rest_load_table(sharing_service *svc, const sharing_caller *who, con
     }
     if (rc == 0 && r->credentials_url)
         json_object_set_new(config, "client.refresh-credentials-endpoint", json_string(r->credentials_url));
-    if (rc == 0 && r->vended && strncmp(o.x->location, "file:", 5) != 0)
+    if (rc == 0 && r->vended && strncmp(o.x->location, "file:", 5) != 0) {
         rc = vend(svc, who, &o, a, config, &creds, err);
+        ans->vended = rc == 0;
+    }
     if (rc == 0) {
         /* The stored metadata is spliced in as it is, not parsed again. */
         const char *loc = os_arena_sprintf(a, "%s/%s", o.base, o.t.meta.key);

@@ -52,14 +52,23 @@ typedef struct iceberg_load_req {
     const char *snapshots;         /* "all" (default) or "refs" */
     bool vended;                   /* X-Iceberg-Access-Delegation asks for vended-credentials */
     const char *credentials_url;   /* absolute URL of this table's loadCredentials route */
+    const char *if_none_match;     /* the request's If-None-Match, or NULL */
 } iceberg_load_req;
 
-/* loadTable: {"metadata-location", "metadata", "config", "storage-credentials"}
- * as JSON text (malloc'd, caller frees) in *out; *snapshot_id gets the current
- * snapshot (-1 when none) for the audit record.  Errors: OS_ENOTFOUND,
- * OS_EINVAL (snapshots neither all nor refs), and the table's read errors. */
+/* The answer of loadTable. */
+typedef struct iceberg_load_answer {
+    char *text;                    /* JSON (malloc'd; caller frees), NULL when not_modified */
+    char etag[40];                 /* a quoted tag of the metadata file and the snapshots mode */
+    bool not_modified;             /* If-None-Match named this etag: answer 304 */
+    int64_t snapshot_id;           /* the current snapshot, -1 when none (for the audit record) */
+    bool vended;                   /* storage-credentials were vended */
+} iceberg_load_answer;
+
+/* loadTable: {"metadata-location", "metadata", "config", "storage-credentials"}.
+ * Errors: OS_ENOTFOUND, OS_EINVAL (snapshots neither all nor refs), and the
+ * table's read and vending errors. */
 int iceberg_rest_load_table(sharing_service *svc, const sharing_caller *who, const iceberg_load_req *r,
-                            os_arena *a, char **out, int64_t *snapshot_id, os_err *err);
+                            os_arena *a, iceberg_load_answer *ans, os_err *err);
 
 /* loadCredentials: {"storage-credentials": [{"prefix", "config"}]}; local
  * storage has none to vend (OS_EUNSUPPORTED saying so). */

@@ -226,3 +226,16 @@ def test_metrics_are_accepted_checked_and_audited(env):
     assert ours and ours[-1]["snapshot_id"] == 42 and ours[-1]["asset"] == t
     loads = [e for e in events if e["operation"] == "icebergLoadTable" and e["status"] == 200]
     assert all(e["recipient"] == "acme" and e["share"] == "ice" and e["schema"] == "golden" for e in loads)
+
+
+def test_etag_and_if_none_match(env):
+    if not TABLES:
+        pytest.skip("no golden Iceberg tables (../shared/testdata is absent)")
+    path = "/v1/shares/ice/namespaces/golden/tables/%s" % table_name(TABLES[0])
+    r = raw(env, "GET", path)
+    assert r.status_code == 200 and r.headers["ETag"].startswith('"')
+    tag = r.headers["ETag"]
+    assert raw(env, "GET", path, headers={"If-None-Match": tag}).status_code == 304
+    assert raw(env, "GET", path, headers={"If-None-Match": '"other"'}).status_code == 200
+    refs = raw(env, "GET", path + "?snapshots=refs")
+    assert refs.headers["ETag"] != tag

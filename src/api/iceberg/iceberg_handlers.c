@@ -160,22 +160,26 @@ static int h_load_table(http_request *req, http_response *res, void *ctx)
     }
     iceberg_load_req r = {P("share"), P("schema"), P("table"), Q("snapshots"),
                           deleg && strstr(deleg, "vended-credentials") != NULL,
-                          url.len ? os_buf_cstr(&url) : NULL};
-    char *text = NULL;
-    int64_t snapshot_id = -1;
-    int rc = iceberg_rest_load_table(api->svc, &who, &r, a, &text, &snapshot_id, &err);
+                          url.len ? os_buf_cstr(&url) : NULL,
+                          http_request_header(req, "If-None-Match")};
+    iceberg_load_answer ans;
+    int rc = iceberg_rest_load_table(api->svc, &who, &r, a, &ans, &err);
     os_buf_free(&url);
-    set_snapshot(req, snapshot_id);
-    if (rc == 0 && r.vended && strstr(text, "\"storage-credentials\""))
+    set_snapshot(req, ans.snapshot_id);
+    if (rc == 0 && ans.vended)
         audit_request_add_credentials(req, 1);
+    if (rc == 0)
+        http_response_header(res, "ETag", ans.etag);
     if (strcmp(http_request_method(req), "HEAD") == 0) {
-        free(text);
+        free(ans.text);
         return http_response_body(res, rc == 0 ? 204 : api_status_of(err.code), "application/json", "", 0);
     }
     if (rc != 0)
         return send_error(res, &err, ICE_REST_TABLE);
-    rc = http_response_body(res, 200, "application/json; charset=utf-8", text, strlen(text));
-    free(text);
+    if (ans.not_modified)
+        return http_response_body(res, 304, "application/json", "", 0);
+    rc = http_response_body(res, 200, "application/json; charset=utf-8", ans.text, strlen(ans.text));
+    free(ans.text);
     return rc;
 }
 
