@@ -269,6 +269,11 @@ json_t *admin_asset_json(admin_api *api, const cat_asset_admin *xa, os_arena *a)
         json_object_set_new(o, "history_shared", json_boolean(x->history_shared));
         if (x->metadata_location)
             json_object_set_new(o, "metadata_location", json_string(x->metadata_location));
+        /* How recipients can read it: every table through Delta Sharing,
+         * Iceberg tables also through the Iceberg REST catalog. */
+        bool ice = x->format && strcmp(x->format, "iceberg") == 0;
+        json_object_set_new(o, "access_paths", ice ? json_pack("[s,s]", "delta_sharing", "iceberg_rest")
+                                                   : json_pack("[s]", "delta_sharing"));
     }
     if (x->kind == CAT_ASSET_SKILL)
         json_object_set_new(o, "description", x->description ? json_string(x->description) : json_null());
