@@ -247,7 +247,8 @@ int store_grant_delete(cat_tx *tx, int64_t share_id, int64_t recipient_id, os_er
                    share_id, recipient_id);
 }
 
-int store_audit_append(cat_store *st, const cat_audit_event *ev, os_err *err)
+/* One INSERT of ev on db (inside the caller's transaction or alone). */
+static int audit_insert(sqlite3 *db, const cat_audit_event *ev, os_err *err)
 {
     char snap_text[24];
     const char *snap = NULL;   /* bound as text, so absent is NULL */
@@ -255,17 +256,30 @@ int store_audit_append(cat_store *st, const cat_audit_event *ev, os_err *err)
         snprintf(snap_text, sizeof snap_text, "%lld", (long long)ev->snapshot_id);
         snap = snap_text;
     }
-    sqlite3 *db = sq_acquire(st, err);
-    if (db == NULL)
+    return sq_exec(db, err,
+                   "INSERT INTO audit_events(time_ms, recipient_id, recipient, share, schema_name,"
+                   " asset, operation, method, path, status, files, credentials, client_ip,"
+                   " user_agent, snapshot_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,CAST(? AS INTEGER))",
+                   "iisssssssniisss", ev->time_ms, ev->recipient_id, ev->recipient, ev->share,
+                   ev->schema, ev->asset, ev->operation ? ev->operation : "unknown", ev->method,
+                   ev->path, ev->status, ev->files, ev->credentials, ev->client_ip,
+                   ev->user_agent, snap);
+}
+
+int store_audit_append(cat_store *st, const cat_audit_event *ev, os_err *err)
+{
+    return store_audit_append_batch(st, &ev, 1, err);
+}
+
+int store_audit_append_batch(cat_store *st, const cat_audit_event *const *evs, size_t n, os_err *err)
+{
+    cat_tx *tx = store_tx_begin(st, err);
+    if (tx == NULL)
         return -1;
-    int rc = sq_exec(db, err,
-                     "INSERT INTO audit_events(time_ms, recipient_id, recipient, share, schema_name,"
-                     " asset, operation, method, path, status, files, credentials, client_ip,"
-                     " user_agent, snapshot_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,CAST(? AS INTEGER))",
-                     "iisssssssniisss", ev->time_ms, ev->recipient_id, ev->recipient, ev->share,
-                     ev->schema, ev->asset, ev->operation ? ev->operation : "unknown", ev->method,
-                     ev->path, ev->status, ev->files, ev->credentials, ev->client_ip,
-                     ev->user_agent, snap);
-    sq_release(st, db);
-    return rc;
+    for (size_t i = 0; i < n; i++)
+        if (audit_insert(tx->db, evs[i], err) != 0) {
+            store_tx_rollback(tx);
+            return -1;
+        }
+    return store_tx_commit(tx, err);
 }

@@ -1,4 +1,11 @@
-/* audit.c - the audit sink: events into the catalog's audit table and one JSON line each into audit.jsonl. */
+/* audit.c - the audit sink: a bounded queue that one writer thread empties in batches into the catalog's audit table and audit.jsonl.
+ *
+ * Requests never wait for the catalog's write lock: they copy their event into
+ * the queue and go on.  The writer commits up to AUDIT_BATCH_MAX events per
+ * transaction, as soon as they come, so a batch spans what arrived while the
+ * previous one was being written.  When the queue is full, requests wait for
+ * room (back-pressure): no event is dropped.  Closing the sink drains the queue;
+ * a crash loses at most the events not yet committed (one batch and the queue). */
 #include "sharing/audit.h"
 
 #include <errno.h>
@@ -14,11 +21,22 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 
+#define AUDIT_QUEUE_CAP 8192
+#define AUDIT_BATCH_MAX 1000
+
 struct audit_sink {
     cat_store *st;
     FILE *file;
     pthread_mutex_t lock;
+    pthread_cond_t nonempty, nonfull, drained;
+    cat_audit_event *queue[AUDIT_QUEUE_CAP];   /* a ring of malloc'd copies */
+    size_t head, count;
+    bool busy;                     /* the writer holds a batch */
+    bool stop;
+    pthread_t writer;
 };
+
+static void *writer_main(void *arg);
 
 static audit_sink *g_sink;
 
@@ -48,6 +66,16 @@ audit_sink *audit_sink_open(cat_store *st, const char *data_dir, os_err *err)
     s->st = st;
     s->file = f;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->nonempty, NULL);
+    pthread_cond_init(&s->nonfull, NULL);
+    pthread_cond_init(&s->drained, NULL);
+    if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
+        fclose(f);
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        os_err_set(err, OS_ENOMEM, "cannot start the audit writer thread");
+        return NULL;
+    }
     return s;
 }
 
@@ -57,7 +85,15 @@ void audit_sink_close(audit_sink *s)
         return;
     if (g_sink == s)
         g_sink = NULL;
+    pthread_mutex_lock(&s->lock);
+    s->stop = true;
+    pthread_cond_signal(&s->nonempty);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->writer, NULL);   /* it drains the queue first */
     fclose(s->file);
+    pthread_cond_destroy(&s->nonempty);
+    pthread_cond_destroy(&s->nonfull);
+    pthread_cond_destroy(&s->drained);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -102,23 +138,116 @@ char *audit_event_json(const cat_audit_event *ev)
     return text;
 }
 
+/* One malloc block holding the event and copies of its strings. */
+static cat_audit_event *event_copy(const cat_audit_event *ev)
+{
+    const char *const *src[] = {&ev->recipient, &ev->share, &ev->schema, &ev->asset, &ev->operation,
+                                &ev->method, &ev->path, &ev->client_ip, &ev->user_agent};
+    size_t n = sizeof src / sizeof src[0], total = sizeof *ev;
+    for (size_t i = 0; i < n; i++)
+        total += *src[i] ? strlen(*src[i]) + 1 : 0;
+    cat_audit_event *c = malloc(total);
+    if (c == NULL)
+        return NULL;
+    *c = *ev;
+    const char **dst[] = {&c->recipient, &c->share, &c->schema, &c->asset, &c->operation,
+                          &c->method, &c->path, &c->client_ip, &c->user_agent};
+    char *p = (char *)(c + 1);
+    for (size_t i = 0; i < n; i++) {
+        if (*src[i] == NULL)
+            continue;
+        size_t len = strlen(*src[i]) + 1;
+        memcpy(p, *src[i], len);
+        *dst[i] = p;
+        p += len;
+    }
+    return c;
+}
+
+/* Writes one batch: one transaction in the catalog, then its JSON lines. */
+static void write_batch(audit_sink *s, cat_audit_event **batch, size_t n)
+{
+    os_err err;
+    if (store_audit_append_batch(s->st, (const cat_audit_event *const *)batch, n, &err) != 0)
+        os_log(OS_LOG_ERROR, "audit: cannot record %zu requests in the catalog: %s", n, err.msg);
+    for (size_t i = 0; i < n; i++) {
+        char *line = audit_event_json(batch[i]);
+        if (line == NULL || fprintf(s->file, "%s\n", line) < 0)
+            os_log(OS_LOG_ERROR, "audit: cannot append to audit.jsonl: %s", line ? strerror(errno) : "out of memory");
+        free(line);
+    }
+    if (fflush(s->file) != 0)
+        os_log(OS_LOG_ERROR, "audit: cannot append to audit.jsonl: %s", strerror(errno));
+}
+
+static void *writer_main(void *arg)
+{
+    audit_sink *s = arg;
+    cat_audit_event **batch = malloc(AUDIT_BATCH_MAX * sizeof *batch);
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (s->count == 0 && !s->stop)
+            pthread_cond_wait(&s->nonempty, &s->lock);
+        if (s->count == 0)
+            break;   /* stopping, and drained */
+        size_t n = s->count < AUDIT_BATCH_MAX ? s->count : AUDIT_BATCH_MAX;
+        if (batch == NULL)
+            n = 1;   /* no room for a batch: go one by one rather than lose events */
+        cat_audit_event *one;
+        cat_audit_event **take = batch ? batch : &one;
+        for (size_t i = 0; i < n; i++) {
+            take[i] = s->queue[s->head];
+            s->head = (s->head + 1) % AUDIT_QUEUE_CAP;
+        }
+        s->count -= n;
+        s->busy = true;
+        pthread_cond_broadcast(&s->nonfull);
+        pthread_mutex_unlock(&s->lock);
+        write_batch(s, take, n);
+        for (size_t i = 0; i < n; i++)
+            free(take[i]);
+        pthread_mutex_lock(&s->lock);
+        s->busy = false;
+        if (s->count == 0)
+            pthread_cond_broadcast(&s->drained);
+    }
+    s->busy = false;
+    pthread_cond_broadcast(&s->drained);
+    pthread_mutex_unlock(&s->lock);
+    free(batch);
+    return NULL;
+}
+
 void audit_sink_write(audit_sink *s, const cat_audit_event *ev)
 {
     if (s == NULL)
         return;
-    os_err err;
-    if (store_audit_append(s->st, ev, &err) != 0)
-        os_log(OS_LOG_ERROR, "audit: cannot record a request in the catalog: %s", err.msg);
-    char *line = audit_event_json(ev);
-    if (line == NULL) {
-        os_log(OS_LOG_ERROR, "audit: cannot render an event");
+    cat_audit_event *c = event_copy(ev);
+    if (c == NULL) {
+        /* Out of memory: write this one in place rather than lose it. */
+        cat_audit_event *one = (cat_audit_event *)ev;
+        pthread_mutex_lock(&s->lock);
+        write_batch(s, &one, 1);
+        pthread_mutex_unlock(&s->lock);
         return;
     }
     pthread_mutex_lock(&s->lock);
-    if (fprintf(s->file, "%s\n", line) < 0 || fflush(s->file) != 0)
-        os_log(OS_LOG_ERROR, "audit: cannot append to audit.jsonl: %s", strerror(errno));
+    while (s->count == AUDIT_QUEUE_CAP)
+        pthread_cond_wait(&s->nonfull, &s->lock);   /* back-pressure, never a drop */
+    s->queue[(s->head + s->count) % AUDIT_QUEUE_CAP] = c;
+    s->count++;
+    pthread_cond_signal(&s->nonempty);
     pthread_mutex_unlock(&s->lock);
-    free(line);
+}
+
+void audit_sink_flush(audit_sink *s)
+{
+    if (s == NULL)
+        return;
+    pthread_mutex_lock(&s->lock);
+    while (s->count > 0 || s->busy)
+        pthread_cond_wait(&s->drained, &s->lock);
+    pthread_mutex_unlock(&s->lock);
 }
 
 audit_sink *audit_sink_installed(void)

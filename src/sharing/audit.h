@@ -11,6 +11,7 @@
 #ifndef OS_SHARING_AUDIT_H
 #define OS_SHARING_AUDIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -24,9 +25,14 @@ typedef struct audit_sink audit_sink;
 audit_sink *audit_sink_open(cat_store *st, const char *data_dir, os_err *err);
 /* Closes the file and frees the sink.  NULL is a no-op. */
 void audit_sink_close(audit_sink *s);
-/* Writes one event (store row, then one JSON line).  Thread-safe.  Failures
- * are logged, not returned: auditing never fails a request. */
+/* Queues one event (copied) for the writer thread, which commits events in
+ * batches to the store and then appends their JSON lines.  Waits only while
+ * the queue is full.  Thread-safe.  Failures are logged, not returned:
+ * auditing never fails a request. */
 void audit_sink_write(audit_sink *s, const cat_audit_event *ev);
+/* Waits until every event queued before the call is written (for readers of
+ * the audit log that must see their own requests). */
+void audit_sink_flush(audit_sink *s);
 /* Renders an event as one JSON object (the JSON-lines and GET /admin/audit
  * shape); heap string the caller frees, or NULL. */
 char *audit_event_json(const cat_audit_event *ev);

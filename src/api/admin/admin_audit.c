@@ -29,6 +29,8 @@ int admin_h_audit_list(http_request *req, http_response *res, void *ctx)
     const char *actor;
     if (admin_gate(req, res, api, &actor) != 0)
         return 0;
+    /* Events are written in batches: let the provider see every request made so far. */
+    audit_sink_flush(audit_sink_installed());
     os_arena *a = http_request_arena(req);
     os_err err;
     cat_audit_filter f;
