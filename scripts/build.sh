@@ -9,5 +9,6 @@ case "$flavour" in
   fuzz)    args=(-DCMAKE_BUILD_TYPE=Debug -DOS_FUZZ=ON -DCMAKE_C_COMPILER=clang) ;;
   *) echo "build.sh: unknown flavour '$flavour' (release, asan, fuzz)" >&2; exit 2 ;;
 esac
-cmake -S "$top" -B "$top/build/$flavour" "${args[@]}" >/dev/null
+# The project's own builds treat every warning as an error (a plain cmake build does not).
+cmake -S "$top" -B "$top/build/$flavour" -DOS_WERROR=ON "${args[@]}" >/dev/null
 cmake --build "$top/build/$flavour" -j"$(nproc)"

@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "base/base64.h"
 #include "base/crypto.h"
 #include "base/timeutil.h"
 
@@ -11,12 +10,8 @@ int activation_issue(cat_tx *tx, int64_t recipient_id, int64_t now_ms, int64_t t
                      const char *actor, char code_out[ACTIVATION_CODE_BUFLEN],
                      int64_t *expires_ms, os_err *err)
 {
-    uint8_t raw[32];
-    if (os_random_bytes(raw, sizeof raw) != 0)
+    if (auth_secret_mint(AUTH_PREFIX_ACTIVATION_CODE, code_out, ACTIVATION_CODE_BUFLEN) != 0)
         return os_err_set(err, OS_EINTERNAL, "the random source failed");
-    memcpy(code_out, "osa_", 4);
-    os_base64_encode(raw, sizeof raw, code_out + 4, 1);
-    memset(raw, 0, sizeof raw);
     char hash[2 * OS_SHA256_LEN + 1];
     os_sha256_hex(code_out, strlen(code_out), hash);
     *expires_ms = now_ms + ttl_ms;

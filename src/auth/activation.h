@@ -9,10 +9,10 @@
 #include "base/err.h"
 #include "catalog/store.h"
 
-/* Room for a link code: "osa_" + 43 characters of base64url + NUL. */
-#define ACTIVATION_CODE_BUFLEN 64
+/* Room for a link code: "osact_" + 43 characters of base64url + NUL. */
+#define ACTIVATION_CODE_BUFLEN AUTH_SECRET_BUFLEN
 
-/* Mints a random code, stores only its SHA-256 (valid until now_ms + ttl_ms)
+/* Mints a random code (AUTH_PREFIX_ACTIVATION_CODE + 256 bits), stores only its SHA-256 (valid until now_ms + ttl_ms)
  * inside the caller's transaction and writes the code into code_out; the
  * caller shows it once and forgets it. */
 int activation_issue(cat_tx *tx, int64_t recipient_id, int64_t now_ms, int64_t ttl_ms,

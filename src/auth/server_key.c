@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth/secret.h"
 #include "base/crypto.h"
 
 static int hexval(char c)
@@ -27,33 +28,44 @@ int server_key_load(const char *data_dir, uint8_t key[SERVER_KEY_LEN], os_err *e
     int fd = open(path, O_RDONLY);
     if (fd < 0 && errno == ENOENT) {
         uint8_t raw[SERVER_KEY_LEN];
-        char hex[2 * SERVER_KEY_LEN + 2];
+        char line[sizeof AUTH_PREFIX_SERVER_KEY + 2 * SERVER_KEY_LEN + 2];
         if (os_random_bytes(raw, sizeof raw) != 0)
             return os_err_set(err, OS_EINTERNAL, "random source failed");
-        os_hex_encode(raw, sizeof raw, hex);
-        strcat(hex, "\n");
+        /* The prefix makes a leaked key file recognisable. */
+        memcpy(line, AUTH_PREFIX_SERVER_KEY, sizeof AUTH_PREFIX_SERVER_KEY - 1);
+        os_hex_encode(raw, sizeof raw, line + sizeof AUTH_PREFIX_SERVER_KEY - 1);
+        memset(raw, 0, sizeof raw);
+        strcat(line, "\n");
         /* O_EXCL: if two processes race, one creates and the other reads. */
         int w = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        int open_errno = errno, ok = 1;
         if (w >= 0) {
-            ssize_t n = write(w, hex, strlen(hex));
-            int ok = n == (ssize_t)strlen(hex) && fsync(w) == 0;
+            ok = write(w, line, strlen(line)) == (ssize_t)strlen(line) && fsync(w) == 0;
             close(w);
-            if (!ok)
-                return os_err_set(err, OS_EIO, "cannot write %s", path);
-        } else if (errno != EEXIST) {
-            return os_err_set(err, OS_EIO, "cannot create %s: %s", path, strerror(errno));
         }
+        memset(line, 0, sizeof line);
+        if (w < 0 && open_errno != EEXIST)
+            return os_err_set(err, OS_EIO, "cannot create %s: %s", path, strerror(open_errno));
+        if (!ok)
+            return os_err_set(err, OS_EIO, "cannot write %s", path);
         fd = open(path, O_RDONLY);
     }
     if (fd < 0)
         return os_err_set(err, OS_EIO, "cannot read %s: %s", path, strerror(errno));
-    char buf[2 * SERVER_KEY_LEN + 8];
+    char buf[sizeof AUTH_PREFIX_SERVER_KEY + 2 * SERVER_KEY_LEN + 8];
     ssize_t n = read(fd, buf, sizeof buf - 1);
     close(fd);
+    /* Keys written before the prefix existed are bare hex. */
+    const char *hex = buf;
+    size_t plen = sizeof AUTH_PREFIX_SERVER_KEY - 1;
+    if (n >= (ssize_t)plen && memcmp(buf, AUTH_PREFIX_SERVER_KEY, plen) == 0) {
+        hex += plen;
+        n -= (ssize_t)plen;
+    }
     if (n < 2 * SERVER_KEY_LEN)
         return os_err_set(err, OS_ECORRUPT, "%s is truncated; delete it to create a new key", path);
     for (int i = 0; i < SERVER_KEY_LEN; i++) {
-        int hi = hexval(buf[2 * i]), lo = hexval(buf[2 * i + 1]);
+        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return os_err_set(err, OS_ECORRUPT, "%s is not a hex key; delete it to create a new one",
                               path);

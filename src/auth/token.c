@@ -4,18 +4,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base/base64.h"
 #include "base/crypto.h"
 
 int auth_token_mint(char out[AUTH_TOKEN_BUFLEN])
 {
-    uint8_t raw[32];
-    if (os_random_bytes(raw, sizeof raw) != 0)
-        return -1;
-    memcpy(out, "osr_", 4);
-    os_base64_encode(raw, sizeof raw, out + 4, 1);
-    memset(raw, 0, sizeof raw);
-    return 0;
+    return auth_secret_mint(AUTH_PREFIX_RECIPIENT_TOKEN, out, AUTH_TOKEN_BUFLEN);
 }
 
 void auth_token_hash(const char *token, char hash_hex[65])

@@ -4,13 +4,15 @@
 
 #include <stdint.h>
 
+#include "auth/secret.h"
 #include "base/err.h"
 #include "catalog/store.h"
 
 /* Room for a minted token: "osr_" + 43 characters of base64url + NUL. */
-#define AUTH_TOKEN_BUFLEN 64
+#define AUTH_TOKEN_BUFLEN AUTH_SECRET_BUFLEN
 
-/* Mints a new random token (256 bits) into out.  Returns 0 or -1 (random source failed). */
+/* Mints a new random recipient token (AUTH_PREFIX_RECIPIENT_TOKEN + 256 bits) into out.
+ * Returns 0 or -1 (random source failed). */
 int auth_token_mint(char out[AUTH_TOKEN_BUFLEN]);
 /* SHA-256 hex of a token: the only form the catalog stores. */
 void auth_token_hash(const char *token, char hash_hex[65]);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth/secret.h"
 #include "auth/token.h"
 #include "base/buf.h"
 #include "base/timeutil.h"
@@ -247,12 +248,11 @@ int demo_admin_token_ensure(const char *data_dir, char *path_out, size_t path_le
     struct stat st;
     if (stat(path_out, &st) == 0)
         return 0;
-    char token[AUTH_TOKEN_BUFLEN];
-    if (auth_token_mint(token) != 0)
+    char token[AUTH_SECRET_BUFLEN];
+    /* The admin token says what it is for: its prefix marks it apart from recipient
+     * tokens and activation codes. */
+    if (auth_secret_mint(AUTH_PREFIX_ADMIN_TOKEN, token, sizeof token) != 0)
         return os_err_set(err, OS_EINTERNAL, "random source failed");
-    /* The admin token says what it is for: the prefix marks it apart from
-     * recipient tokens in a provider's notes. */
-    token[2] = 'a';
     int fd = open(path_out, O_WRONLY | O_CREAT | O_EXCL, 0600);
     size_t n = strlen(token);
     int ok = fd >= 0 && write(fd, token, n) == (ssize_t)n && write(fd, "\n", 1) == 1;

@@ -19,7 +19,7 @@ import oracle  # noqa: E402
 GOLDEN = common.GOLDEN
 TABLES = common.tables()
 
-pytestmark = pytest.mark.skipif(not TABLES, reason=f"no golden tables at {GOLDEN}")
+pytestmark = pytest.mark.skipif(not TABLES, reason=f"shared test data absent: no golden tables at {GOLDEN}")
 
 
 def expected_error(name, table, v):

@@ -46,7 +46,7 @@ def servable(rel):
 
 
 TABLES = [t for t in common.tables() if servable(t)]
-pytestmark = pytest.mark.skipif(not TABLES, reason=f"no golden tables at {GOLDEN}")
+pytestmark = pytest.mark.skipif(not TABLES, reason=f"shared test data absent: no golden tables at {GOLDEN}")
 
 
 @pytest.fixture(scope="module")

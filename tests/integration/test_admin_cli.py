@@ -26,7 +26,7 @@ def js(env, *args):
 
 
 def link_of(out):
-    m = re.search(r"(http://\S+/activation\?code=osa_\S+)", out)
+    m = re.search(r"(http://\S+/activation\?code=osact_\S+)", out)
     assert m, out
     return m.group(1)
 

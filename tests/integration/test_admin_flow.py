@@ -38,7 +38,7 @@ def test_whole_flow(adm):
 
     created = adm.new_recipient("acme", comment="partner")
     link = created["token"]["activation_url"]
-    assert link.startswith(adm.server.endpoint + "activation?code=osa_")
+    assert link.startswith(adm.server.endpoint + "activation?code=osact_")
     assert created["recipient"]["tokens"] == []
     assert created["recipient"]["created_by"] == "admin:ops" and created["recipient"]["updated_at"] is None
     assert created["recipient"]["comment"] == "partner"
@@ -263,6 +263,40 @@ def test_validation_refuses_broken_assets_and_hostile_input(adm):
     assert adm.admin("GET", "/activation/x").status_code == 404
     assert adm.activate(adm.server.url("/activation?code=" + "A" * 5000)).status_code in (404, 414, 400)
     assert adm.activate(adm.server.url("/activation")).status_code == 404
+
+
+def test_ip_access_list_body(adm):
+    """The ip_access_list body and its errors, exactly as docs/admin.md describes them."""
+    body = {"name": "r", "ip_access_list": {"allowed_ip_addresses": ["10.0.0.0/8", "192.0.2.7", "2001:DB8:0:0::/32"]}}
+    r = adm.admin("POST", "/recipients", body)
+    assert r.status_code == 201, r.text
+    assert r.json()["recipient"]["ip_access_list"] == {
+        "allowed_ip_addresses": ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"]}
+    before = adm.admin("GET", "/recipients/r").json()["ip_access_list"]
+    refused = [
+        (["10.0.0.0/8"], "'ip_access_list' must be {\"allowed_ip_addresses\": [\"CIDR\", ...]}"),
+        ({}, "'ip_access_list' must be"),
+        ({"allowed_ip_addresses": "10.0.0.0/8"}, "'ip_access_list' must be"),
+        ({"allowed_ip_addresses": [], "extra": 1}, "unknown field 'extra'"),
+        ({"allowed_ip_addresses": ["10.0.0.0/8"] * 257}, "at most 256"),
+        ({"allowed_ip_addresses": ["10.0.0.0/8", 7]}, "allowed_ip_addresses[1] must be a string"),
+        ({"allowed_ip_addresses": ["nope"]}, "allowed_ip_addresses[0]: 'nope' is not an IP range"),
+        ({"allowed_ip_addresses": ["10.0.0.0/33"]}, "prefix length must be 0 to 32"),
+        ({"allowed_ip_addresses": ["::/129"]}, "prefix length must be 0 to 128"),
+        ({"allowed_ip_addresses": ["10.1.2.3/8"]},
+         "allowed_ip_addresses[0]: '10.1.2.3/8' has bits set past its prefix length; did you mean 10.0.0.0/8?"),
+    ]
+    for value, message in refused:
+        r = adm.admin("PATCH", "/recipients/r", {"ip_access_list": value})
+        assert r.status_code == 400 and r.json()["errorCode"] == "INVALID_PARAMETER_VALUE", value
+        assert message in r.json()["message"], (value, r.json()["message"])
+    assert adm.admin("GET", "/recipients/r").json()["ip_access_list"] == before   # nothing changed
+    # a PATCH without the field keeps the list; with one, replaces it; null removes it
+    assert adm.admin("PATCH", "/recipients/r", {"comment": "c"}).json()["ip_access_list"] == before
+    r = adm.admin("PATCH", "/recipients/r", {"ip_access_list": {"allowed_ip_addresses": ["127.0.0.1"]}})
+    assert r.json()["ip_access_list"] == {"allowed_ip_addresses": ["127.0.0.1/32"]}
+    assert adm.admin("PATCH", "/recipients/r", {"ip_access_list": None}).json()["ip_access_list"] is None
+    assert adm.admin("POST", "/recipients", {"name": "r2"}).json()["recipient"]["ip_access_list"] is None
 
 
 def test_admin_authentication(adm):

@@ -67,6 +67,33 @@ def test_skill_and_model_version_files(server):
     assert all(v["accessModes"] == ["url"] for v in versions)
 
 
+def test_agent_skills_files_and_credentials(server):
+    """.../agent-skills/{skill}/files and .../temporary-skill-credentials answer as under .../skills."""
+    base = "/shares/sales/schemas/retail/%s/pdf-tools/files"
+    a, b = listing(server, base % "skills"), listing(server, base % "agent-skills")
+    strip = lambda body: [{k: v for k, v in i.items() if k not in ("url", "expirationTimestamp")} for i in body["items"]]
+    assert strip(a) == strip(b) and [i["path"] for i in b["items"]] == ["SKILL.md"]
+    assert requests.get(b["items"][0]["url"], timeout=10).content == requests.get(a["items"][0]["url"], timeout=10).content
+    for params in [{"prefix": "SKILL"}, {"prefix": "none/"}, {"prefix": "../x"}, {"maxResults": "-1"}]:
+        ra, rb = get(server, base % "skills", params=params), get(server, base % "agent-skills", params=params)
+        assert ra.status_code == rb.status_code, params
+        if ra.status_code == 200:
+            assert strip(ra.json()) == strip(rb.json())
+        else:
+            assert ra.json() == rb.json()
+    for who in ["carol", "bob"]:
+        ra, rb = get(server, base % "skills", who), get(server, base % "agent-skills", who)
+        assert (ra.status_code, ra.json()) == (rb.status_code, rb.json()), who
+    assert requests.get(server.url(base % "agent-skills"), timeout=10).status_code == 401
+    cred = "/shares/sales/schemas/retail/%s/pdf-tools/temporary-skill-credentials"
+    for token in ["alice-token-0123456789abcdef", "carol-token-0123456789abcdef", None]:
+        headers = {"Authorization": "Bearer " + token} if token else {}
+        ra = requests.post(server.url(cred % "skills"), headers=headers, timeout=10)
+        rb = requests.post(server.url(cred % "agent-skills"), headers=headers, timeout=10)
+        assert (ra.status_code, ra.json()) == (rb.status_code, rb.json()), token
+        assert rb.status_code in (400, 401, 404)
+
+
 def test_files_auth_matrix(server):
     base = "/shares/sales/schemas/retail/volumes/raw_files/files"
     assert requests.get(server.url(base), timeout=10).status_code == 401

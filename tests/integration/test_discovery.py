@@ -130,6 +130,42 @@ def test_skills(server, env):
     assert s["storageLocation"] == "file://%s/skills/pdf-tools" % env.data
 
 
+def test_agent_skills_routes_answer_as_skills(server):
+    """The announcement's spelling (agent-skills) answers exactly as the skills routes do, errors included."""
+    pairs = [("/shares/sales/all-skills", "/shares/sales/all-agent-skills"),
+             ("/shares/sales/schemas/Retail/skills", "/shares/sales/schemas/Retail/agent-skills"),
+             ("/shares/sales/schemas/retail/skills/pdf-tools", "/shares/sales/schemas/retail/agent-skills/pdf-tools"),
+             ("/shares/sales/schemas/retail/skills/PDF-TOOLS", "/shares/sales/schemas/retail/agent-skills/PDF-TOOLS"),
+             ("/shares/sales/schemas/archive/skills", "/shares/sales/schemas/archive/agent-skills"),
+             ("/shares/sales/schemas/retail/skills/nope", "/shares/sales/schemas/retail/agent-skills/nope"),
+             ("/shares/ops/all-skills", "/shares/ops/all-agent-skills")]
+    for skills, agent in pairs:
+        for who, params in [("alice", None), ("alice", {"maxResults": 0}), ("bob", None), ("carol", None)]:
+            a, b = get(server, skills, who, params=params), get(server, agent, who, params=params)
+            ja, jb = a.json(), b.json()
+            # page tokens carry their own expiry: each must read on the other spelling's route
+            ta, tb = ja.pop("nextPageToken", None), jb.pop("nextPageToken", None)
+            assert (a.status_code, ja, ta is None) == (b.status_code, jb, tb is None), (agent, who, params)
+            if ta is not None:
+                na = get(server, agent, who, params={"pageToken": ta}).json()
+                nb = get(server, skills, who, params={"pageToken": tb}).json()
+                assert na == nb and [s["name"] for s in na["items"]] == ["pdf-tools"], agent
+        assert get(server, agent, token="bad-token-xxxxxxxxxxxx").status_code == 401
+        assert requests.get(server.url(agent), timeout=10).status_code == 401
+    listed = items(get(server, "/shares/sales/all-agent-skills"))
+    assert [s["name"] for s in listed] == ["pdf-tools"]
+    # and the OpenAPI document lists every alias
+    paths = requests.get(server.url("/openapi.json"), timeout=10).json()["paths"]
+    for path, method in [("/shares/{share}/all-agent-skills", "get"),
+                         ("/shares/{share}/schemas/{schema}/agent-skills", "get"),
+                         ("/shares/{share}/schemas/{schema}/agent-skills/{skill}", "get"),
+                         ("/shares/{share}/schemas/{schema}/agent-skills/{skill}/files", "get"),
+                         ("/shares/{share}/schemas/{schema}/agent-skills/{skill}/temporary-skill-credentials", "post")]:
+        assert method in paths["/opensharing" + path], path
+    ids = [op["operationId"] for item in paths.values() for op in item.values()]
+    assert len(ids) == len(set(ids))
+
+
 def test_models_versions_aliases(server, env):
     models = items(get(server, "/shares/sales/all-models"))
     assert models == items(get(server, "/shares/sales/schemas/retail/models"))

@@ -224,6 +224,9 @@ def test_embedded_default(tmp_path):
     assert admin_file in s.stdout
     assert oct(os.stat(admin_file).st_mode & 0o777) == "0o600"
     admin_tok = open(admin_file).read().strip()
+    # Each kind of secret has its own prefix (docs/admin.md), so a leaked one is recognisable.
+    assert admin_tok.startswith("osadm_") and tok.startswith("osr_")
+    assert open(os.path.join(data_dir, "secrets", "server.key")).read().startswith("osk_")
     r = requests.get(s.base + "/admin/shares", headers={"Authorization": "Bearer " + admin_tok}, timeout=10)
     assert r.status_code == 200 and "demo" in r.text
     assert requests.get(s.base + "/admin/shares", headers={"Authorization": "Bearer " + tok},

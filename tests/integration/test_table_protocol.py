@@ -323,7 +323,7 @@ def test_delta_format_files(setup):
     assert both[0] == {"protocol": {"minReaderVersion": 1}}    # a plain table goes out as parquet
 
 
-@pytest.mark.skipif(not os.path.isdir(GOLDEN), reason="golden tables not available")
+@pytest.mark.skipif(not os.path.isdir(GOLDEN), reason=f"shared test data absent: no golden tables at {GOLDEN}")
 def test_reader_features_are_negotiated(setup):
     server, _ = setup
     r = query(server, table="dv")

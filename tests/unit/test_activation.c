@@ -56,8 +56,8 @@ static void issue(fixture *f, int64_t now, int64_t ttl, char code[ACTIVATION_COD
     assert_int_equal(activation_issue(tx, f->rid, now, ttl, "admin:test", code, &exp, &e), 0);
     assert_int_equal(exp, now + ttl);
     assert_int_equal(store_tx_commit(tx, &e), 0);
-    assert_true(strncmp(code, "osa_", 4) == 0);
-    assert_int_equal(strlen(code), 47);
+    assert_true(strncmp(code, "osact_", 6) == 0);
+    assert_int_equal(strlen(code), 49);
 }
 
 static void test_single_use(void **state)
@@ -83,7 +83,7 @@ static void test_single_use(void **state)
     assert_int_equal(e.code, OS_ENOTFOUND);
     assert_non_null(strstr(e.msg, "already been used"));
     /* Unknown, empty and absurd codes refused. */
-    assert_int_equal(activation_redeem(f->st, "osa_nope", now, 0, tok2, &rid, &exp, &e), -1);
+    assert_int_equal(activation_redeem(f->st, "osact_nope", now, 0, tok2, &rid, &exp, &e), -1);
     assert_int_equal(e.code, OS_ENOTFOUND);
     assert_int_equal(activation_redeem(f->st, "", now, 0, tok2, &rid, &exp, &e), -1);
     assert_int_equal(activation_redeem(f->st, NULL, now, 0, tok2, &rid, &exp, &e), -1);

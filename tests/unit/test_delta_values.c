@@ -8,12 +8,14 @@
 
 #include "formats/delta/delta.h"
 
+/* raw may be NULL (a null partition value); the failure message says so rather than
+ * handing NULL to %s. */
 static delta_value parse_ok(const char *type, const char *raw)
 {
     delta_value v;
     os_err e;
     if (delta_partition_value_parse(type, raw, &v, &e) != 0)
-        fail_msg("%s '%s': %s", type, raw, e.msg);
+        fail_msg("%s %s%s%s: %s", type, raw ? "'" : "", raw ? raw : "null", raw ? "'" : "", e.msg);
     return v;
 }
 

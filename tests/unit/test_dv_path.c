@@ -1,4 +1,4 @@
-/* test_dv_path.c - deletion-vector file names decoded from the golden tables' logs name files that exist. */
+/* test_dv_path.c - deletion-vector file names: the encoding, bad names, and (with the shared test data) the golden table's file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "formats/delta/dv_path.h"
+#include "shared_data.h"
 
 static void test_known_encoding(void **state)
 {
@@ -20,19 +21,29 @@ static void test_known_encoding(void **state)
     assert_int_equal(delta_dv_file_path(&dv, &b, &e), 0);
     /* The name the writer (Spark) gave that file in the golden table. */
     assert_string_equal(os_buf_cstr(&b), "deletion_vector_10ffbe3a-01fe-457d-95fe-a4a7e1c22c07.bin");
-    /* And it is there, when the golden tables are (test-all.sh always points at them). */
-    const char *shared = getenv("OS_SHARED_DIR");
-    if (shared != NULL) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/testdata/delta-golden/dv-with-columnmapping/%s", shared, os_buf_cstr(&b));
-        assert_int_equal(access(path, F_OK), 0);
-    }
     /* a prefix becomes a directory */
     os_buf_reset(&b);
     delta_dv pre = {'u', "ab5DxE90SCJoMhWOS&LEbJ", 0, 0, 34, 1};
     assert_int_equal(delta_dv_file_path(&pre, &b, &e), 0);
     assert_true(strncmp(os_buf_cstr(&b), "ab/deletion_vector_", 19) == 0);
     os_buf_free(&b);
+}
+
+/* The decoded name is the file that sits beside the golden table's log (needs the shared data). */
+static void test_golden_file_present(void **state)
+{
+    (void)state;
+    char dir[1024], path[1200];
+    if (ut_shared_testdata("test_dv_path golden_file_present", "delta-golden/dv-with-columnmapping",
+                           dir, sizeof dir) != 0)
+        skip();
+    delta_dv dv = {'u', "5DxE90SCJoMhWOS&LEbJ", 1, 1, 34, 1};
+    os_buf b = OS_BUF_INIT;
+    os_err e;
+    assert_int_equal(delta_dv_file_path(&dv, &b, &e), 0);
+    snprintf(path, sizeof path, "%s/%s", dir, os_buf_cstr(&b));
+    os_buf_free(&b);
+    assert_int_equal(access(path, F_OK), 0);
 }
 
 static void test_bad(void **state)
@@ -59,6 +70,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_encoding),
         cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_golden_file_present),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ut_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -35,6 +35,7 @@ static int h_version_files(http_request *q, http_response *r, void *c) { return 
 static const http_route ROUTES[] = {
     {"GET", SS "/volumes/{volume}/files", h_volume_files, "listVolumeFiles", "The volume's files with pre-signed URLs (url access mode)"},
     {"GET", SS "/skills/{skill}/files", h_skill_files, "listSkillFiles", "The skill's files with pre-signed URLs (url access mode)"},
+    {"GET", SS "/agent-skills/{skill}/files", h_skill_files, "listAgentSkillFiles", "The skill's files with pre-signed URLs (same as listSkillFiles)"},
     {"GET", SS "/models/{model}/versions/{version}/files", h_version_files, "listModelVersionFiles", "A READY model version's files with pre-signed URLs (url access mode)"},
 };
 

@@ -34,6 +34,7 @@ static const http_route ROUTES[] = {
     {"POST", SS "/tables/{table}/temporary-table-credentials", h_table, "generateTemporaryTableCredentials", "Read-only credentials for the table's location (dir access mode)"},
     {"POST", SS "/volumes/{volume}/temporary-volume-credentials", h_volume, "generateTemporaryVolumeCredentials", "Read-only credentials for the volume's location (dir access mode)"},
     {"POST", SS "/skills/{skill}/temporary-skill-credentials", h_skill, "generateTemporarySkillCredentials", "Read-only credentials for the skill's location (dir access mode)"},
+    {"POST", SS "/agent-skills/{skill}/temporary-skill-credentials", h_skill, "generateTemporaryAgentSkillCredentials", "Read-only credentials for the skill's location (same as generateTemporarySkillCredentials)"},
     {"POST", SS "/models/{model}/versions/{version}/temporary-model-version-credentials", h_version, "generateTemporaryModelVersionCredentials", "Read-only credentials for a READY model version's location (dir access mode)"},
 };
 

@@ -125,6 +125,10 @@ static const http_route ROUTES[] = {
     {"GET", SS "/skills", h_skills, "listSkills", "List the agent skills of a schema"},
     {"GET", "/shares/{share}/all-skills", h_all_skills, "listAllSkills", "List every agent skill of a share"},
     {"GET", SS "/skills/{skill}", h_skill, "getSkill", "Get an agent skill"},
+    /* The OpenSharing announcement spells the skill routes agent-skills: the same handlers. */
+    {"GET", SS "/agent-skills", h_skills, "listAgentSkills", "List the agent skills of a schema (same as listSkills)"},
+    {"GET", "/shares/{share}/all-agent-skills", h_all_skills, "listAllAgentSkills", "List every agent skill of a share (same as listAllSkills)"},
+    {"GET", SS "/agent-skills/{skill}", h_skill, "getAgentSkill", "Get an agent skill (same as getSkill)"},
     {"GET", SS "/models", h_models, "listModels", "List the models of a schema"},
     {"GET", "/shares/{share}/all-models", h_all_models, "listAllModels", "List every model of a share"},
     {"GET", SS "/models/{model}", h_model, "getModel", "Get a model"},
