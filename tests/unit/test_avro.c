@@ -598,6 +598,21 @@ static void test_metadata(void **state)
     os_buf_append(&file, SYNC, 16);
     assert_null(avro_file_open((const uint8_t *)file.data, file.len, "t.avro", NULL, &err));
     assert_non_null(strstr(err.msg, "appears twice"));
+    /* too many entries */
+    os_buf_reset(&file);
+    os_buf_append(&file, "Obj\x01", 4);
+    put_long(&file, 2000);
+    for (int i = 0; i < 2000; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%d", i);
+        put_str(&file, key);
+        put_str(&file, "");
+    }
+    put_long(&file, 0);
+    os_buf_append(&file, SYNC, 16);
+    assert_null(avro_file_open((const uint8_t *)file.data, file.len, "t.avro", NULL, &err));
+    assert_int_equal(err.code, OS_ELIMIT);
+    assert_non_null(strstr(err.msg, "more than 1024 metadata entries"));
     /* no schema */
     os_buf_reset(&file);
     os_buf_append(&file, "Obj\x01", 4);
