@@ -194,3 +194,25 @@ def test_golden_file(idx, golden):
     expected, err = golden[idx]
     assert err is None, f"avsc cannot read {GOLDEN_FILES[idx]}: {err}"
     compare_file(GOLDEN_FILES[idx], expected, allow=sixty_five_bit_id)
+
+
+def test_usage_and_errors(generated, tmp_path):
+    rc, out, _ = inspect("--help")
+    assert rc == 0 and "--meta" in out and "code point" in out
+    files, decoded = generated
+    f = next(f for f, (exp, _) in zip(files, decoded) if len(lines(exp)) >= 10)
+    for args in (["--limit", "x"], ["--limit", "-1"], ["--bogus"], ["--limit"]):
+        rc, _, _ = inspect(f, *args)
+        assert rc == 2, args
+    rc, _, err = inspect(tmp_path / "missing.avro")
+    assert rc == 1 and "missing.avro" in err
+    big = max(files, key=lambda p: p.stat().st_size)
+    data = big.read_bytes()
+    cut = tmp_path / "cut.avro"
+    cut.write_bytes(data[: len(data) - 20])
+    rc, out, err = inspect(cut)
+    assert rc == 1 and f"{cut}: block " in err, err
+    notavro = tmp_path / "x.avro"
+    notavro.write_bytes(b"PAR1....")
+    rc, _, err = inspect(notavro)
+    assert rc == 1 and "magic" in err

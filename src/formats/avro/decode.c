@@ -1,6 +1,7 @@
 /* decode.c - Avro binary encoding to values: zigzag varints, strings, blocks of arrays and maps, into an arena. */
 #include "formats/avro/internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int avro_read_long(avro_cursor *c, int64_t *v, os_err *err)
@@ -24,8 +25,8 @@ int avro_read_long(avro_cursor *c, int64_t *v, os_err *err)
 }
 
 /* Prepends one step of the path to the fault ("field 'x'") while the message
- * has room; past that the outer steps become one "...". */
-static int wrap(os_err *err, const char *fmt, const char *name, size_t i)
+ * has room; past that the outer steps become one "...".  Returns -1. */
+static int wrap(os_err *err, const char *step)
 {
     if (err == NULL)
         return -1;
@@ -34,9 +35,7 @@ static int wrap(os_err *err, const char *fmt, const char *name, size_t i)
             os_err_wrap(err, "...");
         return -1;
     }
-    if (name)
-        return os_err_wrap(err, fmt, name);
-    return os_err_wrap(err, fmt, i);
+    return os_err_wrap(err, "%s", step);
 }
 
 static size_t left(const avro_decoder *d)
@@ -61,7 +60,7 @@ static void *alloc(avro_decoder *d, size_t n)
 
 static int read_length(avro_decoder *d, const char *what, size_t *n)
 {
-    int64_t v;
+    int64_t v = 0;
     if (avro_read_long(&d->cur, &v, d->err))
         return -1;
     if (v < 0)
@@ -108,7 +107,7 @@ static int decode_blocks(avro_decoder *d, const avro_schema *s, avro_value *out,
     avro_value *items = NULL, *keys = NULL;
     size_t n = 0, cap = 0;
     for (uint64_t block = 0;; block++) {
-        int64_t count;
+        int64_t count = 0;
         if (avro_read_long(&d->cur, &count, d->err))
             return os_err_wrap(d->err, "block %llu of the %s", (unsigned long long)block, is_map ? "map" : "array");
         if (count == 0)
@@ -150,16 +149,22 @@ static int decode_blocks(avro_decoder *d, const avro_schema *s, avro_value *out,
         }
         for (size_t i = n; i < need; i++) {
             if (is_map) {
-                size_t kl;
+                size_t kl = 0;
                 keys[i].type = AVRO_STRING;
                 keys[i].branch = -1;
-                if (read_length(d, "map key", &kl) || copy_bytes(d, kl, &keys[i]))
-                    return wrap(d->err, "key of map entry %zu", NULL, i);
+                if (read_length(d, "map key", &kl) || copy_bytes(d, kl, &keys[i])) {
+                    char step[64];
+                    snprintf(step, sizeof step, "key of map entry %zu", i);
+                    return wrap(d->err, step);
+                }
             }
             if (avro_decode_value(d, s->items, &items[i], depth + 1)) {
+                char step[160];
                 if (is_map)
-                    return wrap(d->err, "map value of key '%.100s'", (const char *)keys[i].bytes, 0);
-                return wrap(d->err, "array item %zu", NULL, i);
+                    snprintf(step, sizeof step, "map value of key '%.100s'", (const char *)keys[i].bytes);
+                else
+                    snprintf(step, sizeof step, "array item %zu", i);
+                return wrap(d->err, step);
             }
         }
         if (start && (size_t)(d->cur.p - start) != size)
@@ -221,7 +226,7 @@ int avro_decode_value(avro_decoder *d, const avro_schema *s, avro_value *out, si
     }
     case AVRO_BYTES:
     case AVRO_STRING: {
-        size_t n;
+        size_t n = 0;
         if (read_length(d, s->type == AVRO_BYTES ? "bytes" : "string", &n))
             return -1;
         return copy_bytes(d, n, out);
@@ -246,8 +251,11 @@ int avro_decode_value(avro_decoder *d, const avro_schema *s, avro_value *out, si
         if (s->n_fields && f == NULL)
             return -1;
         for (size_t i = 0; i < s->n_fields; i++)
-            if (avro_decode_value(d, s->fields[i].schema, &f[i], depth + 1))
-                return wrap(d->err, "field '%.100s'", s->fields[i].name, 0);
+            if (avro_decode_value(d, s->fields[i].schema, &f[i], depth + 1)) {
+                char step[128];
+                snprintf(step, sizeof step, "field '%.100s'", s->fields[i].name);
+                return wrap(d->err, step);
+            }
         out->items = f;
         out->n = s->n_fields;
         return 0;
@@ -256,7 +264,7 @@ int avro_decode_value(avro_decoder *d, const avro_schema *s, avro_value *out, si
     case AVRO_MAP:
         return decode_blocks(d, s, out, depth);
     case AVRO_UNION: {
-        int64_t b;
+        int64_t b = 0;
         if (avro_read_long(&d->cur, &b, d->err))
             return -1;
         if (b < 0 || (uint64_t)b >= s->n_branches)

@@ -6,6 +6,9 @@
 
 static const uint8_t MAGIC[4] = {'O', 'b', 'j', 1};
 #define SYNC_LEN 16
+/* Writers put a handful of entries in the header (Iceberg: six); keys are
+ * compared pairwise for duplicates, so their number is bounded. */
+#define AVRO_MAX_META 1024
 
 typedef struct meta_entry {
     const char *key;
@@ -49,7 +52,7 @@ static int fail(avro_file *f, os_err *err)
 /* A string or bytes value of the header, NUL-terminated in the arena. */
 static int header_bytes(avro_file *f, avro_cursor *c, const char **out, size_t *len, os_err *err)
 {
-    int64_t n;
+    int64_t n = 0;
     if (avro_read_long(c, &n, err))
         return -1;
     if (n < 0 || (uint64_t)n > (size_t)(c->end - c->p))
@@ -69,13 +72,13 @@ static int read_meta(avro_file *f, avro_cursor *c, os_err *err)
 {
     size_t cap = 0;
     for (;;) {
-        int64_t count;
+        int64_t count = 0;
         if (avro_read_long(c, &count, err))
             return -1;
         if (count == 0)
             return 0;
         if (count < 0) {
-            int64_t size;
+            int64_t size = 0;
             if (count == INT64_MIN || avro_read_long(c, &size, err))
                 return count == INT64_MIN ? os_err_set(err, OS_ECORRUPT, "a metadata block count is out of range")
                                           : -1;
@@ -86,6 +89,8 @@ static int read_meta(avro_file *f, avro_cursor *c, os_err *err)
         /* Each entry takes at least two bytes (two empty lengths). */
         if ((uint64_t)count > (size_t)(c->end - c->p) / 2)
             return os_err_set(err, OS_ECORRUPT, "a metadata block of %lld entries exceeds the file", (long long)count);
+        if ((uint64_t)count > AVRO_MAX_META - f->n_meta)
+            return os_err_set(err, OS_ELIMIT, "the header has more than %d metadata entries", AVRO_MAX_META);
         if ((size_t)count > cap - f->n_meta) {
             size_t ncap = cap * 2 > f->n_meta + (size_t)count ? cap * 2 : f->n_meta + (size_t)count;
             meta_entry *m = os_arena_alloc(&f->arena, ncap * sizeof *m);
@@ -241,7 +246,7 @@ static int next_block(avro_file *f, os_err *err)
     f->block_no++;
     f->block_off = f->pos;
     avro_cursor c = {f->data + f->pos, f->data + f->len};
-    int64_t count, size;
+    int64_t count = 0, size = 0;
     if (avro_read_long(&c, &count, err) || avro_read_long(&c, &size, err))
         return -1;
     if (count < 0)

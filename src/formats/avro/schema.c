@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Named types by full name: open addressing over arena memory. */
@@ -146,8 +147,8 @@ static int str_attr(parse_ctx *c, json_t *o, const char *key, bool required, con
 static const avro_schema *parse(parse_ctx *c, json_t *j, const char *ns, size_t depth);
 
 /* Prepends one step of the path to the fault while the message has room;
- * past that the outer steps become one "...". */
-static int wrap(parse_ctx *c, const char *fmt, const char *a, const char *b, size_t i)
+ * past that the outer steps become one "...".  Returns -1. */
+static int wrap(parse_ctx *c, const char *step)
 {
     if (c->err == NULL)
         return -1;
@@ -156,11 +157,7 @@ static int wrap(parse_ctx *c, const char *fmt, const char *a, const char *b, siz
             os_err_wrap(c->err, "...");
         return -1;
     }
-    if (b)
-        return os_err_wrap(c->err, fmt, a, b);
-    if (a)
-        return os_err_wrap(c->err, fmt, a, i);
-    return os_err_wrap(c->err, fmt, i);
+    return os_err_wrap(c->err, "%s", step);
 }
 
 /* The full name of a named type from its "name" and "namespace" attributes
@@ -234,7 +231,9 @@ static const avro_schema *parse_union(parse_ctx *c, json_t *arr, const char *ns,
     size_t min = SIZE_MAX;
     for (size_t i = 0; i < nb; i++) {
         if ((br[i] = parse(c, json_array_get(arr, i), ns, depth + 1)) == NULL) {
-            wrap(c, "union branch %zu", NULL, NULL, i);
+            char step[48];
+            snprintf(step, sizeof step, "union branch %zu", i);
+            wrap(c, step);
             return NULL;
         }
         if (br[i]->type == AVRO_UNION) {
@@ -267,13 +266,18 @@ static int parse_fields(parse_ctx *c, avro_node *n, json_t *o, const char *ns, s
         json_t *fj = json_array_get(fs, i);
         if (!json_is_object(fj))
             return os_err_set(c->err, OS_ECORRUPT, "record '%s': field %zu is not an object", n->pub.name, i);
-        if (str_attr(c, fj, "name", true, &f[i].name) || id_attr(c, fj, "field-id", &f[i].field_id))
-            return wrap(c, "record '%.100s': field %zu", n->pub.name, NULL, i);
+        char step[256];
+        if (str_attr(c, fj, "name", true, &f[i].name) || id_attr(c, fj, "field-id", &f[i].field_id)) {
+            snprintf(step, sizeof step, "record '%.100s': field %zu", n->pub.name, i);
+            return wrap(c, step);
+        }
         json_t *t = json_object_get(fj, "type");
         if (t == NULL)
             return os_err_set(c->err, OS_ECORRUPT, "record '%s': field '%s' has no type", n->pub.name, f[i].name);
-        if ((f[i].schema = parse(c, t, ns, depth + 1)) == NULL)
-            return wrap(c, "record '%.100s': field '%.100s'", n->pub.name, f[i].name, 0);
+        if ((f[i].schema = parse(c, t, ns, depth + 1)) == NULL) {
+            snprintf(step, sizeof step, "record '%.100s': field '%.100s'", n->pub.name, f[i].name);
+            return wrap(c, step);
+        }
         const avro_node *fn = avro_node_of(f[i].schema);
         min = sat_add(min, fn->done ? fn->min_bytes : 0);
     }
@@ -374,7 +378,7 @@ static const avro_schema *parse_object(parse_ctx *c, json_t *o, const char *ns, 
                 : id_attr(c, o, "key-id", &n->pub.key_id) || id_attr(c, o, "value-id", &n->pub.value_id))
             return NULL;
         if ((n->pub.items = parse(c, it, ns, depth + 1)) == NULL) {
-            wrap(c, "%s", arr ? "array items" : "map values", NULL, 0);
+            wrap(c, arr ? "array items" : "map values");
             return NULL;
         }
         n->pub.logical_type = logical;
