@@ -927,13 +927,19 @@ def test_broken_manifest_files(env, table):
 def test_file_outside_the_location_is_never_served(env, table):
     name = env.errors[table]
     for fmt in (DELTA, PARQUET):
-        for body in ({}, {"version": 2}, {"startingVersion": 2}):
+        # A snapshot is read whole before its answer starts: a clean refusal.
+        for body in ({}, {"version": 2}):
+            b = clean_error(call(env, "POST", table, "/query", fmt, body), name)
+            assert "outside" in b["message"]
+        # Changes stream snapshot by snapshot: refused, or cut without its last chunk (never a
+        # complete-looking answer).
+        for method, suffix, body in (("POST", "/query", {"startingVersion": 1}),
+                                     ("GET", "/changes?startingVersion=1", None)):
             try:
-                r = call(env, "POST", table, "/query", fmt, body)
+                r = call(env, method, table, suffix, fmt, body)
             except requests.exceptions.ChunkedEncodingError:
-                continue   # the chunked answer was cut: never a complete-looking one
-            body_ = clean_error(r, name)
-            assert "outside" in body_["message"]
+                continue
+            assert "outside" in clean_error(r, name)["message"]
     good_still_served(env)
 
 
