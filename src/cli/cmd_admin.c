@@ -22,6 +22,8 @@ static void admin_usage(FILE *out)
             "  share update NAME [--display-name T] [--comment T] [--property K=V]...\n"
             "  share add-table SHARE SCHEMA NAME --location URI [--format delta|iceberg|parquet]\n"
             "                  [--as ALIAS] [--comment T] [--history-shared]\n"
+            "                  [--metadata-location PATH]   Iceberg: the metadata file to read,\n"
+            "                  relative to the table's location\n"
             "  share add-volume SHARE SCHEMA NAME --location URI [--as ALIAS] [--comment T]\n"
             "  share add-skill SHARE SCHEMA NAME --location URI [--as ALIAS] [--comment T]\n"
             "  share add-model SHARE SCHEMA NAME [--location URI] [--version N=URI]...\n"
@@ -66,7 +68,7 @@ static const struct {
     int has_arg;
 } OPTIONS[] = {
     {"server", 1}, {"token", 1}, {"json", 0}, {"display-name", 1}, {"comment", 1},
-    {"property", 1}, {"location", 1}, {"format", 1}, {"as", 1}, {"history-shared", 0},
+    {"property", 1}, {"location", 1}, {"format", 1}, {"as", 1}, {"history-shared", 0}, {"metadata-location", 1},
     {"version", 1}, {"alias", 1}, {"uri", 1}, {"secret-env", 1}, {"secret-file", 1},
     {"option", 1}, {"ip", 1}, {"clear-ips", 0}, {"token-lifetime", 1}, {"grace", 1},
     {"recipient", 1}, {"share", 1}, {"asset", 1}, {"since", 1}, {"until", 1}, {"max", 1},
@@ -399,7 +401,8 @@ static int cmd_share(const admin_client *c, const args *g)
     const char *type = !strcmp(sub, "add-table") ? "TABLE" : !strcmp(sub, "add-volume") ? "VOLUME"
                        : !strcmp(sub, "add-skill") ? "SKILL" : !strcmp(sub, "add-model") ? "MODEL" : NULL;
     if ((type || !strcmp(sub, "remove-asset")) && g->npos == 5) {
-        static const char *const table_opts[] = {"location", "format", "as", "comment", "history-shared", NULL};
+        static const char *const table_opts[] = {"location", "format", "as", "comment", "history-shared",
+                                                  "metadata-location", NULL};
         static const char *const plain_opts[] = {"location", "as", "comment", NULL};
         static const char *const model_opts[] = {"location", "as", "comment", "version", "alias", NULL};
         const char *const *allowed = type == NULL ? NULL
@@ -424,6 +427,8 @@ static int cmd_share(const admin_client *c, const args *g)
                 json_object_set_new(obj, "format", json_string(opt(g, "format")));
             if (opt(g, "history-shared"))
                 json_object_set_new(obj, "history_shared", json_true());
+            if (opt(g, "metadata-location"))
+                json_object_set_new(obj, "metadata_location", json_string(opt(g, "metadata-location")));
             json_t *versions = json_array(), *aliases = NULL;
             for (int i = 0; i < g->nkv; i++) {
                 if (strcmp(g->key[i], "version"))

@@ -125,8 +125,11 @@ fail:
 /* Errors from the log engine, said in the protocol's terms. */
 static int snapshot_error(os_err *err, const char *what)
 {
-    if (err->code == OS_ENOTFOUND)
-        return os_err_set(err, OS_EINVAL, "%s: %s", what, err->msg);
+    if (err->code == OS_ENOTFOUND) {
+        /* os_err_wrap copies the old text first: printing err->msg into itself overlaps. */
+        err->code = OS_EINVAL;
+        return os_err_wrap(err, "%s", what);
+    }
     return -1;
 }
 

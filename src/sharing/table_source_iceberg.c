@@ -410,6 +410,18 @@ static int build_metadata(ice_snap *s, os_err *err)
     return s->cm ? 0 : -1;
 }
 
+/* iceberg_scan, where a missing manifest list or manifest is damage to the
+ * table (500, the message naming the file), not a missing version: the
+ * engine's OS_ENOTFOUND would otherwise read as "no such version". */
+static int scan(const iceberg_table *t, const iceberg_snapshot *s, const iceberg_scan_opts *o,
+                iceberg_entry_cb cb, void *ctx, os_err *err)
+{
+    int rc = iceberg_scan(t, s, o, cb, ctx, err);
+    if (rc != 0 && err->code == OS_ENOTFOUND)
+        err->code = OS_ECORRUPT;
+    return rc;
+}
+
 typedef struct delete_probe {
     os_buf names;
     int count;
@@ -434,7 +446,7 @@ static int refuse_deletes(ice_snap *s, os_err *err)
 {
     delete_probe p = {OS_BUF_INIT, 0};
     iceberg_scan_opts so = {true, false, false};
-    int rc = iceberg_scan(&s->src->t, s->snap, &so, on_delete_file, &p, err);
+    int rc = scan(&s->src->t, s->snap, &so, on_delete_file, &p, err);
     if (rc == 0 && p.count > 0)
         rc = os_err_set(err, OS_EUNSUPPORTED,
                         "this Iceberg table's snapshot %" PRId64 " (version %" PRId64 ") has %d delete "
@@ -685,7 +697,7 @@ static int i_scan(void *snap, const delta_scan_opts *o, delta_file_cb cb, void *
     c.kv = calloc(s->meta.n_partition_columns + 1, sizeof *c.kv);
     if (c.kv == NULL)
         return os_err_set(err, OS_ENOMEM, "out of memory");
-    int rc = iceberg_scan(&s->src->t, s->snap, NULL, on_entry, &c, err);
+    int rc = scan(&s->src->t, s->snap, NULL, on_entry, &c, err);
     conv_free(&c);
     return rc;
 }
@@ -763,7 +775,7 @@ static int i_history(void *impl, const delta_history_opts *o, delta_change_cb cb
             c.timestamp = h->timestamp_ms;
             c.kv = calloc(s->meta.n_partition_columns + 1, sizeof *c.kv);
             iceberg_scan_opts so = {false, true, true};
-            rc = c.kv ? iceberg_scan(&src->t, h, &so, on_entry, &c, err)
+            rc = c.kv ? scan(&src->t, h, &so, on_entry, &c, err)
                       : os_err_set(err, OS_ENOMEM, "out of memory");
         }
         snap_free(s);

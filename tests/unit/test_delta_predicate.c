@@ -259,6 +259,30 @@ static void expect_invalid(const char *json)
     assert_true(e.code == OS_EINVAL || e.code == OS_ELIMIT);
 }
 
+/* Float bounds and literals as doubles' text name 32-bit values: "1.399999976158142"
+ * (a float 1.4 written as a double) and the literal "1.4" are the same float. */
+static void test_float_bounds_are_32_bit(void **state)
+{
+    (void)state;
+    const char *as_double = "{\"numRecords\":5,\"minValues\":{\"f\":1.0},\"maxValues\":{\"f\":1.399999976158142},"
+                            "\"nullCount\":{\"f\":0}}";
+    const char *as_float = "{\"numRecords\":5,\"minValues\":{\"f\":1.0},\"maxValues\":{\"f\":1.4},"
+                           "\"nullCount\":{\"f\":0}}";
+    const char *stats[] = {as_double, as_float};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(ev(cmp("equal", "f", "float", "1.4"), NULL, 0, stats[i]), DELTA_UNKNOWN);
+        assert_int_equal(ev(cmp("greaterThanOrEqual", "f", "float", "1.4"), NULL, 0, stats[i]), DELTA_UNKNOWN);
+        assert_int_equal(ev(cmp("equal", "f", "float", "1.399999976158142"), NULL, 0, stats[i]), DELTA_UNKNOWN);
+        assert_int_equal(ev(cmp("greaterThan", "f", "float", "1.4"), NULL, 0, stats[i]), DELTA_FALSE);
+        assert_int_equal(ev(cmp("equal", "f", "float", "1.5"), NULL, 0, stats[i]), DELTA_FALSE);
+        assert_int_equal(ev(cmp("lessThan", "f", "float", "1.0"), NULL, 0, stats[i]), DELTA_FALSE);
+        /* beyond float range: left alone, compared as doubles */
+        assert_int_equal(ev(cmp("greaterThan", "f", "float", "1e300"), NULL, 0, stats[i]), DELTA_FALSE);
+    }
+    /* Double columns are not rounded: 1.4 is above a double max of 1.399999976158142. */
+    assert_int_equal(ev(cmp("greaterThanOrEqual", "f", "double", "1.4"), NULL, 0, as_double), DELTA_FALSE);
+}
+
 static void test_parse_errors(void **state)
 {
     (void)state;
@@ -297,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_logic),
         cmocka_unit_test(test_stats),
         cmocka_unit_test(test_column_mapping),
+        cmocka_unit_test(test_float_bounds_are_32_bit),
         cmocka_unit_test(test_parse_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

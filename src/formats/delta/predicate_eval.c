@@ -2,6 +2,8 @@
 #include "formats/delta/delta_int.h"
 #include "formats/delta/pred_int.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -86,6 +88,28 @@ static bool stat_value(const dl_jval *j, const char *type, delta_value *out)
     return out->kind != DELTA_V_NULL && out->kind != DELTA_V_STRING && out->kind != DELTA_V_DECIMAL;
 }
 
+/* Float columns hold 32-bit values and float literals are cast to 32 bits
+ * (as Spark does), but both arrive as text read into doubles: a bound
+ * written "1.399999976158142" and a literal "1.4" name the same float.
+ * Rounding both to 32 bits compares them as the reader will; the rounding is
+ * monotonic, so it never hides a match. */
+static void round_f32(delta_value *v)
+{
+    double d = v->kind == DELTA_V_DOUBLE ? v->d : v->kind == DELTA_V_INT ? (double)v->i : NAN;
+    if (isnan(d) || fabs(d) > FLT_MAX)
+        return;   /* NaN, infinities and values beyond float range stay as they are */
+    v->kind = DELTA_V_DOUBLE;
+    v->d = (double)(float)d;
+}
+
+static void operand_f32(operand *o)
+{
+    if (o->has_lo)
+        round_f32(&o->lo);
+    if (o->has_hi)
+        round_f32(&o->hi);
+}
+
 static size_t utf8_chars(const char *s, size_t n)
 {
     size_t c = 0;
@@ -135,6 +159,8 @@ static void column_operand(eval_ctx *c, const pred_node *n, operand *o)
         o->may_value = true;
         o->has_lo = o->has_hi = true;
         o->lo = o->hi = v;
+        if (type && !strcmp(type, "float"))
+            operand_f32(o);
         bool zone = true;
         int64_t us;
         if (!strcmp(type, "timestamp") && dl_parse_timestamp_zone(raw, &us, &zone) == 0 && !zone) {
@@ -178,6 +204,8 @@ static void column_operand(eval_ctx *c, const pred_node *n, operand *o)
         if (o->hi.kind == DELTA_V_STRING && utf8_chars(o->hi.s, o->hi.len) >= 32)
             o->has_hi = false;   /* may be a truncated prefix */
     }
+    if (type && !strcmp(type, "float"))
+        operand_f32(o);
 }
 
 static void leaf_operand(eval_ctx *c, const pred_node *n, operand *o)
@@ -192,6 +220,8 @@ static void leaf_operand(eval_ctx *c, const pred_node *n, operand *o)
         o->may_value = true;
         o->has_lo = o->has_hi = true;
         o->lo = o->hi = n->lit;
+        if (n->value_type && !strcmp(n->value_type, "float"))
+            operand_f32(o);
         return;
     }
     column_operand(c, n, o);

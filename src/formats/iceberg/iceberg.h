@@ -354,7 +354,8 @@ typedef struct iceberg_scan_opts {
  * manifests to cb, manifest by manifest in manifest-list order.  opts NULL:
  * data files only.  cb returns 0 to go on, 1 to stop (not an error), -1 with
  * err.  Returns 0 or -1 (OS_ENOTFOUND for a missing manifest, OS_ECORRUPT,
- * OS_EPERM for a file outside the table, OS_EIO, the callback's error). */
+ * OS_EPERM for a live file outside the table, checked in every manifest read
+ * even for entries opts leaves out, OS_EIO, the callback's error). */
 int iceberg_scan(const iceberg_table *t, const iceberg_snapshot *s, const iceberg_scan_opts *opts,
                  iceberg_entry_cb cb, void *ctx, os_err *err);
 

@@ -347,12 +347,23 @@ static int read_entries(scan_state *st, const manifest_ref *m, const char *where
             break;
         }
         e.content = (iceberg_content)value_long(avro_record_field(df, f.content), m->content ? 1 : 0);
+        e.path = value_str(avro_record_field(df, f.path));
+        if (e.path == NULL) {
+            rc = os_err_set(err, OS_ECORRUPT, "%s: an entry lacks file_path", where);
+            break;
+        }
+        /* Every live file must lie in the table, also those this scan skips:
+         * a scan for delete files then refuses a stray data file before a
+         * caller has started to answer with the others. */
+        if (iceberg_path_to_key(st->t, e.path, &st->file_key, err) != 0) {
+            rc = -1;
+            break;
+        }
         if ((e.content == ICE_DATA && !st->opts.data) || (e.content != ICE_DATA && !st->opts.deletes))
             goto next;
-        e.path = value_str(avro_record_field(df, f.path));
         e.file_format = value_str(avro_record_field(df, f.format));
         const avro_value *rc_v = avro_record_field(df, f.records), *sz_v = avro_record_field(df, f.size);
-        if (e.path == NULL || rc_v == NULL || sz_v == NULL) {
+        if (rc_v == NULL || sz_v == NULL) {
             rc = os_err_set(err, OS_ECORRUPT, "%s: an entry lacks file_path, record_count or "
                             "file_size_in_bytes", where);
             break;
@@ -362,10 +373,6 @@ static int read_entries(scan_state *st, const manifest_ref *m, const char *where
         if (e.record_count < 0 || e.file_size < 0) {
             rc = os_err_set(err, OS_ECORRUPT, "%s: '%.200s' has a negative record count or size", where,
                             e.path);
-            break;
-        }
-        if (iceberg_path_to_key(st->t, e.path, &st->file_key, err) != 0) {
-            rc = -1;
             break;
         }
         e.key = os_buf_cstr(&st->file_key);
