@@ -169,8 +169,46 @@ static int table_open(sharing_service *svc, const sharing_caller *who, const cha
     return o->base ? 0 : os_err_set(err, OS_ENOMEM, "out of memory");
 }
 
-/* The Iceberg client properties of vended credentials (FileIO's keys). */
-static json_t *credential_config(const sharing_dir_grant *g)
+/* The storage account host Iceberg clients key an Azure SAS by: the host of the
+ * table's location (abfss://container@HOST/path), else that of the container
+ * URL the SAS is for.  host is "" when neither has one. */
+static void azure_host(const char *location, const char *container_url, char *host, size_t cap)
+{
+    const char *h = strstr(location, "://");
+    size_t n = 0;
+    if (h) {
+        h += 3;
+        size_t auth = strcspn(h, "/");
+        const char *at = memchr(h, '@', auth);
+        if (at) {
+            n = auth - (size_t)(at + 1 - h);
+            h = at + 1;
+        }
+    }
+    if (n == 0) {
+        h = strstr(container_url ? container_url : "", "://");
+        h = h ? h + 3 : "";
+        n = strcspn(h, "/");
+    }
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(host, h, n);
+    host[n] = '\0';
+}
+
+/* adls.sas-token.HOST and adls.sas-token-expires-at-ms.HOST. */
+static void azure_keys(json_t *cfg, const char *host, const char *sas, const char *exp)
+{
+    char key[320];
+    snprintf(key, sizeof key, "adls.sas-token.%s", host);
+    json_object_set_new(cfg, key, json_string(sas));
+    snprintf(key, sizeof key, "adls.sas-token-expires-at-ms.%s", host);
+    json_object_set_new(cfg, key, json_string(exp));
+}
+
+/* The Iceberg client properties of vended credentials (FileIO's keys) for a
+ * table at location. */
+static json_t *credential_config(const sharing_dir_grant *g, const char *location)
 {
     const url_dir_credentials *c = &g->creds;
     json_t *cfg = json_object();
@@ -178,23 +216,18 @@ static json_t *credential_config(const sharing_dir_grant *g)
     snprintf(exp, sizeof exp, "%" PRId64, c->expires_at_ms);
     switch ((int)c->kind) {
     case URL_DIR_AZURE_SAS: {
-        /* adls.sas-token.<account host> */
-        const char *h = strstr(c->container_url ? c->container_url : "", "://");
-        char host[256] = "";
-        if (h) {
-            h += 3;
-            size_t n = strcspn(h, "/");
-            snprintf(host, sizeof host, "%.*s", (int)(n < 255 ? n : 255), h);
-        }
-        char key[300];
-        snprintf(key, sizeof key, "adls.sas-token.%s", host);
-        json_object_set_new(cfg, key, json_string(c->sas));
-        char *dfs = strstr(host, ".blob.");
-        if (dfs) {   /* engines address ADLS through the dfs host too */
-            char alt[300];
-            snprintf(alt, sizeof alt, "adls.sas-token.%.*s.dfs.%s", (int)(dfs - host), host, dfs + 6);
-            json_object_set_new(cfg, alt, json_string(c->sas));
-        }
+        /* Keyed by the account's host as the location names it, and by its
+         * twin: engines reach ADLS through both the dfs and the blob host. */
+        char host[256], twin[264] = "";
+        azure_host(location, c->container_url, host, sizeof host);
+        const char *dfs = strstr(host, ".dfs."), *blob = strstr(host, ".blob.");
+        if (dfs)
+            snprintf(twin, sizeof twin, "%.*s.blob.%s", (int)(dfs - host), host, dfs + 5);
+        else if (blob)
+            snprintf(twin, sizeof twin, "%.*s.dfs.%s", (int)(blob - host), host, blob + 6);
+        azure_keys(cfg, host, c->sas, exp);
+        if (twin[0])
+            azure_keys(cfg, twin, c->sas, exp);
         json_object_set_new(cfg, "adls.sas-token-expires-at-ms", json_string(exp));
         break;
     }
@@ -228,7 +261,7 @@ static int vend(sharing_service *svc, const sharing_caller *who, open_table *o, 
     sharing_dir_grant g;
     if (sharing_dir_grant_vend(svc, who, o->x->location, a, &g, err) != 0)
         return -1;
-    json_t *cfg = credential_config(&g);
+    json_t *cfg = credential_config(&g, o->x->location);
     sharing_dir_grant_free(&g);
     if (config)
         json_object_update(config, cfg);
