@@ -45,11 +45,16 @@ int iceberg_rest_config(sharing_service *svc, const sharing_caller *who, const c
     return *out ? 0 : os_err_set(err, OS_ENOMEM, "out of memory");
 }
 
+bool iceberg_rest_namespace_valid(const char *ns)
+{
+    return ns != NULL && ns[0] != '\0' && strchr(ns, 0x1f) == NULL;
+}
+
 /* Namespaces are one level: a name holding the multi-level separator (0x1F)
  * names nothing here. */
 static int one_level(const char *ns, os_err *err)
 {
-    if (ns == NULL || ns[0] == '\0' || strchr(ns, 0x1f))
+    if (!iceberg_rest_namespace_valid(ns))
         return os_err_set(err, OS_ENOTFOUND, "namespace does not exist: shares have one-level "
                           "namespaces (their schemas)");
     return 0;
@@ -343,19 +348,11 @@ int iceberg_rest_credentials(sharing_service *svc, const sharing_caller *who, co
     return rc;
 }
 
-int iceberg_rest_metrics(sharing_service *svc, const sharing_caller *who, const char *share,
-                         const char *ns, const char *table, const char *body, size_t len, os_arena *a,
-                         int64_t *snapshot_id, os_err *err)
+int iceberg_rest_metrics_parse(const char *body, size_t len, int64_t *snapshot_id, os_err *err)
 {
     *snapshot_id = -1;
-    cat_asset *x;
-    if (one_level(ns, err) != 0 ||
-        sharing_resolve_asset(svc, who, CAT_ASSET_TABLE, share, ns, table, a, &x, err) != 0)
-        return -1;
-    if (!is_iceberg(x))
-        return os_err_set(err, OS_ENOTFOUND, "table '%s' is not an Iceberg table", x->name);
     json_error_t je;
-    json_t *doc = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
+    json_t *doc = json_loadb(body ? body : "", body ? len : 0, JSON_REJECT_DUPLICATES, &je);
     int rc = 0;
     if (!json_is_object(doc))
         rc = os_err_set(err, OS_EINVAL, "the body must be a ReportMetricsRequest JSON object");
@@ -375,4 +372,18 @@ int iceberg_rest_metrics(sharing_service *svc, const sharing_caller *who, const 
         *snapshot_id = json_integer_value(sid);
     json_decref(doc);
     return rc;
+}
+
+int iceberg_rest_metrics(sharing_service *svc, const sharing_caller *who, const char *share,
+                         const char *ns, const char *table, const char *body, size_t len, os_arena *a,
+                         int64_t *snapshot_id, os_err *err)
+{
+    *snapshot_id = -1;
+    cat_asset *x;
+    if (one_level(ns, err) != 0 ||
+        sharing_resolve_asset(svc, who, CAT_ASSET_TABLE, share, ns, table, a, &x, err) != 0)
+        return -1;
+    if (!is_iceberg(x))
+        return os_err_set(err, OS_ENOTFOUND, "table '%s' is not an Iceberg table", x->name);
+    return iceberg_rest_metrics_parse(body, len, snapshot_id, err);
 }
