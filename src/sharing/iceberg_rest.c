@@ -46,11 +46,16 @@ int iceberg_rest_config(sharing_service *svc, const sharing_caller *who, const c
     return *out ? 0 : os_err_set(err, OS_ENOMEM, "out of memory");
 }
 
+bool iceberg_rest_namespace_valid(const char *ns)
+{
+    return ns != NULL && ns[0] != '\0' && strchr(ns, 0x1f) == NULL;
+}
+
 /* Namespaces are one level: a name holding the multi-level separator (0x1F)
  * names nothing here. */
 static int one_level(const char *ns, os_err *err)
 {
-    if (ns == NULL || ns[0] == '\0' || strchr(ns, 0x1f))
+    if (!iceberg_rest_namespace_valid(ns))
         return os_err_set(err, OS_ENOTFOUND, "namespace does not exist: shares have one-level "
                           "namespaces (their schemas)");
     return 0;
@@ -170,8 +175,46 @@ static int table_open(sharing_service *svc, const sharing_caller *who, const cha
     return o->base ? 0 : os_err_set(err, OS_ENOMEM, "out of memory");
 }
 
-/* The Iceberg client properties of vended credentials (FileIO's keys). */
-static json_t *credential_config(const sharing_dir_grant *g)
+/* The storage account host Iceberg clients key an Azure SAS by: the host of the
+ * table's location (abfss://container@HOST/path), else that of the container
+ * URL the SAS is for.  host is "" when neither has one. */
+static void azure_host(const char *location, const char *container_url, char *host, size_t cap)
+{
+    const char *h = strstr(location, "://");
+    size_t n = 0;
+    if (h) {
+        h += 3;
+        size_t auth = strcspn(h, "/");
+        const char *at = memchr(h, '@', auth);
+        if (at) {
+            n = auth - (size_t)(at + 1 - h);
+            h = at + 1;
+        }
+    }
+    if (n == 0) {
+        h = strstr(container_url ? container_url : "", "://");
+        h = h ? h + 3 : "";
+        n = strcspn(h, "/");
+    }
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(host, h, n);
+    host[n] = '\0';
+}
+
+/* adls.sas-token.HOST and adls.sas-token-expires-at-ms.HOST. */
+static void azure_keys(json_t *cfg, const char *host, const char *sas, const char *exp)
+{
+    char key[320];
+    snprintf(key, sizeof key, "adls.sas-token.%s", host);
+    json_object_set_new(cfg, key, json_string(sas));
+    snprintf(key, sizeof key, "adls.sas-token-expires-at-ms.%s", host);
+    json_object_set_new(cfg, key, json_string(exp));
+}
+
+/* The Iceberg client properties of vended credentials (FileIO's keys) for a
+ * table at location. */
+static json_t *credential_config(const sharing_dir_grant *g, const char *location)
 {
     const url_dir_credentials *c = &g->creds;
     json_t *cfg = json_object();
@@ -179,23 +222,18 @@ static json_t *credential_config(const sharing_dir_grant *g)
     snprintf(exp, sizeof exp, "%" PRId64, c->expires_at_ms);
     switch ((int)c->kind) {
     case URL_DIR_AZURE_SAS: {
-        /* adls.sas-token.<account host> */
-        const char *h = strstr(c->container_url ? c->container_url : "", "://");
-        char host[256] = "";
-        if (h) {
-            h += 3;
-            size_t n = strcspn(h, "/");
-            snprintf(host, sizeof host, "%.*s", (int)(n < 255 ? n : 255), h);
-        }
-        char key[300];
-        snprintf(key, sizeof key, "adls.sas-token.%s", host);
-        json_object_set_new(cfg, key, json_string(c->sas));
-        char *dfs = strstr(host, ".blob.");
-        if (dfs) {   /* engines address ADLS through the dfs host too */
-            char alt[300];
-            snprintf(alt, sizeof alt, "adls.sas-token.%.*s.dfs.%s", (int)(dfs - host), host, dfs + 6);
-            json_object_set_new(cfg, alt, json_string(c->sas));
-        }
+        /* Keyed by the account's host as the location names it, and by its
+         * twin: engines reach ADLS through both the dfs and the blob host. */
+        char host[256], twin[264] = "";
+        azure_host(location, c->container_url, host, sizeof host);
+        const char *dfs = strstr(host, ".dfs."), *blob = strstr(host, ".blob.");
+        if (dfs)
+            snprintf(twin, sizeof twin, "%.*s.blob.%s", (int)(dfs - host), host, dfs + 5);
+        else if (blob)
+            snprintf(twin, sizeof twin, "%.*s.dfs.%s", (int)(blob - host), host, blob + 6);
+        azure_keys(cfg, host, c->sas, exp);
+        if (twin[0])
+            azure_keys(cfg, twin, c->sas, exp);
         json_object_set_new(cfg, "adls.sas-token-expires-at-ms", json_string(exp));
         break;
     }
@@ -229,7 +267,7 @@ static int vend(sharing_service *svc, const sharing_caller *who, open_table *o, 
     sharing_dir_grant g;
     if (sharing_dir_grant_vend(svc, who, o->x->location, a, &g, err) != 0)
         return -1;
-    json_t *cfg = credential_config(&g);
+    json_t *cfg = credential_config(&g, o->x->location);
     sharing_dir_grant_free(&g);
     if (config)
         json_object_update(config, cfg);
@@ -324,19 +362,11 @@ int iceberg_rest_credentials(sharing_service *svc, const sharing_caller *who, co
     return rc;
 }
 
-int iceberg_rest_metrics(sharing_service *svc, const sharing_caller *who, const char *share,
-                         const char *ns, const char *table, const char *body, size_t len, os_arena *a,
-                         int64_t *snapshot_id, os_err *err)
+int iceberg_rest_metrics_parse(const char *body, size_t len, int64_t *snapshot_id, os_err *err)
 {
     *snapshot_id = -1;
-    cat_asset *x;
-    if (one_level(ns, err) != 0 ||
-        sharing_resolve_asset(svc, who, CAT_ASSET_TABLE, share, ns, table, a, &x, err) != 0)
-        return -1;
-    if (!is_iceberg(x))
-        return os_err_set(err, OS_ENOTFOUND, "table '%s' is not an Iceberg table", x->name);
     json_error_t je;
-    json_t *doc = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
+    json_t *doc = json_loadb(body ? body : "", body ? len : 0, JSON_REJECT_DUPLICATES, &je);
     int rc = 0;
     if (!json_is_object(doc))
         rc = os_err_set(err, OS_EINVAL, "the body must be a ReportMetricsRequest JSON object");
@@ -356,4 +386,18 @@ int iceberg_rest_metrics(sharing_service *svc, const sharing_caller *who, const 
         *snapshot_id = json_integer_value(sid);
     json_decref(doc);
     return rc;
+}
+
+int iceberg_rest_metrics(sharing_service *svc, const sharing_caller *who, const char *share,
+                         const char *ns, const char *table, const char *body, size_t len, os_arena *a,
+                         int64_t *snapshot_id, os_err *err)
+{
+    *snapshot_id = -1;
+    cat_asset *x;
+    if (one_level(ns, err) != 0 ||
+        sharing_resolve_asset(svc, who, CAT_ASSET_TABLE, share, ns, table, a, &x, err) != 0)
+        return -1;
+    if (!is_iceberg(x))
+        return os_err_set(err, OS_ENOTFOUND, "table '%s' is not an Iceberg table", x->name);
+    return iceberg_rest_metrics_parse(body, len, snapshot_id, err);
 }

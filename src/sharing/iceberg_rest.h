@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "base/arena.h"
 #include "base/err.h"
@@ -74,6 +76,18 @@ int iceberg_rest_load_table(sharing_service *svc, const sharing_caller *who, con
  * storage has none to vend (OS_EUNSUPPORTED saying so). */
 int iceberg_rest_credentials(sharing_service *svc, const sharing_caller *who, const char *share,
                              const char *ns, const char *table, os_arena *a, json_t **out, os_err *err);
+
+/* Whether ns names a namespace of this catalog: non-empty and one level (no
+ * multi-level separator 0x1F). */
+bool iceberg_rest_namespace_valid(const char *ns);
+
+/* The body check of reportMetrics, with no I/O: body (len bytes, need not be
+ * NUL-terminated; NULL is empty) must be a ReportMetricsRequest JSON object
+ * with report-type "scan-report" (commit reports are refused: shared tables
+ * are read-only), a string table-name, an integer snapshot-id and a metrics
+ * object.  Returns 0 with *snapshot_id set, or -1 (OS_EINVAL naming what is
+ * wrong; *snapshot_id is -1). */
+int iceberg_rest_metrics_parse(const char *body, size_t len, int64_t *snapshot_id, os_err *err);
 
 /* reportMetrics: checks the body is a ReportMetricsRequest (report-type,
  * table-name, snapshot-id) for this table; *snapshot_id gets its snapshot.

@@ -146,7 +146,10 @@ static void set_snapshot(http_request *req, int64_t snapshot_id)
 static int h_load_table(http_request *req, http_response *res, void *ctx)
 {
     BEGIN;
-    const char *deleg = http_request_header(req, "X-Iceberg-Access-Delegation");
+    /* tableExists (HEAD) sends the delegation header too: nothing is vended
+     * for an answer without a body. */
+    bool head = strcmp(http_request_method(req), "HEAD") == 0;
+    const char *deleg = head ? NULL : http_request_header(req, "X-Iceberg-Access-Delegation");
     os_buf url = OS_BUF_INIT;
     if (api->svc->files_base) {
         os_buf_puts(&url, api->svc->files_base);
@@ -170,7 +173,7 @@ static int h_load_table(http_request *req, http_response *res, void *ctx)
         audit_request_add_credentials(req, 1);
     if (rc == 0)
         http_response_header(res, "ETag", ans.etag);
-    if (strcmp(http_request_method(req), "HEAD") == 0) {
+    if (head) {
         free(ans.text);
         return http_response_body(res, rc == 0 ? 204 : api_status_of(err.code), "application/json", "", 0);
     }

@@ -2,12 +2,23 @@
 // request is first verified with the AWS SDK's own signer (@smithy/signature-v4) - presigned query
 // signatures and Authorization headers alike - and refused with 403 unless it matches; then proxied.
 // argv[2] = data directory, argv[3] = bucket.  Prints {"port": N} once listening on 127.0.0.1.
+// Env S3_FRONT_KEYS = {"KEYID": {"secret": ..., "token": ...}} adds keys (such as temporary ones an
+// STS issued); a key with a token is refused unless the request carries that session token.
 import http from 'node:http';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import S3rver from 's3rver';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 const SECRETS = { S3RVER: 'S3RVER' };
+const TOKENS = {};
+for (const [id, k] of Object.entries(JSON.parse(process.env.S3_FRONT_KEYS || '{}'))) {
+  SECRETS[id] = k.secret;
+  if (k.token !== undefined) TOKENS[id] = k.token;
+}
+
+function tokenOk(id, given) {
+  return TOKENS[id] === undefined || (given !== undefined && same(given, TOKENS[id]));
+}
 
 class Sha256 {
   constructor(secret) { this.h = secret ? createHmac('sha256', secret) : createHash('sha256'); }
@@ -51,6 +62,7 @@ async function verify(req) {
     const date = parseAmzDate(query['X-Amz-Date']);
     const expires = Number(query['X-Amz-Expires']);
     if (!secret || !date || !(expires >= 1 && expires <= 604800) || cred.length !== 5) return 'bad credential';
+    if (!tokenOk(cred[0], query['X-Amz-Security-Token'])) return 'session token';
     if (Date.now() > date.getTime() + expires * 1000) return 'expired';
     if (query['X-Amz-SignedHeaders'] !== 'host') return 'signed headers';
     const given = query['X-Amz-Signature'];
@@ -77,6 +89,8 @@ async function verify(req) {
   const secret = SECRETS[cred[0]];
   const date = parseAmzDate(req.headers['x-amz-date']);
   if (!secret || !date || cred.length !== 5) return 'bad credential';
+  if (!tokenOk(cred[0], req.headers['x-amz-security-token'])) return 'session token';
+  if (TOKENS[cred[0]] !== undefined && !m[2].split(';').includes('x-amz-security-token')) return 'unsigned token';
   const headers = {};
   for (const h of m[2].split(';')) {
     if (req.headers[h] === undefined) return 'missing signed header ' + h;
@@ -102,6 +116,10 @@ const front = http.createServer(async (req, res) => {
     res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${why === 'expired' ? 'AccessDenied' : 'SignatureDoesNotMatch'}</Code><Message>${why}</Message></Error>`);
     return;
   }
+  // s3rver knows only its own key id: a verified request with an added key reaches it under that id.
+  const m = /Credential=([^/]+)\//.exec(req.headers.authorization || '');
+  if (m && m[1] !== 'S3RVER')
+    req.headers.authorization = req.headers.authorization.replace(`Credential=${m[1]}/`, 'Credential=S3RVER/');
   const up = http.request({ host: '127.0.0.1', port: inner.port, method: req.method, path: req.url,
                             headers: req.headers }, (ur) => {
     res.writeHead(ur.statusCode, ur.headers);

@@ -113,13 +113,14 @@ class Emulator:
     argv_fn(port, tmpdir) gives the command.  With port_from_stdout, the
     process picks its own port and prints {"port": N} as its first line."""
 
-    def __init__(self, argv_fn, name, port_from_stdout=False):
+    def __init__(self, argv_fn, name, port_from_stdout=False, env=None):
         self.tmp = tempfile.mkdtemp(prefix="os-%s-" % name)
         self.port = 0 if port_from_stdout else free_port()
         self.log = open(os.path.join(self.tmp, "emulator.log"), "w")
         self.proc = subprocess.Popen(argv_fn(self.port, self.tmp), cwd=CONF,
                                      stdout=subprocess.PIPE if port_from_stdout else self.log,
-                                     stderr=self.log, start_new_session=True, text=True)
+                                     stderr=self.log, start_new_session=True, text=True,
+                                     env=dict(os.environ, **(env or {})))
         try:
             if port_from_stdout:
                 line = self.proc.stdout.readline()
