@@ -16,6 +16,7 @@
 #include "api/recipient/local_files.h"
 #include "api/iceberg/iceberg_api.h"
 #include "api/recipient/recipient_api.h"
+#include "sharing/iceberg_rest.h"
 #include "auth/server_key.h"
 #include "base/log.h"
 #include "catalog/config.h"
@@ -426,6 +427,7 @@ int cli_serve_main(int argc, char **argv)
     rc = 0;
 out:
     http_server_stop(srv, 10000);
+    iceberg_rest_cache_clear();
     admin_wiring_stop(&adm);
     store_close(st);
     os_arena_free(&arena);

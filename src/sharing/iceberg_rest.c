@@ -2,6 +2,7 @@
 #include "sharing/iceberg_rest.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,9 +145,9 @@ static void table_close(open_table *o)
         file_access_close(&o->fa);
 }
 
-/* Resolves and opens an Iceberg table of a granted share. */
-static int table_open(sharing_service *svc, const sharing_caller *who, const char *share, const char *ns,
-                      const char *table, os_arena *a, open_table *o, os_err *err)
+/* Resolves an Iceberg table of a granted share and opens its store (not its metadata yet). */
+static int table_resolve(sharing_service *svc, const sharing_caller *who, const char *share, const char *ns,
+                         const char *table, os_arena *a, open_table *o, os_err *err)
 {
     memset(o, 0, sizeof *o);
     if (one_level(ns, err) != 0 ||
@@ -161,9 +162,6 @@ static int table_open(sharing_service *svc, const sharing_caller *who, const cha
     if (file_access_store(&o->fa, &o->store, err) != 0)
         return -1;
     o->store_open = true;
-    if (iceberg_table_open(&o->t, &o->store, "", o->x->metadata_location, NULL, err) != 0)
-        return -1;
-    o->t_open = true;
     /* Local disks: a logical name, so no server path reaches a recipient. */
     size_t n = strlen(o->x->location);
     while (n > 0 && o->x->location[n - 1] == '/')
@@ -173,6 +171,159 @@ static int table_open(sharing_service *svc, const sharing_caller *who, const cha
                                      o->x->name)
                   : os_arena_strndup(a, o->x->location, n);
     return o->base ? 0 : os_err_set(err, OS_ENOMEM, "out of memory");
+}
+
+/* Reads the table's metadata file (metadata_key, or the provider's choice). */
+static int table_read_metadata(open_table *o, const char *metadata_key, os_err *err)
+{
+    if (iceberg_table_open(&o->t, &o->store, "", metadata_key ? metadata_key : o->x->metadata_location,
+                           NULL, err) != 0)
+        return -1;
+    o->t_open = true;
+    return 0;
+}
+
+
+/* ---- the loadTable cache ----------------------------------------------------
+ *
+ * A metadata file is never rewritten (a commit writes a new one), so the
+ * metadata a loadTable answers is a pure function of the file read, where the
+ * table is shown and the snapshots mode.  Big tables have metadata files of
+ * megabytes; parsing and re-rooting them per request cost ~0.4 s for 10,000
+ * snapshots, so the rendered text is kept for the few tables last loaded.
+ * Entries are shared by reference count and never modified. */
+
+#define LOAD_CACHE_ENTRIES 16
+#define LOAD_CACHE_BYTES (128u << 20)
+
+typedef struct rendered {
+    int refs;                      /* under g_cache.lock */
+    int64_t snapshot_id;
+    size_t len;
+    char *ident;
+    char text[];
+} rendered;
+
+static struct {
+    pthread_mutex_t lock;
+    rendered *slot[LOAD_CACHE_ENTRIES];
+    uint64_t used[LOAD_CACHE_ENTRIES];
+    uint64_t clock;
+    size_t bytes;
+} g_cache = {PTHREAD_MUTEX_INITIALIZER, {0}, {0}, 0, 0};
+
+static void rendered_release(rendered *r)
+{
+    if (r == NULL)
+        return;
+    pthread_mutex_lock(&g_cache.lock);
+    int left = --r->refs;
+    pthread_mutex_unlock(&g_cache.lock);
+    if (left == 0) {
+        free(r->ident);
+        free(r);
+    }
+}
+
+/* A referenced entry for ident, or NULL. */
+static rendered *cache_get(const char *ident)
+{
+    rendered *hit = NULL;
+    pthread_mutex_lock(&g_cache.lock);
+    for (int i = 0; i < LOAD_CACHE_ENTRIES; i++)
+        if (g_cache.slot[i] && strcmp(g_cache.slot[i]->ident, ident) == 0) {
+            hit = g_cache.slot[i];
+            hit->refs++;
+            g_cache.used[i] = ++g_cache.clock;
+            break;
+        }
+    pthread_mutex_unlock(&g_cache.lock);
+    return hit;
+}
+
+/* Keeps r (the cache takes a reference) unless it alone exceeds the budget;
+ * evicts the least recently used entries to make room. */
+static void cache_put(rendered *r)
+{
+    if (r->len > LOAD_CACHE_BYTES / 4)
+        return;
+    rendered *evicted[LOAD_CACHE_ENTRIES];
+    int ne = 0;
+    pthread_mutex_lock(&g_cache.lock);
+    for (;;) {
+        int empty = -1, lru = -1;
+        for (int i = 0; i < LOAD_CACHE_ENTRIES; i++) {
+            if (g_cache.slot[i] == NULL) {
+                if (empty < 0)
+                    empty = i;
+            } else if (lru < 0 || g_cache.used[i] < g_cache.used[lru]) {
+                lru = i;
+            }
+        }
+        if (empty >= 0 && g_cache.bytes + r->len <= LOAD_CACHE_BYTES) {
+            r->refs++;
+            g_cache.slot[empty] = r;
+            g_cache.used[empty] = ++g_cache.clock;
+            g_cache.bytes += r->len;
+            break;
+        }
+        if (lru < 0)
+            break;
+        g_cache.bytes -= g_cache.slot[lru]->len;
+        evicted[ne++] = g_cache.slot[lru];
+        g_cache.slot[lru] = NULL;
+    }
+    pthread_mutex_unlock(&g_cache.lock);
+    for (int i = 0; i < ne; i++)
+        rendered_release(evicted[i]);
+}
+
+void iceberg_rest_cache_clear(void)
+{
+    for (int i = 0; i < LOAD_CACHE_ENTRIES; i++) {
+        pthread_mutex_lock(&g_cache.lock);
+        rendered *r = g_cache.slot[i];
+        g_cache.slot[i] = NULL;
+        if (r)
+            g_cache.bytes -= r->len;
+        pthread_mutex_unlock(&g_cache.lock);
+        rendered_release(r);
+    }
+}
+
+/* The metadata loadTable answers for this table and metadata file: from the
+ * cache, else read, re-rooted and kept.  Returns a reference or NULL. */
+static rendered *metadata_rendered(open_table *o, const char *key, bool refs_only, os_arena *a, os_err *err)
+{
+    const char *ident = os_arena_sprintf(a, "%s|%s|%s|%s", o->x->uuid, o->base, key, refs_only ? "refs" : "all");
+    if (ident == NULL) {
+        os_err_set(err, OS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    rendered *r = cache_get(ident);
+    if (r)
+        return r;
+    if (table_read_metadata(o, key, err) != 0)
+        return NULL;
+    char *meta = iceberg_metadata_json(&o->t, o->base, refs_only, err);
+    if (meta == NULL)
+        return NULL;
+    size_t len = strlen(meta);
+    r = malloc(sizeof *r + len + 1);
+    if (r == NULL || (r->ident = strdup(ident)) == NULL) {
+        free(r);
+        free(meta);
+        os_err_set(err, OS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    memcpy(r->text, meta, len + 1);
+    free(meta);
+    r->len = len;
+    r->refs = 1;
+    const iceberg_snapshot *cur = iceberg_snapshot_current(&o->t);
+    r->snapshot_id = cur ? cur->snapshot_id : -1;
+    cache_put(r);
+    return r;
 }
 
 /* The storage account host Iceberg clients key an Azure SAS by: the host of the
@@ -280,33 +431,39 @@ int iceberg_rest_load_table(sharing_service *svc, const sharing_caller *who, con
 {
     memset(ans, 0, sizeof *ans);
     ans->snapshot_id = -1;
-    char **out = &ans->text;
     bool refs_only = false;
     if (r->snapshots && strcmp(r->snapshots, "refs") == 0)
         refs_only = true;
     else if (r->snapshots && strcmp(r->snapshots, "all") != 0)
         return os_err_set(err, OS_EINVAL, "snapshots must be 'all' or 'refs', got '%.40s'", r->snapshots);
     open_table o;
-    int rc = table_open(svc, who, r->share, r->ns, r->table, a, &o, err);
-    char *meta = NULL;
+    int rc = table_resolve(svc, who, r->share, r->ns, r->table, a, &o, err);
+    char *key = NULL;
+    rendered *meta = NULL;
     json_t *config = NULL, *creds = NULL;
+    if (rc == 0 && o.x->metadata_location == NULL)
+        rc = iceberg_metadata_find(&o.store, "", &key, err);
+    const char *mkey = key ? key : o.x->metadata_location;
     if (rc == 0) {
-        const iceberg_snapshot *cur = iceberg_snapshot_current(&o.t);
-        ans->snapshot_id = cur ? cur->snapshot_id : -1;
         /* A new metadata file is a new version: the tag follows its name. */
         char hex[65];
-        const char *tagged = os_arena_sprintf(a, "%s/%s|%s", o.base, o.t.meta.key, refs_only ? "refs" : "all");
+        const char *tagged = os_arena_sprintf(a, "%s/%s|%s", o.base, mkey, refs_only ? "refs" : "all");
         os_sha256_hex(tagged ? tagged : "", tagged ? strlen(tagged) : 0, hex);
         snprintf(ans->etag, sizeof ans->etag, "\"%.32s\"", hex);
-        if (r->if_none_match && strstr(r->if_none_match, ans->etag)) {
-            ans->not_modified = true;
-            table_close(&o);
-            return 0;
-        }
-        meta = iceberg_metadata_json(&o.t, o.base, refs_only, err);
+        meta = metadata_rendered(&o, mkey, refs_only, a, err);
         config = json_object();
         if (meta == NULL || config == NULL)
             rc = -1;
+        else
+            ans->snapshot_id = meta->snapshot_id;
+    }
+    if (rc == 0 && r->if_none_match && strstr(r->if_none_match, ans->etag)) {
+        ans->not_modified = true;
+        rendered_release(meta);
+        json_decref(config);
+        free(key);
+        table_close(&o);
+        return 0;
     }
     if (rc == 0 && r->credentials_url)
         json_object_set_new(config, "client.refresh-credentials-endpoint", json_string(r->credentials_url));
@@ -316,31 +473,38 @@ int iceberg_rest_load_table(sharing_service *svc, const sharing_caller *who, con
     }
     if (rc == 0) {
         /* The stored metadata is spliced in as it is, not parsed again. */
-        const char *loc = os_arena_sprintf(a, "%s/%s", o.base, o.t.meta.key);
+        const char *loc = os_arena_sprintf(a, "%s/%s", o.base, mkey);
         char *cfg = json_dumps(config, JSON_COMPACT);
         char *crd = creds ? json_dumps(creds, JSON_COMPACT) : NULL;
-        os_buf b = OS_BUF_INIT;
-        os_buf_puts(&b, "{\"metadata-location\":");
-        jw_escape(&b, loc ? loc : "", loc ? strlen(loc) : 0);
-        os_buf_puts(&b, ",\"metadata\":");
-        os_buf_puts(&b, meta);
-        os_buf_puts(&b, ",\"config\":");
-        os_buf_puts(&b, cfg ? cfg : "{}");
+        os_buf h = OS_BUF_INIT, t = OS_BUF_INIT;
+        os_buf_puts(&h, "{\"metadata-location\":");
+        jw_escape(&h, loc ? loc : "", loc ? strlen(loc) : 0);
+        os_buf_puts(&h, ",\"metadata\":");
+        os_buf_puts(&t, ",\"config\":");
+        os_buf_puts(&t, cfg ? cfg : "{}");
         if (crd) {
-            os_buf_puts(&b, ",\"storage-credentials\":");
-            os_buf_puts(&b, crd);
+            os_buf_puts(&t, ",\"storage-credentials\":");
+            os_buf_puts(&t, crd);
         }
-        int bad = os_buf_putc(&b, '}') != 0 || loc == NULL || cfg == NULL || (creds && crd == NULL);
+        int bad = os_buf_putc(&t, '}') != 0 || h.data == NULL || loc == NULL || cfg == NULL ||
+                  (creds && crd == NULL);
         free(cfg);
         free(crd);
-        *out = bad ? NULL : os_buf_detach(&b);
-        os_buf_free(&b);
-        if (*out == NULL)
+        if (bad) {
+            os_buf_free(&h);
+            os_buf_free(&t);
             rc = os_err_set(err, OS_ENOMEM, "out of memory");
+        } else {
+            ans->head = os_buf_detach(&h);
+            ans->tail = os_buf_detach(&t);
+            ans->metadata = meta;
+            meta = NULL;   /* the answer holds the reference now */
+        }
     }
     json_decref(config);
     json_decref(creds);
-    free(meta);
+    rendered_release(meta);
+    free(key);
     table_close(&o);
     return rc;
 }
@@ -349,7 +513,7 @@ int iceberg_rest_credentials(sharing_service *svc, const sharing_caller *who, co
                              const char *ns, const char *table, os_arena *a, json_t **out, os_err *err)
 {
     open_table o;
-    int rc = table_open(svc, who, share, ns, table, a, &o, err);
+    int rc = table_resolve(svc, who, share, ns, table, a, &o, err);
     json_t *creds = NULL;
     if (rc == 0 && strncmp(o.x->location, "file:", 5) == 0)
         rc = os_err_set(err, OS_EUNSUPPORTED, "this table is on the provider's local storage, which "
@@ -400,4 +564,45 @@ int iceberg_rest_metrics(sharing_service *svc, const sharing_caller *who, const 
     if (!is_iceberg(x))
         return os_err_set(err, OS_ENOTFOUND, "table '%s' is not an Iceberg table", x->name);
     return iceberg_rest_metrics_parse(body, len, snapshot_id, err);
+}
+
+size_t iceberg_load_answer_read(iceberg_load_answer *ans, char *buf, size_t max)
+{
+    size_t done = 0;
+    while (done < max && ans->part < 3) {
+        const char *src;
+        size_t len;
+        if (ans->part == 0) {
+            src = ans->head;
+            len = src ? strlen(src) : 0;
+        } else if (ans->part == 1) {
+            const rendered *r = ans->metadata;
+            src = r ? r->text : NULL;
+            len = r ? r->len : 0;
+        } else {
+            src = ans->tail;
+            len = src ? strlen(src) : 0;
+        }
+        size_t n = len - ans->offset < max - done ? len - ans->offset : max - done;
+        if (n)
+            memcpy(buf + done, src + ans->offset, n);
+        done += n;
+        ans->offset += n;
+        if (ans->offset == len) {
+            ans->part++;
+            ans->offset = 0;
+        }
+    }
+    return done;
+}
+
+void iceberg_load_answer_free(iceberg_load_answer *ans)
+{
+    if (ans == NULL)
+        return;
+    free(ans->head);
+    free(ans->tail);
+    rendered_release(ans->metadata);
+    ans->head = ans->tail = NULL;
+    ans->metadata = NULL;
 }

@@ -57,9 +57,13 @@ typedef struct iceberg_load_req {
     const char *if_none_match;     /* the request's If-None-Match, or NULL */
 } iceberg_load_req;
 
-/* The answer of loadTable. */
+/* The answer of loadTable: JSON in three parts, written out by
+ * iceberg_load_answer_read (the metadata part is shared with the cache, never
+ * copied per request) and released by iceberg_load_answer_free. */
 typedef struct iceberg_load_answer {
-    char *text;                    /* JSON (malloc'd; caller frees), NULL when not_modified */
+    char *head, *tail;             /* malloc'd: '{"metadata-location":...,"metadata":' and ',"config":...}' */
+    void *metadata;                /* a reference to the rendered metadata */
+    size_t part, offset;           /* read position */
     char etag[40];                 /* a quoted tag of the metadata file and the snapshots mode */
     bool not_modified;             /* If-None-Match named this etag: answer 304 */
     int64_t snapshot_id;           /* the current snapshot, -1 when none (for the audit record) */
@@ -71,6 +75,11 @@ typedef struct iceberg_load_answer {
  * table's read and vending errors. */
 int iceberg_rest_load_table(sharing_service *svc, const sharing_caller *who, const iceberg_load_req *r,
                             os_arena *a, iceberg_load_answer *ans, os_err *err);
+/* Copies up to max bytes of the answer's JSON into buf, continuing where the
+ * last call stopped; returns the count, 0 at the end. */
+size_t iceberg_load_answer_read(iceberg_load_answer *ans, char *buf, size_t max);
+/* Releases the answer's parts (safe on a zeroed or failed answer). */
+void iceberg_load_answer_free(iceberg_load_answer *ans);
 
 /* loadCredentials: {"storage-credentials": [{"prefix", "config"}]}; local
  * storage has none to vend (OS_EUNSUPPORTED saying so). */
@@ -95,5 +104,9 @@ int iceberg_rest_metrics_parse(const char *body, size_t len, int64_t *snapshot_i
 int iceberg_rest_metrics(sharing_service *svc, const sharing_caller *who, const char *share,
                          const char *ns, const char *table, const char *body, size_t len, os_arena *a,
                          int64_t *snapshot_id, os_err *err);
+
+/* Frees the loadTable cache (rendered metadata of the tables last loaded;
+ * entries in use are freed when released).  Call once at shutdown. */
+void iceberg_rest_cache_clear(void);
 
 #endif

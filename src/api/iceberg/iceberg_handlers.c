@@ -143,6 +143,17 @@ static void set_snapshot(http_request *req, int64_t snapshot_id)
     }
 }
 
+static ssize_t load_answer_produce(void *ctx, char *buf, size_t max)
+{
+    return (ssize_t)iceberg_load_answer_read(ctx, buf, max);
+}
+
+static void load_answer_free(void *ctx)
+{
+    iceberg_load_answer_free(ctx);
+    free(ctx);
+}
+
 static int h_load_table(http_request *req, http_response *res, void *ctx)
 {
     BEGIN;
@@ -165,25 +176,30 @@ static int h_load_table(http_request *req, http_response *res, void *ctx)
                           deleg && strstr(deleg, "vended-credentials") != NULL,
                           url.len ? os_buf_cstr(&url) : NULL,
                           http_request_header(req, "If-None-Match")};
-    iceberg_load_answer ans;
-    int rc = iceberg_rest_load_table(api->svc, &who, &r, a, &ans, &err);
+    iceberg_load_answer *ans = calloc(1, sizeof *ans);
+    if (ans == NULL) {
+        os_err_set(&err, OS_ENOMEM, "out of memory");
+        os_buf_free(&url);
+        return send_error(res, &err, ICE_REST_TABLE);
+    }
+    int rc = iceberg_rest_load_table(api->svc, &who, &r, a, ans, &err);
     os_buf_free(&url);
-    set_snapshot(req, ans.snapshot_id);
-    if (rc == 0 && ans.vended)
+    set_snapshot(req, ans->snapshot_id);
+    if (rc == 0 && ans->vended)
         audit_request_add_credentials(req, 1);
     if (rc == 0)
-        http_response_header(res, "ETag", ans.etag);
-    if (head) {
-        free(ans.text);
-        return http_response_body(res, rc == 0 ? 204 : api_status_of(err.code), "application/json", "", 0);
-    }
-    if (rc != 0)
-        return send_error(res, &err, ICE_REST_TABLE);
-    if (ans.not_modified)
+        http_response_header(res, "ETag", ans->etag);
+    if (head || rc != 0 || ans->not_modified) {
+        load_answer_free(ans);
+        if (head)
+            return http_response_body(res, rc == 0 ? 204 : api_status_of(err.code), "application/json", "", 0);
+        if (rc != 0)
+            return send_error(res, &err, ICE_REST_TABLE);
         return http_response_body(res, 304, "application/json", "", 0);
-    rc = http_response_body(res, 200, "application/json; charset=utf-8", ans.text, strlen(ans.text));
-    free(ans.text);
-    return rc;
+    }
+    /* Streamed from the shared rendering: megabytes of metadata are never copied per request. */
+    return http_response_stream(res, 200, "application/json; charset=utf-8", load_answer_produce, ans,
+                                load_answer_free);
 }
 
 static int h_credentials(http_request *req, http_response *res, void *ctx)

@@ -240,6 +240,12 @@ int iceberg_table_open(iceberg_table *t, const objstore *store, const char *root
                        const char *metadata_key, const iceberg_limits *limits, os_err *err);
 void iceberg_table_close(iceberg_table *t);
 
+/* The metadata file iceberg_table_open would read for the table at `root`
+ * (without metadata_key): *key is set to a malloc'd key of the store (caller
+ * frees).  Returns 0 or -1 (OS_ENOTFOUND, OS_EIO, OS_ENOMEM).  Metadata files
+ * are never rewritten in place, so the key names one immutable version. */
+int iceberg_metadata_find(const objstore *store, const char *root, char **key, os_err *err);
+
 /* Maps a path recorded in the table's metadata or manifests to a key of the
  * store (appended to out after a reset).  Returns 0, or -1 with OS_EPERM
  * (outside the table's location; the message names the path). */

@@ -178,6 +178,22 @@ static int find_metadata(const iceberg_table *t, char **key, os_err *err)
     return rc;
 }
 
+int iceberg_metadata_find(const objstore *store, const char *root, char **key, os_err *err)
+{
+    iceberg_table t;
+    memset(&t, 0, sizeof t);
+    t.store = store;
+    size_t rn = strlen(root);
+    while (rn > 0 && root[rn - 1] == '/')
+        rn--;
+    if ((t.root = strndup(root, rn)) == NULL)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    *key = NULL;
+    int rc = find_metadata(&t, key, err);
+    free(t.root);
+    return rc;
+}
+
 /* ---- locations ------------------------------------------------------------ */
 
 /* Sets aside a scheme-less "file:" form and a leading "./", so the same place
