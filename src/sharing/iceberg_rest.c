@@ -443,7 +443,7 @@ int iceberg_rest_load_table(sharing_service *svc, const sharing_caller *who, con
     json_t *config = NULL, *creds = NULL;
     if (rc == 0 && o.x->metadata_location == NULL)
         rc = iceberg_metadata_find(&o.store, "", &key, err);
-    const char *mkey = key ? key : o.x->metadata_location;
+    const char *mkey = key ? key : rc == 0 ? o.x->metadata_location : NULL;
     if (rc == 0) {
         /* A new metadata file is a new version: the tag follows its name. */
         char hex[65];
