@@ -239,3 +239,20 @@ def test_etag_and_if_none_match(env):
     assert raw(env, "GET", path, headers={"If-None-Match": '"other"'}).status_code == 200
     refs = raw(env, "GET", path + "?snapshots=refs")
     assert refs.headers["ETag"] != tag
+
+
+def test_revoked_token_is_refused_on_every_route(env):
+    h = {"Authorization": "Bearer " + ADMIN}
+    admin = env["admin"]
+    r = requests.post(admin + "/recipients", json={"name": "gone"}, headers=h, timeout=10)
+    assert r.status_code == 201, r.text
+    old = requests.get(r.json()["token"]["activation_url"], timeout=10).json()["bearerToken"]
+    r = requests.patch(admin + "/shares/ice/permissions",
+                       json={"changes": [{"principal": "gone", "add": ["SELECT"]}]}, headers=h, timeout=10)
+    assert r.status_code == 200, r.text
+    assert raw(env, "GET", ROUTES[1], token=old).status_code == 200
+    r = requests.post(admin + "/recipients/gone/rotate-token", json={"existing_token_expire_in_seconds": 0},
+                      headers=h, timeout=10)
+    assert r.status_code == 200, r.text
+    for path in ROUTES:
+        assert_iceberg_error(raw(env, "GET", path, token=old), 401, "NotAuthorizedException")
