@@ -124,8 +124,13 @@ typedef struct stats_acc {
     os_arena *a;
 } stats_acc;
 
-static iceberg_col_stats *stats_slot(stats_acc *acc, int32_t id)
+/* The slot of field id, added when new.  hint: where it is likely to be (the
+ * stats maps of one file usually list the same ids in the same order), so the
+ * usual lookup is one comparison instead of a scan of every column. */
+static iceberg_col_stats *stats_slot(stats_acc *acc, int32_t id, size_t hint)
 {
+    if (hint < acc->n && acc->v[hint].field_id == id)
+        return &acc->v[hint];
     for (size_t i = 0; i < acc->n; i++)
         if (acc->v[i].field_id == id)
             return &acc->v[i];
@@ -177,7 +182,7 @@ static int stats_column(stats_acc *acc, const avro_value *col, int which, const 
             return os_err_set(err, OS_ECORRUPT, "%s: a column statistics key is not a field id", where);
         if (id < 0 || id > INT32_MAX)
             continue;
-        iceberg_col_stats *s = stats_slot(acc, (int32_t)id);
+        iceberg_col_stats *s = stats_slot(acc, (int32_t)id, i);
         if (s == NULL)
             return os_err_set(err, OS_ENOMEM, "out of memory");
         if (v->type == AVRO_NULL)
@@ -314,7 +319,10 @@ static int read_entries(scan_state *st, const manifest_ref *m, const char *where
                     df = df->branches[i];
         pschema = df->fields[f.partition].schema;
     }
+    /* The type of each partition field's values, looked up once per manifest. */
+    const iceberg_type *ptype[256];
     for (size_t i = 0; rc == 0 && i < np; i++) {
+        ptype[i] = iceberg_partition_type(&spec->fields[i], schema);
         pidx[i] = -1;
         for (size_t k = 0; pschema && pschema->type == AVRO_RECORD && k < pschema->n_fields; k++)
             if (pschema->fields[k].field_id == spec->fields[i].field_id ||
@@ -378,7 +386,7 @@ static int read_entries(scan_state *st, const manifest_ref *m, const char *where
         }
         for (size_t i = 0; i < np && rc == 0; i++) {
             const avro_value *v = (prec && pidx[i] >= 0) ? avro_record_field(prec, pidx[i]) : NULL;
-            rc = partition_value(iceberg_partition_type(&spec->fields[i], schema), v, &rec, &pv[i], err);
+            rc = partition_value(ptype[i], v, &rec, &pv[i], err);
             if (rc != 0)
                 os_err_wrap(err, "%s: partition field '%s' of '%.200s'", where, spec->fields[i].name, e.path);
         }
@@ -423,7 +431,7 @@ static int read_entries(scan_state *st, const manifest_ref *m, const char *where
             return 1;
         }
     next:
-        os_arena_free(&rec);
+        os_arena_reset(&rec);   /* keeps its block for the next entry */
     }
     if (rc > 0)
         rc = 0;
@@ -493,7 +501,7 @@ static int scan_manifest_list(scan_state *st, os_err *err)
         if (st->opts.only_added && m.has_added_snapshot_id && m.added_snapshot_id != st->snap->snapshot_id)
             wanted = false;   /* a manifest written earlier holds no file this snapshot added */
         rc = wanted ? scan_manifest(st, &m, err) : 0;
-        os_arena_free(&a);
+        os_arena_reset(&a);
     }
     os_arena_free(&a);
     avro_file_close(af);
