@@ -23,6 +23,18 @@ int avro_read_long(avro_cursor *c, int64_t *v, os_err *err)
     return 0;
 }
 
+/* avro_read_long on the decoder's cursor, with one-byte values (most ids,
+ * counts, lengths and union branches) read inline. */
+static inline int read_long(avro_decoder *d, int64_t *v)
+{
+    if (d->cur.p < d->cur.end && !(*d->cur.p & 0x80)) {
+        uint8_t b = *d->cur.p++;
+        *v = (int64_t)(b >> 1) ^ -(int64_t)(b & 1);
+        return 0;
+    }
+    return avro_read_long(&d->cur, v, d->err);
+}
+
 /* Prepends one step of the path to the fault ("field 'x'") while the message
  * has room; past that the outer steps become one "...". */
 static int wrap(os_err *err, const char *fmt, const char *name, size_t i)
@@ -81,7 +93,7 @@ static int charge(avro_decoder *d, size_t n)
 static int read_length(avro_decoder *d, const char *what, size_t *n)
 {
     int64_t v;
-    if (avro_read_long(&d->cur, &v, d->err))
+    if (read_long(d, &v))
         return -1;
     if (v < 0)
         return os_err_set(d->err, OS_ECORRUPT, "%s length %lld is negative", what, (long long)v);
@@ -128,7 +140,7 @@ static int decode_blocks(avro_decoder *d, const avro_schema *s, avro_value *out,
     size_t n = 0, cap = 0;
     for (uint64_t block = 0;; block++) {
         int64_t count;
-        if (avro_read_long(&d->cur, &count, d->err))
+        if (read_long(d, &count))
             return os_err_wrap(d->err, "block %llu of the %s", (unsigned long long)block, is_map ? "map" : "array");
         if (count == 0)
             break;
@@ -216,7 +228,7 @@ static int skip_blocks(avro_decoder *d, const avro_schema *s, size_t depth)
     size_t n = 0, cap = 0;
     for (uint64_t block = 0;; block++) {
         int64_t count;
-        if (avro_read_long(&d->cur, &count, d->err))
+        if (read_long(d, &count))
             return os_err_wrap(d->err, "block %llu of the %s", (unsigned long long)block, is_map ? "map" : "array");
         if (count == 0)
             break;
@@ -293,7 +305,7 @@ static int skip_value(avro_decoder *d, const avro_schema *s, size_t depth)
     case AVRO_INT:
     case AVRO_LONG: {
         int64_t l;
-        if (avro_read_long(&d->cur, &l, d->err))
+        if (read_long(d, &l))
             return -1;
         if (s->type == AVRO_INT && (l < INT32_MIN || l > INT32_MAX))
             return os_err_set(d->err, OS_ECORRUPT, "an int value %lld is out of the 32-bit range", (long long)l);
@@ -321,7 +333,7 @@ static int skip_value(avro_decoder *d, const avro_schema *s, size_t depth)
         return skip_bytes(d, s->size);
     case AVRO_ENUM: {
         int64_t l;
-        if (avro_read_long(&d->cur, &l, d->err))
+        if (read_long(d, &l))
             return -1;
         if (l < 0 || (uint64_t)l >= s->n_symbols)
             return os_err_set(d->err, OS_ECORRUPT, "enum '%s' index %lld is out of range (%zu symbols)", s->name,
@@ -340,7 +352,7 @@ static int skip_value(avro_decoder *d, const avro_schema *s, size_t depth)
         return skip_blocks(d, s, depth);
     case AVRO_UNION: {
         int64_t b;
-        if (avro_read_long(&d->cur, &b, d->err))
+        if (read_long(d, &b))
             return -1;
         if (b < 0 || (uint64_t)b >= s->n_branches)
             return os_err_set(d->err, OS_ECORRUPT, "union branch %lld is out of range (%zu branches)",
@@ -374,7 +386,7 @@ int avro_decode_value(avro_decoder *d, const avro_schema *s, avro_value *out, si
     }
     case AVRO_INT:
     case AVRO_LONG:
-        if (avro_read_long(&d->cur, &out->l, d->err))
+        if (read_long(d, &out->l))
             return -1;
         if (s->type == AVRO_INT && (out->l < INT32_MIN || out->l > INT32_MAX))
             return os_err_set(d->err, OS_ECORRUPT, "an int value %lld is out of the 32-bit range", (long long)out->l);
@@ -412,7 +424,7 @@ int avro_decode_value(avro_decoder *d, const avro_schema *s, avro_value *out, si
                               s->size, left(d));
         return copy_bytes(d, s->size, out);
     case AVRO_ENUM: {
-        if (avro_read_long(&d->cur, &out->l, d->err))
+        if (read_long(d, &out->l))
             return -1;
         if (out->l < 0 || (uint64_t)out->l >= s->n_symbols)
             return os_err_set(d->err, OS_ECORRUPT, "enum '%s' index %lld is out of range (%zu symbols)", s->name,
@@ -446,7 +458,7 @@ int avro_decode_value(avro_decoder *d, const avro_schema *s, avro_value *out, si
         return decode_blocks(d, s, out, depth);
     case AVRO_UNION: {
         int64_t b;
-        if (avro_read_long(&d->cur, &b, d->err))
+        if (read_long(d, &b))
             return -1;
         if (b < 0 || (uint64_t)b >= s->n_branches)
             return os_err_set(d->err, OS_ECORRUPT, "union branch %lld is out of range (%zu branches)",
