@@ -94,3 +94,28 @@ void os_arena_free(os_arena *a)
     a->head = NULL;
     a->total = 0;
 }
+
+void os_arena_reset(os_arena *a)
+{
+    os_arena_block *b = a->head;
+    a->total = 0;
+    if (b == NULL)
+        return;
+    if (b->next == NULL) {
+        b->used = 0;
+        return;
+    }
+    size_t size = 0;
+    for (os_arena_block *x = b; x; x = x->next)
+        size = size > SIZE_MAX - x->size ? SIZE_MAX : size + x->size;
+    os_arena_free(a);
+    if (size > SIZE_MAX - sizeof *b)
+        return;
+    b = malloc(sizeof *b + size);
+    if (b == NULL)
+        return;
+    b->next = NULL;
+    b->used = 0;
+    b->size = size;
+    a->head = b;
+}

@@ -24,5 +24,11 @@ char *os_arena_strndup(os_arena *a, const char *s, size_t n);
 char *os_arena_sprintf(os_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Frees every block; the arena is empty and reusable. */
 void os_arena_free(os_arena *a);
+/* Empties the arena but keeps memory for the next round: its one block is
+ * reused as it is; several are replaced by one block as big as they were
+ * together (which may fail: the arena is then simply empty).  For a loop that
+ * fills and empties an arena per item, so it stops calling malloc once one
+ * block holds an item.  Everything allocated before is invalid. */
+void os_arena_reset(os_arena *a);
 
 #endif

@@ -32,6 +32,17 @@ typedef struct out_state {
     int json;
     int64_t files, records, bytes, deletes;
     os_arena names;
+    os_buf tmp;                    /* one value's text, reused */
+    /* Column fields by the position of their stats: files list the same ids in
+     * the same order, so each is looked up in the schema once, not per file. */
+    int32_t col_ids[64];
+    const iceberg_field *col_fields[64];
+    size_t n_cols;
+    /* Partition value types of the last spec seen (its fields' sources and
+     * transforms, which decide the types, are kept to tell it again). */
+    size_t n_pfields;
+    iceberg_partition_field pfields[64];
+    const iceberg_type *ptypes[64];
 } out_state;
 
 static void flush(out_state *o, int force)
@@ -139,14 +150,54 @@ static void put_value(out_state *o, jw *w, const iceberg_type *t, const uint8_t 
 {
     iceberg_value v;
     os_err err;
-    os_buf tmp = OS_BUF_INIT;
+    os_buf_reset(&o->tmp);
     if (t == NULL || !iceberg_kind_is_primitive(t->kind) ||
-        iceberg_value_from_binary(t, b, n, &v, &err) != 0 || iceberg_value_to_text(t, &v, true, &tmp) != 0)
+        iceberg_value_from_binary(t, b, n, &v, &err) != 0 || iceberg_value_to_text(t, &v, true, &o->tmp) != 0)
         jw_null(w);
     else
-        jw_strn(w, tmp.data ? tmp.data : "", tmp.len);
-    os_buf_free(&tmp);
-    (void)o;
+        jw_strn(w, o->tmp.data ? o->tmp.data : "", o->tmp.len);
+}
+
+/* The schema field of the i-th stats column of a file (id), or NULL. */
+static const iceberg_field *column_field(out_state *o, size_t i, int32_t id)
+{
+    if (i < o->n_cols && o->col_ids[i] == id)
+        return o->col_fields[i];
+    const iceberg_field *f = iceberg_schema_find(o->schema, id, NULL, NULL);
+    if (i < sizeof o->col_ids / sizeof o->col_ids[0]) {
+        o->col_ids[i] = id;
+        o->col_fields[i] = f;
+        if (o->n_cols <= i)
+            o->n_cols = i + 1;
+    }
+    return f;
+}
+
+/* The types of the partition values of spec into o->ptypes; 0, or -1 when
+ * the spec has too many fields to keep (then callers look each up). */
+static int partition_types(out_state *o, const iceberg_spec *spec)
+{
+    size_t n = spec->n_fields;
+    if (n > sizeof o->ptypes / sizeof o->ptypes[0])
+        return -1;
+    bool same = n == o->n_pfields;
+    for (size_t k = 0; same && k < n; k++)
+        same = spec->fields[k].source_id == o->pfields[k].source_id &&
+               spec->fields[k].transform == o->pfields[k].transform;
+    if (!same) {
+        for (size_t k = 0; k < n; k++) {
+            o->pfields[k] = spec->fields[k];
+            o->ptypes[k] = iceberg_partition_type(&spec->fields[k], o->schema);
+        }
+        o->n_pfields = n;
+    }
+    return 0;
+}
+
+/* The type of partition field i of spec, or NULL. */
+static const iceberg_type *partition_type(out_state *o, const iceberg_spec *spec, size_t i, int cached)
+{
+    return cached == 0 ? o->ptypes[i] : iceberg_partition_type(&spec->fields[i], o->schema);
 }
 
 static const char *content_name(iceberg_content c)
@@ -172,8 +223,9 @@ static int on_entry(void *ctx, const iceberg_entry *e, os_err *err)
     if (!o->json) {
         os_buf_printf(&o->b, "%s\t%s\t%" PRId64 "\t%" PRId64, content_name(e->content), e->key,
                       e->record_count, e->file_size);
+        int cached = partition_types(o, e->spec);
         for (size_t i = 0; i < e->spec->n_fields; i++) {
-            const iceberg_type *pt = iceberg_partition_type(&e->spec->fields[i], o->schema);
+            const iceberg_type *pt = partition_type(o, e->spec, i, cached);
             os_buf_printf(&o->b, "\t%s=", e->spec->fields[i].name);
             if (e->partition[i].is_null || pt == NULL)
                 os_buf_puts(&o->b, "null");
@@ -201,26 +253,30 @@ static int on_entry(void *ctx, const iceberg_entry *e, os_err *err)
     jw_kint(&w, "specId", e->spec->spec_id);
     jw_key(&w, "partition");
     jw_obj_begin(&w);
-    os_buf tmp = OS_BUF_INIT;
+    int cached = partition_types(o, e->spec);
     for (size_t i = 0; i < e->spec->n_fields; i++) {
-        const iceberg_type *pt = iceberg_partition_type(&e->spec->fields[i], o->schema);
+        const iceberg_type *pt = partition_type(o, e->spec, i, cached);
         jw_key(&w, e->spec->fields[i].name);
-        os_buf_reset(&tmp);
-        if (e->partition[i].is_null || pt == NULL || iceberg_value_to_text(pt, &e->partition[i], true, &tmp) != 0)
+        os_buf_reset(&o->tmp);
+        if (e->partition[i].is_null || pt == NULL || iceberg_value_to_text(pt, &e->partition[i], true, &o->tmp) != 0)
             jw_null(&w);
         else
-            jw_strn(&w, tmp.data ? tmp.data : "", tmp.len);
+            jw_strn(&w, o->tmp.data ? o->tmp.data : "", o->tmp.len);
     }
-    os_buf_free(&tmp);
     jw_obj_end(&w);
     jw_key(&w, "columns");
     jw_obj_begin(&w);
     for (size_t i = 0; i < e->n_stats; i++) {
         const iceberg_col_stats *s = &e->stats[i];
-        char id[16];
-        snprintf(id, sizeof id, "%d", (int)s->field_id);
-        const iceberg_field *f = iceberg_schema_find(o->schema, s->field_id, NULL, NULL);
-        jw_key(&w, id);
+        char id[16], *p = id + sizeof id;
+        uint32_t u = (uint32_t)s->field_id;   /* ids are >= 0 */
+        *--p = '\0';
+        do {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        const iceberg_field *f = column_field(o, i, s->field_id);
+        jw_key(&w, p);
         jw_obj_begin(&w);
         if (s->has_value_count)
             jw_kint(&w, "valueCount", s->value_count);
@@ -490,6 +546,7 @@ int cli_inspect_iceberg(int argc, char **argv)
     flush(&out, 1);
 done:
     os_buf_free(&out.b);
+    os_buf_free(&out.tmp);
     iceberg_table_close(&t);
     objstore_close(&st);
     return rc;

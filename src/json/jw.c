@@ -123,24 +123,55 @@ static const unsigned char PLAIN[256] = {
     ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
 };
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define JW_WORDS 1
+/* A mask whose lowest set bit marks the first of 8 bytes (little-endian) that
+ * is not PLAIN: below 0x20, '"', '\\', 0x7f or not ASCII; 0 when all are
+ * plain.  (Bits above the lowest may be false: only the lowest is used.) */
+static inline uint64_t not_plain(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\'), d = x ^ (ones * 0x7f);
+    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | ((d - ones) & ~d) | x) & high;
+}
+#endif
+
 int jw_escape(os_buf *out, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     static const char hex[] = "0123456789abcdef";
-    if (os_buf_putc(out, '"') != 0)
-        return -1;
     size_t i = 0;
-    while (i < n) {
+    /* The quotes are stored in the room reserved for the blocks: short
+     * strings (keys) cost one reserve check. */
+    if (os_buf_reserve(out, (n > 4096 ? 4096 : n) * 6 + 6) != 0)
+        return -1;
+    out->data[out->len++] = '"';
+    do {
         /* A block at a time: at worst every byte becomes a six-byte escape
          * (a multi-byte character may run 3 bytes past the block), so the
          * loop stores without checks but never reserves more than ~24 KB
          * however long the string (file stats are JSON inside JSON: a quote
-         * every few bytes, one string per file of a table). */
+         * every few bytes, one string per file of a table).  The room also
+         * holds the closing quote. */
         size_t end = n - i > 4096 ? i + 4096 : n;
-        if (os_buf_reserve(out, (end - i) * 6 + 4) != 0)
+        if (os_buf_reserve(out, (end - i) * 6 + 6) != 0)
             return -1;
         char *o = out->data + out->len;
         while (i < end) {
+#ifdef JW_WORDS
+            /* Runs of plain bytes 8 at a time, up to the first that is not. */
+            if (end - i >= 8) {
+                uint64_t x;
+                memcpy(&x, p + i, 8);
+                uint64_t m = not_plain(x);
+                size_t k = m ? (size_t)__builtin_ctzll(m) >> 3 : 8;
+                memcpy(o, p + i, 8);   /* room: 6 per byte is reserved */
+                o += k;
+                i += k;
+                if (k == 8)
+                    continue;
+            }
+#endif
             unsigned char c = p[i];
             if (PLAIN[c]) {
                 *o++ = (char)c;
@@ -175,9 +206,10 @@ int jw_escape(os_buf *out, const char *s, size_t n)
             i += len;
         }
         out->len = (size_t)(o - out->data);
-        out->data[out->len] = '\0';
-    }
-    return os_buf_putc(out, '"');
+    } while (i < n);
+    out->data[out->len++] = '"';
+    out->data[out->len] = '\0';
+    return 0;
 }
 
 static void put_escaped(jw *w, const char *s, size_t n)

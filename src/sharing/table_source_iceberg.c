@@ -182,11 +182,21 @@ static int partition_text(const iceberg_type *t, const iceberg_value *v, os_buf 
 
 enum { ST_MIN, ST_MAX, ST_NULLS };
 
-static const iceberg_col_stats *stats_of(const iceberg_entry *e, int32_t id)
+/* The stats of field id, or NULL.  *hint: where to look first, then just
+ * past the one found (a file lists its columns' stats in schema order, which
+ * the callers walk, so the usual lookup is one comparison, not a scan). */
+static const iceberg_col_stats *stats_of(const iceberg_entry *e, int32_t id, size_t *hint)
 {
+    size_t h = *hint;
+    if (h < e->n_stats && e->stats[h].field_id == id) {
+        *hint = h + 1;
+        return &e->stats[h];
+    }
     for (size_t i = 0; i < e->n_stats; i++)
-        if (e->stats[i].field_id == id)
+        if (e->stats[i].field_id == id) {
+            *hint = i + 1;
             return &e->stats[i];
+        }
     return NULL;
 }
 
@@ -241,7 +251,7 @@ static int bound_json(const iceberg_type *t, const uint8_t *b, size_t n, bool is
  * (nested structs as nested objects; lists and maps have none).  Returns the
  * number of values written; writes nothing when that is 0. */
 static int stats_struct(const iceberg_type *st, const iceberg_entry *e, int which, os_buf *out,
-                        os_buf *tmp, int depth)
+                        os_buf *tmp, int depth, size_t *hint)
 {
     size_t mark = out->len;
     int count = 0;
@@ -256,9 +266,9 @@ static int stats_struct(const iceberg_type *st, const iceberg_entry *e, int whic
         os_buf_putc(out, ':');
         int wrote = 0;
         if (f->type->kind == ICE_STRUCT) {
-            wrote = stats_struct(f->type, e, which, out, tmp, depth + 1);
+            wrote = stats_struct(f->type, e, which, out, tmp, depth + 1, hint);
         } else if (iceberg_kind_is_primitive(f->type->kind)) {
-            const iceberg_col_stats *s = stats_of(e, f->id);
+            const iceberg_col_stats *s = stats_of(e, f->id, hint);
             if (s && which == ST_NULLS && s->has_null_count)
                 wrote = os_buf_put_i64(out, s->null_count) == 0;
             else if (s && which == ST_MIN && s->has_lower)
@@ -289,7 +299,8 @@ static int stats_json(const ice_snap *s, const iceberg_entry *e, os_buf *out, os
     for (int w = 0; w < 3; w++) {
         size_t mark = out->len;
         os_buf_puts(out, names[w]);
-        if (stats_struct(&s->schema->root, e, w, out, tmp, 0) == 0) {
+        size_t hint = 0;
+        if (stats_struct(&s->schema->root, e, w, out, tmp, 0, &hint) == 0) {
             out->len = mark;
             out->data[mark] = '\0';
         }
@@ -588,20 +599,34 @@ typedef struct conv {
     int64_t version, timestamp;    /* history: the snapshot's */
     os_buf path, stats, tmp, parts;
     delta_kv *kv;
+    /* The snapshot that added the last entry: consecutive entries share it. */
+    bool has_added;
+    int64_t added_id;
+    const iceberg_snapshot *added;
 } conv;
 
 static int percent_encode(os_buf *out, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(s);
     os_buf_reset(out);
+    if (n > SIZE_MAX / 4 || os_buf_reserve(out, 3 * n) != 0)
+        return -1;
+    char *o = out->data;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                      c == '-' || c == '_' || c == '.' || c == '~' || c == '/';
-        if (plain ? os_buf_putc(out, (char)c) != 0
-                  : (os_buf_putc(out, '%') || os_buf_putc(out, hex[c >> 4]) || os_buf_putc(out, hex[c & 15])))
-            return -1;
+        if (plain) {
+            *o++ = (char)c;
+        } else {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
     }
+    out->len = (size_t)(o - out->data);
+    out->data[out->len] = '\0';
     return 0;
 }
 
@@ -615,7 +640,12 @@ static int to_delta_file(conv *c, const iceberg_entry *e, delta_file *f, os_err 
     f->path = os_buf_cstr(&c->path);
     f->has_size = true;
     f->size = e->file_size;
-    const iceberg_snapshot *added = iceberg_snapshot_by_id(&s->src->t.meta, e->snapshot_id);
+    if (!c->has_added || c->added_id != e->snapshot_id) {
+        c->added = iceberg_snapshot_by_id(&s->src->t.meta, e->snapshot_id);
+        c->added_id = e->snapshot_id;
+        c->has_added = true;
+    }
+    const iceberg_snapshot *added = c->added;
     f->has_modification_time = true;
     f->modification_time = added ? added->timestamp_ms : s->timestamp;
     f->data_change = true;

@@ -349,6 +349,120 @@ static void test_byte_flips(void **state)
     os_buf_free(&file);
 }
 
+/* ------------------------------------------------------------ skipped fields */
+
+/* Marks fields of f's top-level record to skip: mode 1 every field, 2 every
+ * other field, 3 the fields of the nested record type In only. */
+static void skip_some(avro_file *f, int mode)
+{
+    const avro_schema *top = avro_file_schema(f);
+    for (size_t i = 0; i < top->n_fields; i++) {
+        if (mode == 1 || (mode == 2 && i % 2 == 1))
+            assert_int_equal(avro_file_skip_field(f, top, (int)i), 0);
+        const avro_schema *fs = top->fields[i].schema;
+        if (mode == 3 && fs->type == AVRO_RECORD)
+            for (size_t k = 0; k < fs->n_fields; k++)
+                assert_int_equal(avro_file_skip_field(f, fs, (int)k), 0);
+    }
+}
+
+/* read_all with some fields skipped; the JSON of every record goes to json. */
+static long read_all_skip(const uint8_t *data, size_t len, const avro_limits *lim, int mode, os_buf *json,
+                          os_err *err)
+{
+    avro_file *f = avro_file_open(data, len, "t.avro", lim, err);
+    if (f == NULL)
+        return -1;
+    skip_some(f, mode);
+    os_arena a = OS_ARENA_INIT;
+    const avro_value *v;
+    long n = 0;
+    int rc;
+    while ((rc = avro_file_next(f, &a, &v, err)) == 1) {
+        n++;
+        assert_int_equal(avro_value_to_json(v, json, err), 0);
+        os_buf_putc(json, '\n');
+        os_arena_reset(&a);
+    }
+    os_arena_free(&a);
+    avro_file_close(f);
+    return rc < 0 ? -1 : n;
+}
+
+static void test_skip_fields(void **state)
+{
+    (void)state;
+    os_buf file = OS_BUF_INIT, json = OS_BUF_INIT;
+    sample_file(&file, "deflate");
+    os_err err = {0};
+    avro_file *f = avro_file_open((const uint8_t *)file.data, file.len, "t.avro", NULL, &err);
+    assert_non_null(f);
+    const avro_schema *top = avro_file_schema(f);
+    assert_int_equal(avro_file_skip_field(f, top, -1), -1);
+    assert_int_equal(avro_file_skip_field(f, top, (int)top->n_fields), -1);
+    assert_int_equal(avro_file_skip_field(f, top->fields[0].schema, 0), -1);   /* an enum */
+    assert_int_equal(avro_file_skip_field(NULL, top, 0), -1);
+    avro_file_close(f);
+    assert_int_equal(read_all_skip((const uint8_t *)file.data, file.len, NULL, 2, &json, &err), 6);
+    /* the skipped fields read as null, the others as always */
+    const char *first = "{\"e\":\"RED\",\"fx\":null,\"a\":[0],\"m\":null,\"u\":\"str\",\"inner\":null,"
+                        "\"again\":{\"c\":\"RED\",\"ts\":-99}}\n";
+    if (strncmp(json.data, first, strlen(first)) != 0)
+        fail_msg("got %s", json.data);
+    os_buf_reset(&json);
+    assert_int_equal(read_all_skip((const uint8_t *)file.data, file.len, NULL, 3, &json, &err), 6);
+    assert_non_null(strstr(json.data, "\"inner\":{\"c\":null,\"ts\":null},\"again\":{\"c\":null,\"ts\":null}"));
+    os_buf_free(&json);
+    os_buf_free(&file);
+}
+
+/* Skipping changes nothing but what is kept: every truncation, byte flip and
+ * memory limit gives the same records and the same error with and without. */
+static void expect_same_outcome(const uint8_t *data, size_t len, const avro_limits *lim)
+{
+    os_err e0 = {0};
+    os_buf j0 = OS_BUF_INIT;
+    long n0 = read_all_skip(data, len, lim, 0, &j0, &e0);
+    for (int mode = 1; mode <= 3; mode++) {
+        os_err e = {0};
+        os_buf j = OS_BUF_INIT;
+        long n = read_all_skip(data, len, lim, mode, &j, &e);
+        if (n != n0 || (n < 0 && (e.code != e0.code || strcmp(e.msg, e0.msg) != 0)))
+            fail_msg("mode %d: %ld records '%s', without skipping %ld '%s'", mode, n, e.msg, n0, e0.msg);
+        os_buf_free(&j);
+    }
+    os_buf_free(&j0);
+}
+
+static void test_skip_same_errors(void **state)
+{
+    (void)state;
+    static const uint8_t flips[] = {0x01, 0x80, 0xff, 0x7f};
+    os_buf file = OS_BUF_INIT;
+    sample_file(&file, "null");
+    for (size_t len = 0; len <= file.len; len++) {
+        uint8_t *copy = malloc(len ? len : 1);
+        memcpy(copy, file.data, len);
+        expect_same_outcome(copy, len, NULL);
+        free(copy);
+    }
+    uint8_t *copy = malloc(file.len);
+    for (size_t i = 0; i < file.len; i++)
+        for (size_t k = 0; k < sizeof flips; k++) {
+            memcpy(copy, file.data, file.len);
+            copy[i] ^= flips[k];
+            expect_same_outcome(copy, file.len, NULL);
+        }
+    free(copy);
+    /* the memory budget counts skipped values as if kept */
+    for (size_t max = 1; max < 2048; max += 7) {
+        avro_limits lim = {.max_record_bytes = max};
+        expect_same_outcome((const uint8_t *)file.data, file.len, &lim);
+    }
+    os_buf_free(&file);
+}
+
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +472,8 @@ int main(void)
         cmocka_unit_test(test_bad_blocks),
         cmocka_unit_test(test_every_truncation),
         cmocka_unit_test(test_byte_flips),
+        cmocka_unit_test(test_skip_fields),
+        cmocka_unit_test(test_skip_same_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

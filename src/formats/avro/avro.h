@@ -145,6 +145,16 @@ int avro_file_next(avro_file *f, os_arena *a, const avro_value **out, os_err *er
  * a record).  Look indexes up once per file, not per record. */
 int avro_schema_field_index(const avro_schema *s, const char *name);
 
+/* Makes avro_file_next read past field i of record schema rec (a node of f's
+ * writer schema: every record of that type) without keeping it: the field
+ * then decodes as null (avro_record_field gives NULL).  Its bytes are checked
+ * exactly as when decoded, and the memory it would have taken counts toward
+ * max_record_bytes, so errors and limits are the same; only the time and
+ * memory of keeping it are saved.  For readers that use a few fields of wide
+ * records.  Returns 0, or -1 when rec is not a record, i is out of range, or
+ * out of memory. */
+int avro_file_skip_field(avro_file *f, const avro_schema *rec, int i);
+
 /* The value of field i of record rec, or NULL when i < 0, rec is not a record,
  * or the value is null. */
 const avro_value *avro_record_field(const avro_value *rec, int i);

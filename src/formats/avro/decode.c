@@ -24,6 +24,18 @@ int avro_read_long(avro_cursor *c, int64_t *v, os_err *err)
     return 0;
 }
 
+/* avro_read_long on the decoder's cursor, with one-byte values (most ids,
+ * counts, lengths and union branches) read inline. */
+static inline int read_long(avro_decoder *d, int64_t *v)
+{
+    if (d->cur.p < d->cur.end && !(*d->cur.p & 0x80)) {
+        uint8_t b = *d->cur.p++;
+        *v = (int64_t)(b >> 1) ^ -(int64_t)(b & 1);
+        return 0;
+    }
+    return avro_read_long(&d->cur, v, d->err);
+}
+
 /* Prepends one step of the path to the fault ("field 'x'") while the message
  * has room; past that the outer steps become one "...".  Returns -1. */
 static int wrap(os_err *err, const char *step)
@@ -38,30 +50,57 @@ static int wrap(os_err *err, const char *step)
     return os_err_wrap(err, "%s", step);
 }
 
+/* wrap() with the step "what N". */
+static int wrap_index(os_err *err, const char *what, size_t i)
+{
+    char step[128];
+    snprintf(step, sizeof step, "%s %zu", what, i);
+    return wrap(err, step);
+}
+
 static size_t left(const avro_decoder *d)
 {
     return (size_t)(d->cur.end - d->cur.p);
 }
 
+/* Whether n more bytes stay within the record's budget (the arena bytes
+ * taken since the record began, and those skipped values would have taken). */
+static int within_budget(avro_decoder *d, size_t n)
+{
+    size_t used = d->arena->total - d->arena_start + d->skipped;
+    if (n > d->max_record_bytes || used > d->max_record_bytes - n)
+        return os_err_set(d->err, OS_ELIMIT, "the record needs more than %zu bytes of memory (max_record_bytes)",
+                          d->max_record_bytes);
+    return 0;
+}
+
 /* Arena memory within the record's budget. */
 static void *alloc(avro_decoder *d, size_t n)
 {
-    size_t used = d->arena->total - d->arena_start;
-    if (n > d->max_record_bytes || used > d->max_record_bytes - n) {
-        os_err_set(d->err, OS_ELIMIT, "the record needs more than %zu bytes of memory (max_record_bytes)",
-                   d->max_record_bytes);
+    if (within_budget(d, n) != 0)
         return NULL;
-    }
     void *p = os_arena_alloc(d->arena, n);
     if (p == NULL)
         os_err_set(d->err, OS_ENOMEM, "out of memory decoding a record");
     return p;
 }
 
+/* What alloc(d, n) would have taken, for a value that is skipped: the same
+ * check, and the size the arena would have counted (rounded up to its
+ * alignment, as os_arena_alloc does). */
+static int charge(avro_decoder *d, size_t n)
+{
+    if (within_budget(d, n) != 0)
+        return -1;
+    const size_t align = sizeof(max_align_t);
+    d->skipped += n ? (n + align - 1) & ~(align - 1) : align;
+    return 0;
+}
+
 static int read_length(avro_decoder *d, const char *what, size_t *n)
 {
     int64_t v = 0;
-    if (avro_read_long(&d->cur, &v, d->err))
+    if (read_long(d, &v))
         return -1;
     if (v < 0)
         return os_err_set(d->err, OS_ECORRUPT, "%s length %lld is negative", what, (long long)v);
@@ -108,7 +147,7 @@ static int decode_blocks(avro_decoder *d, const avro_schema *s, avro_value *out,
     size_t n = 0, cap = 0;
     for (uint64_t block = 0;; block++) {
         int64_t count = 0;
-        if (avro_read_long(&d->cur, &count, d->err))
+        if (read_long(d, &count))
             return os_err_wrap(d->err, "block %llu of the %s", (unsigned long long)block, is_map ? "map" : "array");
         if (count == 0)
             break;
@@ -178,6 +217,170 @@ static int decode_blocks(avro_decoder *d, const avro_schema *s, avro_value *out,
     return 0;
 }
 
+/* ---- skipping: the checks and the budget of decoding, nothing kept ---------- */
+
+static int skip_value(avro_decoder *d, const avro_schema *s, size_t depth);
+
+/* Bytes of length n, as copy_bytes would have taken them. */
+static int skip_bytes(avro_decoder *d, size_t n)
+{
+    if (charge(d, n + 1) != 0)
+        return -1;
+    d->cur.p += n;
+    return 0;
+}
+
+/* decode_blocks without keeping the items: the same checks in the same order,
+ * and the same allocations charged. */
+static int skip_blocks(avro_decoder *d, const avro_schema *s, size_t depth)
+{
+    bool is_map = s->type == AVRO_MAP;
+    size_t item_min = avro_node_of(s->items)->min_bytes;
+    if (is_map && item_min < SIZE_MAX)
+        item_min++;
+    size_t n = 0, cap = 0;
+    for (uint64_t block = 0;; block++) {
+        int64_t count;
+        if (read_long(d, &count))
+            return os_err_wrap(d->err, "block %llu of the %s", (unsigned long long)block, is_map ? "map" : "array");
+        if (count == 0)
+            break;
+        const uint8_t *start = NULL;
+        size_t size = 0;
+        if (count < 0) {
+            if (count == INT64_MIN)
+                return os_err_set(d->err, OS_ECORRUPT, "%s block count %lld is out of range",
+                                  is_map ? "map" : "array", (long long)count);
+            count = -count;
+            if (read_length(d, is_map ? "map block byte" : "array block byte", &size))
+                return -1;
+            start = d->cur.p;
+        }
+        if (item_min && (uint64_t)count > left(d) / item_min)
+            return os_err_set(d->err, OS_ECORRUPT, "%s block of %lld items cannot fit in the %zu bytes left",
+                              is_map ? "map" : "array", (long long)count, left(d));
+        if ((uint64_t)count > SIZE_MAX / 2 / sizeof(avro_value) - n)
+            return os_err_set(d->err, OS_ELIMIT, "%s of %llu items needs more than %zu bytes of memory "
+                              "(max_record_bytes)", is_map ? "map" : "array",
+                              (unsigned long long)n + (unsigned long long)count, d->max_record_bytes);
+        size_t need = n + (size_t)count;
+        if (need > cap) {
+            size_t ncap = need > cap * 2 ? need : cap * 2;
+            if (charge(d, ncap * sizeof(avro_value)) || (is_map && charge(d, ncap * sizeof(avro_value))))
+                return -1;
+            cap = ncap;
+        }
+        for (size_t i = n; i < need; i++) {
+            const uint8_t *key = NULL;
+            size_t kl = 0;
+            if (is_map) {
+                if (read_length(d, "map key", &kl) || skip_bytes(d, kl))
+                    return wrap_index(d->err, "key of map entry", i);
+                key = d->cur.p - kl;
+            }
+            if (skip_value(d, s->items, depth + 1)) {
+                if (is_map) {
+                    char k[101];   /* the key as decode_blocks names it: up to 100 bytes, to a NUL */
+                    size_t kn = kl < 100 ? kl : 100;
+                    memcpy(k, key, kn);
+                    k[kn] = '\0';
+                    char step[128];
+                    snprintf(step, sizeof step, "map value of key '%s'", k);
+                    return wrap(d->err, step);
+                }
+                return wrap_index(d->err, "array item", i);
+            }
+        }
+        if (start && (size_t)(d->cur.p - start) != size)
+            return os_err_set(d->err, OS_ECORRUPT, "a %s block declares %zu bytes but holds %zu",
+                              is_map ? "map" : "array", size, (size_t)(d->cur.p - start));
+        n = need;
+    }
+    return 0;
+}
+
+/* avro_decode_value without keeping the value. */
+static int skip_value(avro_decoder *d, const avro_schema *s, size_t depth)
+{
+    if (depth > d->max_depth)
+        return os_err_set(d->err, OS_ELIMIT, "the value nests deeper than %zu levels", d->max_depth);
+    switch (s->type) {
+    case AVRO_NULL:
+        return 0;
+    case AVRO_BOOLEAN: {
+        uint8_t b = 0;
+        if (read_fixed(d, 1, &b))
+            return -1;
+        if (b > 1)
+            return os_err_set(d->err, OS_ECORRUPT, "a boolean byte is %u, not 0 or 1", b);
+        return 0;
+    }
+    case AVRO_INT:
+    case AVRO_LONG: {
+        int64_t l;
+        if (read_long(d, &l))
+            return -1;
+        if (s->type == AVRO_INT && (l < INT32_MIN || l > INT32_MAX))
+            return os_err_set(d->err, OS_ECORRUPT, "an int value %lld is out of the 32-bit range", (long long)l);
+        return 0;
+    }
+    case AVRO_FLOAT:
+    case AVRO_DOUBLE: {
+        size_t n = s->type == AVRO_FLOAT ? 4 : 8;
+        if (left(d) < n)
+            return os_err_set(d->err, OS_ECORRUPT, "%zu bytes are needed but %zu are left", n, left(d));
+        d->cur.p += n;
+        return 0;
+    }
+    case AVRO_BYTES:
+    case AVRO_STRING: {
+        size_t n;
+        if (read_length(d, s->type == AVRO_BYTES ? "bytes" : "string", &n))
+            return -1;
+        return skip_bytes(d, n);
+    }
+    case AVRO_FIXED:
+        if (left(d) < s->size)
+            return os_err_set(d->err, OS_ECORRUPT, "fixed '%s' needs %zu bytes but %zu are left", s->name,
+                              s->size, left(d));
+        return skip_bytes(d, s->size);
+    case AVRO_ENUM: {
+        int64_t l;
+        if (read_long(d, &l))
+            return -1;
+        if (l < 0 || (uint64_t)l >= s->n_symbols)
+            return os_err_set(d->err, OS_ECORRUPT, "enum '%s' index %lld is out of range (%zu symbols)", s->name,
+                              (long long)l, s->n_symbols);
+        return 0;
+    }
+    case AVRO_RECORD:
+        if (s->n_fields && charge(d, s->n_fields * sizeof(avro_value)))
+            return -1;
+        for (size_t i = 0; i < s->n_fields; i++)
+            if (skip_value(d, s->fields[i].schema, depth + 1)) {
+                char step[128];
+                snprintf(step, sizeof step, "field '%.100s'", s->fields[i].name);
+                return wrap(d->err, step);
+            }
+        return 0;
+    case AVRO_ARRAY:
+    case AVRO_MAP:
+        return skip_blocks(d, s, depth);
+    case AVRO_UNION: {
+        int64_t b = 0;
+        if (read_long(d, &b))
+            return -1;
+        if (b < 0 || (uint64_t)b >= s->n_branches)
+            return os_err_set(d->err, OS_ECORRUPT, "union branch %lld is out of range (%zu branches)",
+                              (long long)b, s->n_branches);
+        return skip_value(d, s->branches[b], depth);
+    }
+    }
+    return os_err_set(d->err, OS_EINTERNAL, "schema node of unknown type %d", (int)s->type);
+}
+
+/* ---- decoding ----------------------------------------------------------------- */
+
 int avro_decode_value(avro_decoder *d, const avro_schema *s, avro_value *out, size_t depth)
 {
     if (depth > d->max_depth)
@@ -199,7 +402,7 @@ int avro_decode_value(avro_decoder *d, const avro_schema *s, avro_value *out, si
     }
     case AVRO_INT:
     case AVRO_LONG:
-        if (avro_read_long(&d->cur, &out->l, d->err))
+        if (read_long(d, &out->l))
             return -1;
         if (s->type == AVRO_INT && (out->l < INT32_MIN || out->l > INT32_MAX))
             return os_err_set(d->err, OS_ECORRUPT, "an int value %lld is out of the 32-bit range", (long long)out->l);
@@ -237,7 +440,7 @@ int avro_decode_value(avro_decoder *d, const avro_schema *s, avro_value *out, si
                               s->size, left(d));
         return copy_bytes(d, s->size, out);
     case AVRO_ENUM: {
-        if (avro_read_long(&d->cur, &out->l, d->err))
+        if (read_long(d, &out->l))
             return -1;
         if (out->l < 0 || (uint64_t)out->l >= s->n_symbols)
             return os_err_set(d->err, OS_ECORRUPT, "enum '%s' index %lld is out of range (%zu symbols)", s->name,
@@ -250,12 +453,22 @@ int avro_decode_value(avro_decoder *d, const avro_schema *s, avro_value *out, si
         avro_value *f = s->n_fields ? alloc(d, s->n_fields * sizeof *f) : NULL;
         if (s->n_fields && f == NULL)
             return -1;
-        for (size_t i = 0; i < s->n_fields; i++)
-            if (avro_decode_value(d, s->fields[i].schema, &f[i], depth + 1)) {
+        const bool *skip = avro_node_of(s)->skip;
+        for (size_t i = 0; i < s->n_fields; i++) {
+            int rc;
+            if (skip && skip[i]) {
+                /* Read past it; the zeroed value reads as null. */
+                rc = skip_value(d, s->fields[i].schema, depth + 1);
+                f[i].branch = -1;
+            } else {
+                rc = avro_decode_value(d, s->fields[i].schema, &f[i], depth + 1);
+            }
+            if (rc) {
                 char step[128];
                 snprintf(step, sizeof step, "field '%.100s'", s->fields[i].name);
                 return wrap(d->err, step);
             }
+        }
         out->items = f;
         out->n = s->n_fields;
         return 0;
@@ -265,7 +478,7 @@ int avro_decode_value(avro_decoder *d, const avro_schema *s, avro_value *out, si
         return decode_blocks(d, s, out, depth);
     case AVRO_UNION: {
         int64_t b = 0;
-        if (avro_read_long(&d->cur, &b, d->err))
+        if (read_long(d, &b))
             return -1;
         if (b < 0 || (uint64_t)b >= s->n_branches)
             return os_err_set(d->err, OS_ECORRUPT, "union branch %lld is out of range (%zu branches)",

@@ -203,6 +203,18 @@ void avro_file_close(avro_file *f)
     free(f);
 }
 
+int avro_file_skip_field(avro_file *f, const avro_schema *rec, int i)
+{
+    if (f == NULL || rec == NULL || rec->type != AVRO_RECORD || i < 0 || (size_t)i >= rec->n_fields)
+        return -1;
+    /* The nodes are the file's own (parsed into its arena), so not really const. */
+    avro_node *n = (avro_node *)avro_node_of(rec);
+    if (n->skip == NULL && (n->skip = os_arena_alloc(&f->arena, rec->n_fields * sizeof *n->skip)) == NULL)
+        return -1;
+    n->skip[i] = true;
+    return 0;
+}
+
 const avro_schema *avro_file_schema(const avro_file *f)
 {
     return f ? f->schema : NULL;

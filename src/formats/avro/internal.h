@@ -18,6 +18,7 @@ typedef struct avro_node {
      * counts that the remaining bytes cannot hold. */
     size_t min_bytes;
     bool done;                 /* the definition is complete (not being parsed) */
+    bool *skip;                /* RECORD: fields read past without keeping them, or NULL */
 } avro_node;
 
 static inline const avro_node *avro_node_of(const avro_schema *s)
@@ -48,6 +49,7 @@ typedef struct avro_decoder {
     avro_cursor cur;
     os_arena *arena;
     size_t arena_start;        /* arena->total when the record began */
+    size_t skipped;            /* arena bytes skipped values would have taken */
     size_t max_record_bytes;
     size_t max_depth;
     os_err *err;

@@ -124,8 +124,13 @@ typedef struct stats_acc {
     os_arena *a;
 } stats_acc;
 
-static iceberg_col_stats *stats_slot(stats_acc *acc, int32_t id)
+/* The slot of field id, added when new.  hint: where it is likely to be (the
+ * stats maps of one file usually list the same ids in the same order), so the
+ * usual lookup is one comparison instead of a scan of every column. */
+static iceberg_col_stats *stats_slot(stats_acc *acc, int32_t id, size_t hint)
 {
+    if (hint < acc->n && acc->v[hint].field_id == id)
+        return &acc->v[hint];
     for (size_t i = 0; i < acc->n; i++)
         if (acc->v[i].field_id == id)
             return &acc->v[i];
@@ -177,7 +182,7 @@ static int stats_column(stats_acc *acc, const avro_value *col, int which, const 
             return os_err_set(err, OS_ECORRUPT, "%s: a column statistics key is not a field id", where);
         if (id < 0 || id > INT32_MAX)
             continue;
-        iceberg_col_stats *s = stats_slot(acc, (int32_t)id);
+        iceberg_col_stats *s = stats_slot(acc, (int32_t)id, i);
         if (s == NULL)
             return os_err_set(err, OS_ENOMEM, "out of memory");
         if (v->type == AVRO_NULL)
@@ -253,6 +258,49 @@ static void find_fields(const avro_schema *top, entry_fields *f)
     f->csize = avro_schema_field_index(df, "content_size_in_bytes");
 }
 
+/* The data_file record of a manifest entry schema (writers may wrap it in a
+ * union with null), or NULL. */
+static const avro_schema *data_file_schema(const avro_schema *top, const entry_fields *f)
+{
+    const avro_schema *df = f->data_file >= 0 ? top->fields[f->data_file].schema : NULL;
+    if (df && df->type == AVRO_UNION)
+        for (size_t i = 0; i < df->n_branches; i++)
+            if (df->branches[i]->type == AVRO_RECORD)
+                df = df->branches[i];
+    return df && df->type == AVRO_RECORD ? df : NULL;
+}
+
+static bool is_one_of(int i, const int *keep, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (keep[k] == i)
+            return true;
+    return false;
+}
+
+/* Lets the Avro reader pass over the fields no entry carries (column sizes,
+ * key metadata, split offsets, sort order, fields of later format versions):
+ * checked as always, not kept.  lean: of data_file only its content and path
+ * are kept (paths are checked in every scan), for a scan that wants no data
+ * file in a data manifest.  A field that cannot
+ * be marked is simply decoded. */
+static void skip_unused(avro_file *af, const entry_fields *f, bool lean)
+{
+    const avro_schema *top = avro_file_schema(af);
+    const int top_keep[] = {f->status, f->snapshot_id, f->seq, f->file_seq, f->data_file};
+    for (size_t i = 0; top->type == AVRO_RECORD && i < top->n_fields; i++)
+        if (!is_one_of((int)i, top_keep, sizeof top_keep / sizeof top_keep[0]))
+            (void)avro_file_skip_field(af, top, (int)i);
+    const avro_schema *df = data_file_schema(top, f);
+    const int df_keep[] = {f->content, f->path,   f->format, f->partition, f->records,  f->size,
+                           f->values,  f->nulls,  f->nans,   f->lower,     f->upper,    f->eq_ids,
+                           f->ref_file, f->offset, f->csize};
+    for (size_t i = 0; df && i < df->n_fields; i++)
+        if (lean ? (int)i != f->content && (int)i != f->path
+                 : !is_one_of((int)i, df_keep, sizeof df_keep / sizeof df_keep[0]))
+            (void)avro_file_skip_field(af, df, (int)i);
+}
+
 /* The partition spec a manifest was written with: from the table's metadata by
  * id, else from the manifest's own header. */
 static const iceberg_spec *manifest_spec(scan_state *st, avro_file *af, const manifest_ref *m,
@@ -283,7 +331,12 @@ static const iceberg_spec *manifest_spec(scan_state *st, avro_file *af, const ma
     return s;
 }
 
-static int read_entries(scan_state *st, const manifest_ref *m, const char *where, os_err *err)
+/* Streams a manifest's entries; 1 when the callback stopped.  lean (a scan
+ * that wants no data file, over a data manifest): data_file is read for its
+ * content only, and 2 is returned at the first entry that is not a data file
+ * (not found in a valid table), before any callback: the caller then reads
+ * the manifest again in full, so the result is the same either way. */
+static int read_entries(scan_state *st, const manifest_ref *m, const char *where, bool lean, os_err *err)
 {
     avro_file *af = avro_file_open((const uint8_t *)st->bytes.data, st->bytes.len, where, NULL, err);
     if (af == NULL)
@@ -292,6 +345,7 @@ static int read_entries(scan_state *st, const manifest_ref *m, const char *where
     const iceberg_schema *schema = iceberg_current_schema(&st->t->meta);
     entry_fields f;
     find_fields(avro_file_schema(af), &f);
+    skip_unused(af, &f, lean);
     int rc = 0;
     const iceberg_spec *spec = manifest_spec(st, af, m, &spec_arena, where, err);
     if (spec == NULL)
@@ -314,7 +368,10 @@ static int read_entries(scan_state *st, const manifest_ref *m, const char *where
                     df = df->branches[i];
         pschema = df->fields[f.partition].schema;
     }
+    /* The type of each partition field's values, looked up once per manifest. */
+    const iceberg_type *ptype[256];
     for (size_t i = 0; rc == 0 && i < np; i++) {
+        ptype[i] = iceberg_partition_type(&spec->fields[i], schema);
         pidx[i] = -1;
         for (size_t k = 0; pschema && pschema->type == AVRO_RECORD && k < pschema->n_fields; k++)
             if (pschema->fields[k].field_id == spec->fields[i].field_id ||
@@ -359,6 +416,10 @@ static int read_entries(scan_state *st, const manifest_ref *m, const char *where
             rc = -1;
             break;
         }
+        if (lean && e.content != ICE_DATA) {
+            rc = 2;   /* read it again in full */
+            break;
+        }
         if ((e.content == ICE_DATA && !st->opts.data) || (e.content != ICE_DATA && !st->opts.deletes))
             goto next;
         e.file_format = value_str(avro_record_field(df, f.format));
@@ -385,7 +446,7 @@ static int read_entries(scan_state *st, const manifest_ref *m, const char *where
         }
         for (size_t i = 0; i < np && rc == 0; i++) {
             const avro_value *v = (prec && pidx[i] >= 0) ? avro_record_field(prec, pidx[i]) : NULL;
-            rc = partition_value(iceberg_partition_type(&spec->fields[i], schema), v, &rec, &pv[i], err);
+            rc = partition_value(ptype[i], v, &rec, &pv[i], err);
             if (rc != 0)
                 os_err_wrap(err, "%s: partition field '%s' of '%.200s'", where, spec->fields[i].name, e.path);
         }
@@ -430,9 +491,9 @@ static int read_entries(scan_state *st, const manifest_ref *m, const char *where
             return 1;
         }
     next:
-        os_arena_free(&rec);
+        os_arena_reset(&rec);   /* keeps its block for the next entry */
     }
-    if (rc > 0)
+    if (rc > 0 && !(lean && rc == 2))   /* a lean pass calls no callback: 2 is its own */
         rc = 0;
     os_arena_free(&rec);
     avro_file_close(af);
@@ -445,7 +506,13 @@ static int scan_manifest(scan_state *st, const manifest_ref *m, os_err *err)
 {
     if (read_file(st, m->path, "manifest", err) != 0)
         return -1;
-    return read_entries(st, m, m->path, err);
+    /* A scan for delete files alone reads a data manifest for the entries'
+     * content only (it wants none of them); in full if one is not data. */
+    bool lean = !st->opts.data && m->content == 0;
+    int rc = read_entries(st, m, m->path, lean, err);
+    if (rc == 2)
+        rc = read_entries(st, m, m->path, false, err);
+    return rc;
 }
 
 /* ---- the manifest list ---------------------------------------------------- */
@@ -500,7 +567,7 @@ static int scan_manifest_list(scan_state *st, os_err *err)
         if (st->opts.only_added && m.has_added_snapshot_id && m.added_snapshot_id != st->snap->snapshot_id)
             wanted = false;   /* a manifest written earlier holds no file this snapshot added */
         rc = wanted ? scan_manifest(st, &m, err) : 0;
-        os_arena_free(&a);
+        os_arena_reset(&a);
     }
     os_arena_free(&a);
     avro_file_close(af);
