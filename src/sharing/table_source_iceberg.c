@@ -47,6 +47,12 @@ typedef struct ice_snap {
     /* partition columns: their source ids, in partitionColumns order */
     int32_t *part_ids;
     const iceberg_type **part_types;
+    /* The stats objects' keys ("name": escaped), made once per snapshot:
+     * an open-addressing table by field, keys[i] of key_len[i] bytes. */
+    const iceberg_field **key_fields;
+    const char **keys;
+    size_t *key_len;
+    size_t key_cap;                        /* a power of two, or 0 */
 } ice_snap;
 
 /* ---- Delta types from Iceberg types ---------------------------------------- */
@@ -247,11 +253,77 @@ static int bound_json(const iceberg_type *t, const uint8_t *b, size_t n, bool is
     }
 }
 
+static size_t field_slot(const ice_snap *s, const iceberg_field *f)
+{
+    uintptr_t h = (uintptr_t)f;
+    h ^= h >> 17;
+    h *= 0x9e3779b97f4a7c15u;
+    return (size_t)(h >> 7) & (s->key_cap - 1);
+}
+
+/* Appends f's stats key ("name":) from the snapshot's table, or escapes it. */
+static void put_key(const ice_snap *s, const iceberg_field *f, os_buf *out)
+{
+    for (size_t i = s->key_cap ? field_slot(s, f) : 0; s->key_cap && s->key_fields[i]; i = (i + 1) & (s->key_cap - 1))
+        if (s->key_fields[i] == f) {
+            os_buf_append(out, s->keys[i], s->key_len[i]);
+            return;
+        }
+    jw_escape(out, f->name, strlen(f->name));
+    os_buf_putc(out, ':');
+}
+
+static size_t count_fields(const iceberg_type *st, int depth)
+{
+    size_t n = 0;
+    for (size_t i = 0; depth <= 32 && i < st->n_fields; i++)
+        n += 1 + (st->fields[i].type->kind == ICE_STRUCT ? count_fields(st->fields[i].type, depth + 1) : 0);
+    return n;
+}
+
+static int add_keys(ice_snap *s, const iceberg_type *st, int depth, os_buf *tmp)
+{
+    for (size_t i = 0; depth <= 32 && i < st->n_fields; i++) {
+        const iceberg_field *f = &st->fields[i];
+        size_t k = field_slot(s, f);
+        while (s->key_fields[k] && s->key_fields[k] != f)
+            k = (k + 1) & (s->key_cap - 1);
+        os_buf_reset(tmp);
+        if (jw_escape(tmp, f->name, strlen(f->name)) != 0 || os_buf_putc(tmp, ':') != 0 ||
+            (s->keys[k] = os_arena_strndup(&s->arena, tmp->data, tmp->len)) == NULL)
+            return -1;
+        s->key_fields[k] = f;
+        s->key_len[k] = tmp->len;
+        if (f->type->kind == ICE_STRUCT && add_keys(s, f->type, depth + 1, tmp) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The table of stats keys for the snapshot's schema; without it (out of
+ * memory) keys are escaped file by file. */
+static void build_keys(ice_snap *s)
+{
+    size_t n = count_fields(&s->schema->root, 0), cap = 16;
+    while (cap < 2 * n && cap < SIZE_MAX / 4)
+        cap *= 2;
+    s->key_fields = os_arena_alloc(&s->arena, cap * sizeof *s->key_fields);
+    s->keys = os_arena_alloc(&s->arena, cap * sizeof *s->keys);
+    s->key_len = os_arena_alloc(&s->arena, cap * sizeof *s->key_len);
+    if (s->key_fields == NULL || s->keys == NULL || s->key_len == NULL)
+        return;
+    s->key_cap = cap;
+    os_buf tmp = OS_BUF_INIT;
+    if (add_keys(s, &s->schema->root, 0, &tmp) != 0)
+        s->key_cap = 0;
+    os_buf_free(&tmp);
+}
+
 /* Writes {"name": value, ...} of one statistic over a struct's fields
  * (nested structs as nested objects; lists and maps have none).  Returns the
  * number of values written; writes nothing when that is 0. */
-static int stats_struct(const iceberg_type *st, const iceberg_entry *e, int which, os_buf *out,
-                        os_buf *tmp, int depth, size_t *hint)
+static int stats_struct(const ice_snap *sn, const iceberg_type *st, const iceberg_entry *e, int which,
+                        os_buf *out, os_buf *tmp, int depth, size_t *hint)
 {
     size_t mark = out->len;
     int count = 0;
@@ -262,11 +334,10 @@ static int stats_struct(const iceberg_type *st, const iceberg_entry *e, int whic
         size_t before = out->len;
         if (count > 0)
             os_buf_putc(out, ',');
-        jw_escape(out, f->name, strlen(f->name));
-        os_buf_putc(out, ':');
+        put_key(sn, f, out);
         int wrote = 0;
         if (f->type->kind == ICE_STRUCT) {
-            wrote = stats_struct(f->type, e, which, out, tmp, depth + 1, hint);
+            wrote = stats_struct(sn, f->type, e, which, out, tmp, depth + 1, hint);
         } else if (iceberg_kind_is_primitive(f->type->kind)) {
             const iceberg_col_stats *s = stats_of(e, f->id, hint);
             if (s && which == ST_NULLS && s->has_null_count)
@@ -300,7 +371,7 @@ static int stats_json(const ice_snap *s, const iceberg_entry *e, os_buf *out, os
         size_t mark = out->len;
         os_buf_puts(out, names[w]);
         size_t hint = 0;
-        if (stats_struct(&s->schema->root, e, w, out, tmp, 0, &hint) == 0) {
+        if (stats_struct(s, &s->schema->root, e, w, out, tmp, 0, &hint) == 0) {
             out->len = mark;
             out->data[mark] = '\0';
         }
@@ -499,6 +570,7 @@ static ice_snap *snap_make(ice_src *src, long idx, bool check_deletes, os_err *e
     s->schema = (s->snap && s->snap->has_schema_id) ? iceberg_schema_by_id(m, s->snap->schema_id) : NULL;
     if (s->schema == NULL)
         s->schema = iceberg_current_schema(m);
+    build_keys(s);
     if (build_metadata(s, err) != 0 || (check_deletes && s->snap && refuse_deletes(s, err) != 0)) {
         snap_free(s);
         return NULL;
