@@ -6,7 +6,8 @@
 #   - avsc in Node reading the same manifest list and manifests (bench/iceberg/avsc_read.mjs),
 #     walking every entry, then also writing the same NDJSON to /dev/null; the ratios;
 #   - `query` of the table over HTTP on local storage (no data files exist: listing and signing
-#     never touch them): time to last byte and the server's peak RSS, beside the same figure for a
+#     never touch them): time to last byte and the server's peak RSS (and the time of `metadata`,
+#     which checks the snapshot for delete files), beside the same figures for a
 #     Delta table of FILES files (bench/delta/duck.mjs, also kept in bench/out/; OS_BENCH_DELTA=0
 #     skips it).
 # Needs a release build (scripts/build.sh release) and the npm oracles (tests/conformance).
@@ -60,7 +61,7 @@ read -r av_json_s av_json_kb av_json_c < <(best /dev/null node "$top/bench/icebe
 # ---- query over HTTP ---------------------------------------------------------------------------
 
 token=bench-token-0123456789abcdef
-serve_query() {  # serve_query NAME TABLE_YAML -> "best_secs lines bytes idle_kb peak_kb"
+serve_query() {  # serve_query NAME TABLE_YAML -> "best_secs lines bytes idle_kb peak_kb metadata_secs"
   local name=$1 yaml=$2
   cat >"$work/$name.yaml" <<YAML
 storage: [{name: bench, uri: 'file://$out'}]
@@ -77,20 +78,23 @@ YAML
   endpoint=$(sed -n 's/opensharing: serving //p' "$work/serve-$name.out")
   url="${endpoint}shares/s/schemas/b/tables/t/query"
   idle=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  local m mb=""
   for _ in 1 2 3; do
     t=$(curl -s -o "$work/answer-$name" -w '%{time_total}' -H "Authorization: Bearer $token" -X POST -d '{}' "$url")
     if [ -z "$b" ] || awk "BEGIN{exit !($t < $b)}"; then b=$t; fi
+    m=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $token" "${url%/query}/metadata")
+    if [ -z "$mb" ] || awk "BEGIN{exit !($m < $mb)}"; then mb=$m; fi
   done
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   pid=""
-  echo "$b $(wc -l <"$work/answer-$name") $(stat -c %s "$work/answer-$name") $idle $rss"
+  echo "$b $(wc -l <"$work/answer-$name") $(stat -c %s "$work/answer-$name") $idle $rss $mb"
 }
 
 # No data file exists: check it, so the query figure shows that signing never looks at them.
 data_files=$(find "$table" -name '*.parquet' | head -1 | wc -l)
-read -r ice_q_s ice_lines ice_bytes ice_idle ice_peak < \
+read -r ice_q_s ice_lines ice_bytes ice_idle ice_peak ice_meta_s < \
   <(serve_query ice "{name: t, location: 'file://$table', format: iceberg}")
 if [ "$ice_lines" -ne $((files + 2)) ]; then
   echo "bench: the Iceberg query answered $ice_lines lines, not $((files + 2)):" >&2
@@ -105,8 +109,8 @@ if [ "${OS_BENCH_DELTA:-1}" != 0 ]; then
     mkdir -p "$out/delta_$files"
     node "$top/bench/delta/duck.mjs" build "$dtable" "$files" 50 100 >/dev/null
   fi
-  read -r d_q_s d_lines d_bytes d_idle d_peak < <(serve_query delta "{name: t, location: 'file://$dtable'}")
-  delta_line="delta query:        $((d_lines - 2)) files signed and streamed, $((d_bytes / 1048576)) MiB of NDJSON, time to last byte ${d_q_s}s; server RSS idle $(mb "$d_idle") MB, peak $(mb "$d_peak") MB"
+  read -r d_q_s d_lines d_bytes d_idle d_peak d_meta_s < <(serve_query delta "{name: t, location: 'file://$dtable'}")
+  delta_line="delta query:        $((d_lines - 2)) files signed and streamed, $((d_bytes / 1048576)) MiB of NDJSON, time to last byte ${d_q_s}s; server RSS idle $(mb "$d_idle") MB, peak $(mb "$d_peak") MB; metadata ${d_meta_s}s"
 fi
 echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -120,6 +124,6 @@ awk -v a="$os_count_s" -v b="$av_walk_s" -v c="$os_json_s" -v d="$av_json_s" \
     -v ac="$os_count_c" -v bc="$av_walk_c" -v cc="$os_json_c" -v dc="$av_json_c" 'BEGIN {
   printf "ratio (avsc / opensharing), wall: walk vs --count %.2fx, NDJSON vs --files --json %.2fx  (target >= 3x)\n", b / a, d / c
   printf "ratio (avsc / opensharing), CPU:  walk vs --count %.2fx, NDJSON vs --files --json %.2fx\n", bc / ac, dc / cc }'
-echo "iceberg query:      $((ice_lines - 2)) files signed and streamed ($([ "$data_files" = 0 ] && echo "no data file exists" || echo "data files exist")), $((ice_bytes / 1048576)) MiB of NDJSON, time to last byte ${ice_q_s}s; server RSS idle $(mb "$ice_idle") MB, peak $(mb "$ice_peak") MB"
+echo "iceberg query:      $((ice_lines - 2)) files signed and streamed ($([ "$data_files" = 0 ] && echo "no data file exists" || echo "data files exist")), $((ice_bytes / 1048576)) MiB of NDJSON, time to last byte ${ice_q_s}s; server RSS idle $(mb "$ice_idle") MB, peak $(mb "$ice_peak") MB; metadata ${ice_meta_s}s"
 [ -z "$delta_line" ] || echo "$delta_line"
 [ -z "$delta_line" ] || awk -v a="$ice_q_s" -v b="$d_q_s" 'BEGIN { printf "ratio (iceberg / delta time to last byte): %.2fx\n", a / b }'
