@@ -37,6 +37,13 @@ int store_schema_version(cat_store *st);
 
 /* ---- recipient-facing reads ------------------------------------------ */
 
+/* These reads are answered from an in-memory copy of the catalog, reloaded
+ * when a write commits through this store and, for writes by other
+ * processes, when a once-a-second check of the catalog generation sees a
+ * change.  The generation of the copy they read: equal generations mean equal
+ * catalogs, so answers rendered from it can be reused (api/answer_cache.h). */
+int store_generation(cat_store *st, int64_t *gen, os_err *err);
+
 /* Finds the token whose SHA-256 hex hash is `hash_hex`. */
 int store_token_find(cat_store *st, const char *hash_hex, cat_token *out, os_err *err);
 int store_recipient_get(cat_store *st, int64_t recipient_id, os_arena *a, cat_recipient **out,

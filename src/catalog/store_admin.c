@@ -276,6 +276,7 @@ int store_audit_append_batch(cat_store *st, const cat_audit_event *const *evs, s
     cat_tx *tx = store_tx_begin(st, err);
     if (tx == NULL)
         return -1;
+    tx->audit_only = 1;
     for (size_t i = 0; i < n; i++)
         if (audit_insert(tx->db, evs[i], err) != 0) {
             store_tx_rollback(tx);

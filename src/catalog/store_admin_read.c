@@ -101,9 +101,7 @@ int store_meta_get(cat_store *st, const char *kind, int64_t id, os_arena *a, cat
 
 /* ---- locations ---------------------------------------------------------- */
 
-#define LOCATION_SELECT "SELECT id, name, uri, secret_ref, options_json FROM locations "
-
-static void *make_location(sqlite3_stmt *s, os_arena *a)
+void *sq_make_location(sqlite3_stmt *s, os_arena *a)
 {
     cat_location *l = os_arena_alloc(a, sizeof *l);
     if (l == NULL)
@@ -120,7 +118,7 @@ int store_location_get(cat_store *st, const char *name, os_arena *a, cat_locatio
                        os_err *err)
 {
     void *row = NULL;
-    if (get_by_name(st, LOCATION_SELECT "WHERE name_key = ?", make_location, "storage location",
+    if (get_by_name(st, SQ_LOCATION_SELECT "WHERE name_key = ?", sq_make_location, "storage location",
                     name, a, &row, err) != 0)
         return -1;
     *out = row;
@@ -129,8 +127,12 @@ int store_location_get(cat_store *st, const char *name, os_arena *a, cat_locatio
 
 int store_location_list(cat_store *st, os_arena *a, cat_page *page, os_err *err)
 {
-    LIST(st, err, ADMIN_LIST_MAX, make_location, a, page,
-         LOCATION_SELECT "ORDER BY name_key LIMIT ?", "n", ADMIN_LIST_MAX + 1);
+    store_view *v = sq_view_get(st, err);
+    if (v == NULL)
+        return -1;
+    int rc = store_view_location_list(v, ADMIN_LIST_MAX, a, page, err);
+    sq_view_put(v);
+    return rc;
 }
 
 int store_asset_locations(cat_store *st, os_arena *a, cat_page *page, os_err *err)

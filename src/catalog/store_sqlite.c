@@ -90,6 +90,38 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE assets ADD COLUMN metadata_location TEXT;",
     /* 4: the snapshot an Iceberg REST request read, in its audit record. */
     "ALTER TABLE audit_events ADD COLUMN snapshot_id INTEGER;",
+    /* 5: the catalog generation: every change of a catalog table bumps it,
+     * so a server's in-memory view (store_sqlite_view.c) notices changes made
+     * by other processes.  The audit and admin logs do not count. */
+    "CREATE TABLE catalog_gen (id INTEGER PRIMARY KEY CHECK (id = 1), gen INTEGER NOT NULL);"
+    "INSERT INTO catalog_gen VALUES (1, 0);"
+    "CREATE TRIGGER locations_gen_i AFTER INSERT ON locations BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER locations_gen_u AFTER UPDATE ON locations BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER locations_gen_d AFTER DELETE ON locations BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER shares_gen_i AFTER INSERT ON shares BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER shares_gen_u AFTER UPDATE ON shares BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER shares_gen_d AFTER DELETE ON shares BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER schemas_gen_i AFTER INSERT ON schemas BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER schemas_gen_u AFTER UPDATE ON schemas BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER schemas_gen_d AFTER DELETE ON schemas BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER assets_gen_i AFTER INSERT ON assets BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER assets_gen_u AFTER UPDATE ON assets BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER assets_gen_d AFTER DELETE ON assets BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER model_versions_gen_i AFTER INSERT ON model_versions BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER model_versions_gen_u AFTER UPDATE ON model_versions BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER model_versions_gen_d AFTER DELETE ON model_versions BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER model_aliases_gen_i AFTER INSERT ON model_aliases BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER model_aliases_gen_u AFTER UPDATE ON model_aliases BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER model_aliases_gen_d AFTER DELETE ON model_aliases BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER recipients_gen_i AFTER INSERT ON recipients BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER recipients_gen_u AFTER UPDATE ON recipients BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER recipients_gen_d AFTER DELETE ON recipients BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER tokens_gen_i AFTER INSERT ON tokens BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER tokens_gen_u AFTER UPDATE ON tokens BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER tokens_gen_d AFTER DELETE ON tokens BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER grants_gen_i AFTER INSERT ON grants BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER grants_gen_u AFTER UPDATE ON grants BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER grants_gen_d AFTER DELETE ON grants BEGIN UPDATE catalog_gen SET gen = gen + 1; END;",
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 
@@ -171,6 +203,8 @@ cat_store *store_open(const char *path, os_err *err)
     }
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->freed, NULL);
+    pthread_mutex_init(&st->view_lock, NULL);
+    pthread_mutex_init(&st->view_build, NULL);
     sqlite3 *db = open_connection(path, err);
     if (db == NULL || migrate(db, &st->version, err) != 0) {
         sqlite3_close(db);
@@ -186,8 +220,11 @@ void store_close(cat_store *st)
 {
     if (st == NULL)
         return;
+    sq_view_close(st);
     for (int i = 0; i < st->nidle; i++)
         sqlite3_close(st->idle[i]);
+    pthread_mutex_destroy(&st->view_build);
+    pthread_mutex_destroy(&st->view_lock);
     pthread_mutex_destroy(&st->lock);
     pthread_cond_destroy(&st->freed);
     free(st->path);
@@ -411,6 +448,8 @@ int store_tx_commit(cat_tx *tx, os_err *err)
         sqlite3_exec(tx->db, "ROLLBACK", NULL, NULL, NULL);
     }
     sq_release(tx->st, tx->db);
+    if (rc == 0 && !tx->audit_only)
+        sq_view_invalidate(tx->st);
     free(tx);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "catalog/store.h"
+#include "catalog/store_view.h"
 
 #define STORE_POOL_MAX 8
 
@@ -17,11 +18,18 @@ struct cat_store {
     int nidle;
     int nopen;
     int version;
+    /* The in-memory view recipient reads are answered from (store_sqlite_view.c). */
+    pthread_mutex_t view_lock;    /* guards the view pointer while a reference is taken */
+    pthread_mutex_t view_build;   /* one refresh at a time */
+    store_view *view;
+    int view_dirty;               /* set after a catalog write commits here */
+    int64_t view_next_check_ms;   /* when to ask the database about other processes' writes */
 };
 
 struct cat_tx {
     cat_store *st;
     sqlite3 *db;
+    int audit_only;               /* writes only the audit log: the catalog view stays valid */
 };
 
 /* Borrows a connection (opening one when the pool allows, else waiting).
@@ -60,5 +68,35 @@ int sq_step_one(sqlite3 *db, sqlite3_stmt *s, os_err *err);
  * caller words the OS_ENOTFOUND), -1 with err (OS_ENOMEM when make fails). */
 int sq_fetch_one(cat_store *st, sqlite3 *db, sqlite3_stmt *s, sq_row_fn make, os_arena *a,
                  void **out, os_err *err);
+
+/* Row builders shared by the queries and the view loader: each builds one
+ * row of the matching SELECT below in the arena, NULL when out of memory. */
+#define SQ_LOCATION_SELECT "SELECT id, name, uri, secret_ref, options_json FROM locations "
+#define SQ_RECIPIENT_SELECT "SELECT id, name, uuid, comment, ip_allow_json FROM recipients "
+#define SQ_SHARE_COLS "s.id, s.name, s.uuid, s.display_name, s.comment, s.properties_json"
+#define SQ_SCHEMA_SELECT_KEY \
+    "SELECT c.id, c.share_id, c.name, s.name, c.name_key FROM schemas c JOIN shares s ON s.id = c.share_id "
+#define SQ_ASSET_SELECT_KEY                                                                      \
+    "SELECT a.id, a.kind, a.schema_id, a.name, a.uuid, s.name, s.uuid, c.name, a.location,"      \
+    " a.comment, a.format, a.aux_locations_json, a.history_shared, a.description,"              \
+    " a.license, a.compatibility, a.allowed_tools, a.metadata_json, a.metadata_location,"       \
+    " a.name_key FROM assets a JOIN schemas c ON c.id = a.schema_id JOIN shares s ON s.id = c.share_id "
+void *sq_make_location(sqlite3_stmt *s, os_arena *a);
+void *sq_make_recipient(sqlite3_stmt *s, os_arena *a);
+void *sq_make_share(sqlite3_stmt *s, os_arena *a);
+void *sq_make_schema(sqlite3_stmt *s, os_arena *a);
+void *sq_make_asset(sqlite3_stmt *s, os_arena *a);
+
+/* The current catalog view with a reference held (release with
+ * sq_view_put), refreshed first when a write here marked it stale or when
+ * another process changed the catalog (checked at most once a second).
+ * Returns NULL with err when it cannot be loaded. */
+store_view *sq_view_get(cat_store *st, os_err *err);
+/* Drops a reference; frees the view when it was the last.  NULL is a no-op. */
+void sq_view_put(store_view *v);
+/* Marks the view stale: the next reader reloads it. */
+void sq_view_invalidate(cat_store *st);
+/* Drops the store's own view (store_close). */
+void sq_view_close(cat_store *st);
 
 #endif

@@ -13,36 +13,28 @@ static int key_of(const char *name, char *key, size_t n, os_err *err)
     return 0;
 }
 
+/* Recipient-facing lookups are answered by the in-memory view (store_view.h):
+ * no SQL, no pool, on the hot path of every request.  The row builders stay
+ * here, next to the columns they read, for the view's loader. */
+
+#define VIEW_CALL(st, err, call)                  \
+    do {                                          \
+        store_view *v_ = sq_view_get(st, err);    \
+        if (v_ == NULL)                           \
+            return -1;                            \
+        int rc_ = call;                           \
+        sq_view_put(v_);                          \
+        return rc_;                               \
+    } while (0)
+
 /* ---- tokens and recipients --------------------------------------------- */
 
 int store_token_find(cat_store *st, const char *hash_hex, cat_token *out, os_err *err)
 {
-    sqlite3 *db = sq_acquire(st, err);
-    if (db == NULL)
-        return -1;
-    sqlite3_stmt *s = sq_prepare(db, err,
-                                 "SELECT id, recipient_id, hash, created_ms, expires_ms, revoked_ms "
-                                 "FROM tokens WHERE hash = ?",
-                                 "s", hash_hex);
-    int found = sq_step_one(db, s, err);
-    if (found == 1) {
-        memset(out, 0, sizeof *out);
-        out->id = sqlite3_column_int64(s, 0);
-        out->recipient_id = sqlite3_column_int64(s, 1);
-        const char *h = (const char *)sqlite3_column_text(s, 2);
-        snprintf(out->hash_hex, sizeof out->hash_hex, "%s", h ? h : "");
-        out->created_ms = sqlite3_column_int64(s, 3);
-        out->expires_ms = sqlite3_column_int64(s, 4);
-        out->revoked_ms = sqlite3_column_int64(s, 5);
-        sqlite3_finalize(s);
-    }
-    sq_release(st, db);
-    if (found == 0)
-        return os_err_set(err, OS_ENOTFOUND, "unknown token");
-    return found == 1 ? 0 : -1;
+    VIEW_CALL(st, err, store_view_token_find(v_, hash_hex, out, err));
 }
 
-static void *make_recipient(sqlite3_stmt *s, os_arena *a)
+void *sq_make_recipient(sqlite3_stmt *s, os_arena *a)
 {
     cat_recipient *r = os_arena_alloc(a, sizeof *r);
     if (r == NULL)
@@ -58,28 +50,12 @@ static void *make_recipient(sqlite3_stmt *s, os_arena *a)
 int store_recipient_get(cat_store *st, int64_t recipient_id, os_arena *a, cat_recipient **out,
                         os_err *err)
 {
-    sqlite3 *db = sq_acquire(st, err);
-    if (db == NULL)
-        return -1;
-    sqlite3_stmt *s = sq_prepare(db, err,
-                                 "SELECT id, name, uuid, comment, ip_allow_json FROM recipients "
-                                 "WHERE id = ?",
-                                 "i", recipient_id);
-    void *row = NULL;
-    int found = sq_fetch_one(st, db, s, make_recipient, a, &row, err);
-    if (found == 1)
-        *out = row;
-    if (found == 0)
-        return os_err_set(err, OS_ENOTFOUND, "recipient %lld does not exist",
-                          (long long)recipient_id);
-    return found == 1 ? 0 : -1;
+    VIEW_CALL(st, err, store_view_recipient_get(v_, recipient_id, a, out, err));
 }
 
 /* ---- shares ------------------------------------------------------------- */
 
-#define SHARE_COLS "s.id, s.name, s.uuid, s.display_name, s.comment, s.properties_json"
-
-static void *make_share(sqlite3_stmt *s, os_arena *a)
+void *sq_make_share(sqlite3_stmt *s, os_arena *a)
 {
     cat_share *sh = os_arena_alloc(a, sizeof *sh);
     if (sh == NULL)
@@ -99,51 +75,18 @@ int store_share_get(cat_store *st, int64_t recipient_id, const char *name, os_ar
     char key[NAME_MAX_LEN * 4 + 1];
     if (key_of(name, key, sizeof key, err) != 0)
         return -1;
-    sqlite3 *db = sq_acquire(st, err);
-    if (db == NULL)
-        return -1;
-    sqlite3_stmt *s =
-        recipient_id
-            ? sq_prepare(db, err,
-                         "SELECT " SHARE_COLS " FROM shares s JOIN grants g ON g.share_id = s.id "
-                         "WHERE s.name_key = ? AND g.recipient_id = ?",
-                         "si", key, recipient_id)
-            : sq_prepare(db, err, "SELECT " SHARE_COLS " FROM shares s WHERE s.name_key = ?", "s",
-                         key);
-    void *row = NULL;
-    int found = sq_fetch_one(st, db, s, make_share, a, &row, err);
-    if (found == 1)
-        *out = row;
-    if (found == 0)
-        return os_err_set(err, OS_ENOTFOUND, "share '%s' does not exist", name);
-    return found == 1 ? 0 : -1;
+    VIEW_CALL(st, err, store_view_share_get(v_, recipient_id, key, name, a, out, err));
 }
 
 int store_share_list(cat_store *st, int64_t recipient_id, const char *after_key, int limit,
                      os_arena *a, cat_page *page, os_err *err)
 {
-    sqlite3 *db = sq_acquire(st, err);
-    if (db == NULL)
-        return -1;
-    const char *after = after_key ? after_key : "";
-    sqlite3_stmt *s =
-        recipient_id
-            ? sq_prepare(db, err,
-                         "SELECT " SHARE_COLS " FROM shares s JOIN grants g ON g.share_id = s.id "
-                         "WHERE g.recipient_id = ? AND s.name_key > ? ORDER BY s.name_key LIMIT ?",
-                         "isn", recipient_id, after, limit + 1)
-            : sq_prepare(db, err,
-                         "SELECT " SHARE_COLS " FROM shares s WHERE s.name_key > ? "
-                         "ORDER BY s.name_key LIMIT ?",
-                         "sn", after, limit + 1);
-    int rc = sq_collect(db, s, limit, make_share, a, page, err);
-    sq_release(st, db);
-    return rc;
+    VIEW_CALL(st, err, store_view_share_list(v_, recipient_id, after_key, limit, a, page, err));
 }
 
 /* ---- schemas ------------------------------------------------------------ */
 
-static void *make_schema(sqlite3_stmt *s, os_arena *a)
+void *sq_make_schema(sqlite3_stmt *s, os_arena *a)
 {
     cat_schema *sc = os_arena_alloc(a, sizeof *sc);
     if (sc == NULL)
@@ -155,22 +98,10 @@ static void *make_schema(sqlite3_stmt *s, os_arena *a)
     return sc;
 }
 
-#define SCHEMA_SELECT \
-    "SELECT c.id, c.share_id, c.name, s.name FROM schemas c JOIN shares s ON s.id = c.share_id "
-
 int store_schema_list(cat_store *st, const cat_share *share, const char *after_key, int limit,
                       os_arena *a, cat_page *page, os_err *err)
 {
-    sqlite3 *db = sq_acquire(st, err);
-    if (db == NULL)
-        return -1;
-    sqlite3_stmt *s = sq_prepare(db, err,
-                                 SCHEMA_SELECT "WHERE c.share_id = ? AND c.name_key > ? "
-                                               "ORDER BY c.name_key LIMIT ?",
-                                 "isn", share->id, after_key ? after_key : "", limit + 1);
-    int rc = sq_collect(db, s, limit, make_schema, a, page, err);
-    sq_release(st, db);
-    return rc;
+    VIEW_CALL(st, err, store_view_schema_list(v_, share->id, after_key, limit, a, page, err));
 }
 
 int store_schema_get(cat_store *st, const cat_share *share, const char *name, os_arena *a,
@@ -179,30 +110,12 @@ int store_schema_get(cat_store *st, const cat_share *share, const char *name, os
     char key[NAME_MAX_LEN * 4 + 1];
     if (key_of(name, key, sizeof key, err) != 0)
         return -1;
-    sqlite3 *db = sq_acquire(st, err);
-    if (db == NULL)
-        return -1;
-    sqlite3_stmt *s = sq_prepare(db, err, SCHEMA_SELECT "WHERE c.share_id = ? AND c.name_key = ?",
-                                 "is", share->id, key);
-    void *row = NULL;
-    int found = sq_fetch_one(st, db, s, make_schema, a, &row, err);
-    if (found == 1)
-        *out = row;
-    if (found == 0)
-        return os_err_set(err, OS_ENOTFOUND, "schema '%s' does not exist in share '%s'", name,
-                          share->name);
-    return found == 1 ? 0 : -1;
+    VIEW_CALL(st, err, store_view_schema_get(v_, share, key, name, a, out, err));
 }
 
 /* ---- assets ------------------------------------------------------------- */
 
-#define ASSET_SELECT                                                                        \
-    "SELECT a.id, a.kind, a.schema_id, a.name, a.uuid, s.name, s.uuid, c.name, a.location,"  \
-    " a.comment, a.format, a.aux_locations_json, a.history_shared, a.description,"          \
-    " a.license, a.compatibility, a.allowed_tools, a.metadata_json, a.metadata_location "   \
-    "FROM assets a JOIN schemas c ON c.id = a.schema_id JOIN shares s ON s.id = c.share_id "
-
-static void *make_asset(sqlite3_stmt *s, os_arena *a)
+void *sq_make_asset(sqlite3_stmt *s, os_arena *a)
 {
     cat_asset *x = os_arena_alloc(a, sizeof *x);
     if (x == NULL)
@@ -234,37 +147,9 @@ int store_asset_list(cat_store *st, cat_asset_kind kind, const cat_share *share,
                      const char *after_name_key, int limit, os_arena *a, cat_page *page,
                      os_err *err)
 {
-    sqlite3 *db = sq_acquire(st, err);
-    if (db == NULL)
-        return -1;
-    const char *ask = after_schema_key ? after_schema_key : "";
-    const char *ank = after_name_key ? after_name_key : "";
-    sqlite3_stmt *s;
-    if (schema)
-        s = sq_prepare(db, err,
-                       ASSET_SELECT "WHERE a.kind = ? AND a.schema_id = ? AND a.name_key > ? "
-                                    "ORDER BY a.name_key LIMIT ?",
-                       "nisn", (int)kind, schema->id, ank, limit + 1);
-    else
-        s = sq_prepare(db, err,
-                       ASSET_SELECT "WHERE a.kind = ? AND s.id = ? AND "
-                                    "(c.name_key > ? OR (c.name_key = ? AND a.name_key > ?)) "
-                                    "ORDER BY c.name_key, a.name_key LIMIT ?",
-                       "nisssn", (int)kind, share->id, ask, ask, ank, limit + 1);
-    int rc = sq_collect(db, s, limit, make_asset, a, page, err);
-    sq_release(st, db);
-    return rc;
-}
-
-static const char *kind_word(cat_asset_kind kind)
-{
-    switch (kind) {
-    case CAT_ASSET_TABLE: return "table";
-    case CAT_ASSET_VOLUME: return "volume";
-    case CAT_ASSET_SKILL: return "skill";
-    case CAT_ASSET_MODEL: return "model";
-    }
-    return "asset";
+    VIEW_CALL(st, err,
+              store_view_asset_list(v_, kind, share->id, schema, after_schema_key, after_name_key,
+                                    limit, a, page, err));
 }
 
 int store_asset_get(cat_store *st, cat_asset_kind kind, const cat_share *share,
@@ -274,20 +159,7 @@ int store_asset_get(cat_store *st, cat_asset_kind kind, const cat_share *share,
     char key[NAME_MAX_LEN * 4 + 1];
     if (key_of(name, key, sizeof key, err) != 0)
         return -1;
-    sqlite3 *db = sq_acquire(st, err);
-    if (db == NULL)
-        return -1;
-    sqlite3_stmt *s = sq_prepare(db, err,
-                                 ASSET_SELECT "WHERE a.kind = ? AND a.schema_id = ? AND a.name_key = ?",
-                                 "nis", (int)kind, schema->id, key);
-    void *row = NULL;
-    int found = sq_fetch_one(st, db, s, make_asset, a, &row, err);
-    if (found == 1)
-        *out = row;
-    if (found == 0)
-        return os_err_set(err, OS_ENOTFOUND, "%s '%s.%s.%s' does not exist", kind_word(kind),
-                          share->name, schema->name, name);
-    return found == 1 ? 0 : -1;
+    VIEW_CALL(st, err, store_view_asset_get(v_, kind, share, schema, key, name, a, out, err));
 }
 
 /* ---- models ------------------------------------------------------------- */

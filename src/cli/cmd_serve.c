@@ -206,6 +206,7 @@ int cli_serve_main(int argc, char **argv)
     int rc = 1;
     cat_store *st = NULL;
     http_server *srv = NULL;
+    recipient_api rapi = {NULL, NULL};
     admin_wiring adm;
     memset(&adm, 0, sizeof adm);
     if (o.config && config_load(o.config, &arena, &cfg, &err) != 0) {
@@ -336,7 +337,10 @@ int cli_serve_main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    recipient_api rapi = {&svc};
+    /* Discovery answers kept per catalog generation: 4096 of them, 16 MiB at
+     * most (without it every answer is simply rendered each time). */
+    rapi.svc = &svc;
+    rapi.answers = answer_cache_new(4096, 16u << 20);
     size_t nrecipient, ntable, nassetfiles, ncred, nfiles, nhealth;
     const http_route *rroutes = recipient_api_routes(&nrecipient);
     const http_route *troutes = table_api_routes(&ntable);
@@ -427,6 +431,7 @@ int cli_serve_main(int argc, char **argv)
     rc = 0;
 out:
     http_server_stop(srv, 10000);
+    answer_cache_free(rapi.answers);
     iceberg_rest_cache_clear();
     admin_wiring_stop(&adm);
     store_close(st);

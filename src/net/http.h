@@ -23,6 +23,8 @@ typedef struct http_server http_server;
 const char *http_request_method(const http_request *req);
 /* The request path without the query string, still percent-encoded. */
 const char *http_request_path(const http_request *req);
+/* The raw query string after '?' (still percent-encoded), or NULL when none. */
+const char *http_request_query_string(const http_request *req);
 /* Header value (case-insensitive name) or NULL. */
 const char *http_request_header(const http_request *req, const char *name);
 /* Percent-decoded query parameter value or NULL when absent.  When a name is

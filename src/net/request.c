@@ -14,6 +14,11 @@ const char *http_request_path(const http_request *req)
     return req->path ? req->path : "";
 }
 
+const char *http_request_query_string(const http_request *req)
+{
+    return req->query;
+}
+
 const char *http_request_header(const http_request *req, const char *name)
 {
     if (req->conn == NULL || name == NULL)

@@ -3,8 +3,12 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/timeutil.h"
 
 static int scheme_of(const char *s, size_t n, loc_scheme *out)
 {
@@ -101,13 +105,51 @@ int loc_uri_contains(const loc_uri *outer, const loc_uri *inner)
     return strncmp(o, i, n) == 0 && (i[n] == '\0' || i[n] == '/');
 }
 
+/* Resolved paths are kept this long: every request to a local asset checks
+ * its containment, and realpath() costs a readlink per path component.  A
+ * symlink changed on disk is followed within this time. */
+#define REALPATH_TTL_MS 1000
+#define REALPATH_SLOTS 64
+
+static struct {
+    pthread_mutex_t lock;
+    struct {
+        char path[PATH_MAX], real[PATH_MAX];
+        int64_t until_ms;
+    } slot[REALPATH_SLOTS];
+} realpaths = {PTHREAD_MUTEX_INITIALIZER, {{{0}, {0}, 0}}};
+
+int loc_file_realpath(const char *path, char real[PATH_MAX])
+{
+    size_t h = 5381;
+    for (const char *p = path; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    size_t i = h % REALPATH_SLOTS;
+    int64_t now = os_mono_ms();
+    pthread_mutex_lock(&realpaths.lock);
+    if (realpaths.slot[i].until_ms > now && strcmp(realpaths.slot[i].path, path) == 0) {
+        memcpy(real, realpaths.slot[i].real, PATH_MAX);
+        pthread_mutex_unlock(&realpaths.lock);
+        return 0;
+    }
+    pthread_mutex_unlock(&realpaths.lock);
+    if (strlen(path) >= PATH_MAX || realpath(path, real) == NULL)
+        return -1;   /* errno says why; failures are not kept */
+    pthread_mutex_lock(&realpaths.lock);
+    snprintf(realpaths.slot[i].path, PATH_MAX, "%s", path);
+    memcpy(realpaths.slot[i].real, real, PATH_MAX);
+    realpaths.slot[i].until_ms = now + REALPATH_TTL_MS;
+    pthread_mutex_unlock(&realpaths.lock);
+    return 0;
+}
+
 int loc_file_check_contained(const char *root_path, const char *asset_path, os_err *err)
 {
     char root[PATH_MAX], real[PATH_MAX];
-    if (realpath(root_path, root) == NULL)
+    if (loc_file_realpath(root_path, root) != 0)
         return os_err_set(err, errno == ENOENT ? OS_ENOTFOUND : OS_EIO,
                           "storage root '%s' cannot be resolved: %s", root_path, strerror(errno));
-    if (realpath(asset_path, real) == NULL)
+    if (loc_file_realpath(asset_path, real) != 0)
         return os_err_set(err, errno == ENOENT ? OS_ENOTFOUND : OS_EIO,
                           "location '%s' cannot be resolved: %s", asset_path, strerror(errno));
     size_t n = strlen(root);

@@ -2,6 +2,7 @@
 #ifndef OS_STORAGE_LOCATION_H
 #define OS_STORAGE_LOCATION_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "base/arena.h"
@@ -37,5 +38,9 @@ int loc_uri_contains(const loc_uri *outer, const loc_uri *inner);
  * outside.  The asset path must exist.  Returns 0, or -1 with OS_EPERM when it
  * escapes, OS_ENOTFOUND when missing. */
 int loc_file_check_contained(const char *root_path, const char *asset_path, os_err *err);
+/* realpath(path, real), remembered for a second (resolving costs a readlink
+ * per component and every request resolves its asset's root).  Returns 0, or
+ * -1 with errno set by realpath (failures are not remembered). */
+int loc_file_realpath(const char *path, char real[PATH_MAX]);
 
 #endif

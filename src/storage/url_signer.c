@@ -271,7 +271,7 @@ url_signer *url_signer_open(const cat_location *loc, const char *asset_uri,
         }
         if (loc_file_check_contained(lu.path, au.path, err) != 0)
             goto fail;
-        if (realpath(au.path, real) == NULL) {
+        if (loc_file_realpath(au.path, real) != 0) {
             os_err_set(err, errno == ENOENT ? OS_ENOTFOUND : OS_EIO,
                        "the asset's storage is not reachable");
             goto fail;

@@ -88,19 +88,32 @@ static int head_answer(http_response *res, int rc, json_t *doc, const os_err *er
 
 /* ---- routes ---------------------------------------------------------------- */
 
+/* Catalog-only answers (config, namespaces, tables) are kept per catalog
+ * generation like the Delta Sharing discovery answers. */
+#define CACHED                                                          \
+    recipient_answer ans;                                              \
+    switch (recipient_answer_cached(req, res, api, &who, &ans)) {      \
+    case 1: return 0;                                                  \
+    case -1: return -1;                                                \
+    }
+#define FINISH_KEPT(rc, what) \
+    ((rc) != 0 ? send_error(res, &err, what) : recipient_answer_send(req, res, api, &ans, doc))
+
 static int h_config(http_request *req, http_response *res, void *ctx)
 {
     BEGIN;
+    CACHED;
     int rc = iceberg_rest_config(api->svc, &who, Q("warehouse"), a, &doc, &err);
-    return finish(res, rc, doc, &err, ICE_REST_WAREHOUSE);
+    return FINISH_KEPT(rc, ICE_REST_WAREHOUSE);
 }
 
 static int h_namespaces(http_request *req, http_response *res, void *ctx)
 {
     BEGIN;
+    CACHED;
     int rc = iceberg_rest_namespaces(api->svc, &who, P("share"), Q("parent"), Q("pageSize"),
                                      Q("pageToken"), a, &doc, &err);
-    return finish(res, rc, doc, &err, Q("parent") ? ICE_REST_NAMESPACE : ICE_REST_WAREHOUSE);
+    return FINISH_KEPT(rc, Q("parent") ? ICE_REST_NAMESPACE : ICE_REST_WAREHOUSE);
 }
 
 static int h_namespace(http_request *req, http_response *res, void *ctx)
@@ -115,9 +128,10 @@ static int h_namespace(http_request *req, http_response *res, void *ctx)
 static int h_tables(http_request *req, http_response *res, void *ctx)
 {
     BEGIN;
+    CACHED;
     int rc = iceberg_rest_tables(api->svc, &who, P("share"), P("schema"), Q("pageSize"), Q("pageToken"),
                                  a, &doc, &err);
-    return finish(res, rc, doc, &err, ICE_REST_NAMESPACE);
+    return FINISH_KEPT(rc, ICE_REST_NAMESPACE);
 }
 
 /* Appends s percent-encoded as one path segment. */

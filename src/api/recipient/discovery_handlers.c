@@ -12,37 +12,44 @@ static sharing_page_req page_req(const http_request *req)
     return pg;
 }
 
-static int finish(http_response *res, int rc, json_t *doc, const os_err *err)
+static int finish(http_request *req, http_response *res, recipient_api *api,
+                  const recipient_answer *ans, int rc, json_t *doc, const os_err *err)
 {
     if (rc != 0)
         return api_send_error(res, err);
-    return api_send_json(res, 200, doc);
+    return recipient_answer_send(req, res, api, ans, doc);
 }
 
 #define P(name) http_request_param(req, name)
-#define BEGIN                                                 \
-    recipient_api *api = ctx;                                 \
-    sharing_caller who;                                       \
-    json_t *doc = NULL;                                       \
-    os_err err;                                               \
-    os_arena *a = http_request_arena(req);                    \
-    if (recipient_authenticate(req, res, api, &who) != 0)               \
-        return 0;                                             \
+#define BEGIN                                                              \
+    recipient_api *api = ctx;                                              \
+    sharing_caller who;                                                    \
+    json_t *doc = NULL;                                                    \
+    os_err err;                                                            \
+    os_arena *a = http_request_arena(req);                                 \
+    recipient_answer ans;                                                  \
+    if (recipient_authenticate(req, res, api, &who) != 0)                  \
+        return 0;                                                          \
+    switch (recipient_answer_cached(req, res, api, &who, &ans)) {          \
+    case 1: return 0;                                                      \
+    case -1: return -1;                                                    \
+    }                                                                      \
     (void)a
+#define FINISH(rc) finish(req, res, api, &ans, rc, doc, &err)
 
 static int h_shares(http_request *req, http_response *res, void *ctx)
 {
     BEGIN;
     sharing_page_req pg = page_req(req);
     int rc = sharing_shares_list(api->svc, &who, &pg, a, &doc, &err);
-    return finish(res, rc, doc, &err);
+    return FINISH(rc);
 }
 
 static int h_share(http_request *req, http_response *res, void *ctx)
 {
     BEGIN;
     int rc = sharing_share_get(api->svc, &who, P("share"), a, &doc, &err);
-    return finish(res, rc, doc, &err);
+    return FINISH(rc);
 }
 
 static int h_schemas(http_request *req, http_response *res, void *ctx)
@@ -50,7 +57,7 @@ static int h_schemas(http_request *req, http_response *res, void *ctx)
     BEGIN;
     sharing_page_req pg = page_req(req);
     int rc = sharing_schemas_list(api->svc, &who, P("share"), &pg, a, &doc, &err);
-    return finish(res, rc, doc, &err);
+    return FINISH(rc);
 }
 
 static int list_assets(http_request *req, http_response *res, void *ctx, cat_asset_kind kind,
@@ -60,7 +67,7 @@ static int list_assets(http_request *req, http_response *res, void *ctx, cat_ass
     sharing_page_req pg = page_req(req);
     int rc = sharing_assets_list(api->svc, &who, kind, P("share"), in_schema ? P("schema") : NULL,
                                  &pg, a, &doc, &err);
-    return finish(res, rc, doc, &err);
+    return FINISH(rc);
 }
 
 static int get_asset(http_request *req, http_response *res, void *ctx, cat_asset_kind kind,
@@ -69,7 +76,7 @@ static int get_asset(http_request *req, http_response *res, void *ctx, cat_asset
     BEGIN;
     int rc = sharing_asset_get(api->svc, &who, kind, P("share"), P("schema"), P(param), a, &doc,
                                &err);
-    return finish(res, rc, doc, &err);
+    return FINISH(rc);
 }
 
 static int h_tables(http_request *q, http_response *r, void *c) { return list_assets(q, r, c, CAT_ASSET_TABLE, 1); }
@@ -91,7 +98,7 @@ static int h_model_versions(http_request *req, http_response *res, void *ctx)
     sharing_page_req pg = page_req(req);
     int rc = sharing_model_versions_list(api->svc, &who, P("share"), P("schema"), P("model"), &pg,
                                          a, &doc, &err);
-    return finish(res, rc, doc, &err);
+    return FINISH(rc);
 }
 
 static int h_model_version(http_request *req, http_response *res, void *ctx)
@@ -99,7 +106,7 @@ static int h_model_version(http_request *req, http_response *res, void *ctx)
     BEGIN;
     int rc = sharing_model_version_get(api->svc, &who, P("share"), P("schema"), P("model"),
                                        P("version"), 0, a, &doc, &err);
-    return finish(res, rc, doc, &err);
+    return FINISH(rc);
 }
 
 static int h_model_alias(http_request *req, http_response *res, void *ctx)
@@ -107,7 +114,7 @@ static int h_model_alias(http_request *req, http_response *res, void *ctx)
     BEGIN;
     int rc = sharing_model_version_get(api->svc, &who, P("share"), P("schema"), P("model"),
                                        P("alias"), 1, a, &doc, &err);
-    return finish(res, rc, doc, &err);
+    return FINISH(rc);
 }
 
 #define SS "/shares/{share}/schemas/{schema}"

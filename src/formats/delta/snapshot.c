@@ -50,7 +50,13 @@ int delta_table_init(delta_table *t, const objstore *store, const char *root,
     if (t->limits.max_log_files == 0)
         t->limits.max_log_files = 10000000;
     if (t->limits.checkpoint_threads == 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        /* Asked once: sysconf reads /sys on every call, and tables are opened per request. */
+        static long online;
+        long cpus = __atomic_load_n(&online, __ATOMIC_RELAXED);
+        if (cpus == 0) {
+            cpus = sysconf(_SC_NPROCESSORS_ONLN);
+            __atomic_store_n(&online, cpus, __ATOMIC_RELAXED);
+        }
         t->limits.checkpoint_threads = cpus < 1 ? 1 : cpus > 4 ? 4 : (unsigned)cpus;
     }
     return 0;

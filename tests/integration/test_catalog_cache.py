@@ -1,0 +1,131 @@
+"""test_catalog_cache.py - recipient reads come from an in-memory copy of the catalog and discovery answers are kept per catalog generation: every change must show at once (through this server) or within seconds (another process), and paging tokens must still be checked."""
+import os
+import sqlite3
+import time
+
+import pytest
+
+from admin_util import AdminEnv
+from conftest import Env, TOKENS, get
+
+
+@pytest.fixture
+def adm(tmp_path):
+    env = AdminEnv(tmp_path).start()
+    yield env
+    env.stop()
+
+
+def names(r):
+    assert r.status_code == 200, r.text
+    return sorted(i["name"] for i in r.json()["items"])
+
+
+def test_admin_changes_show_at_once(adm):
+    adm.setup_share()
+    tok = adm.onboard("acme")["bearerToken"]
+    path = "/shares/sales/all-tables"
+    first = adm.recipient(path, tok)
+    assert names(first) == ["orders"]
+    etag = first.headers["ETag"]
+    # Unchanged catalog: the same answer and tag; a client holding it gets 304, no body.
+    again = adm.recipient(path, tok)
+    assert again.text == first.text and again.headers["ETag"] == etag
+    r = adm.recipient(path, tok, headers={"If-None-Match": etag})
+    assert r.status_code == 304 and r.content == b""
+    r = adm.recipient(path, tok, headers={"If-None-Match": '"not-it", ' + etag})
+    assert r.status_code == 304
+
+    # A table added through the admin API is listed by the very next request.
+    r = adm.admin("PATCH", "/shares/sales", {"updates": [
+        {"action": "ADD", "data_object": {"type": "TABLE", "schema": "retail", "name": "orders2",
+                                          "location": "file://%s/tables/orders" % adm.data}}]})
+    assert r.status_code == 200, r.text
+    r = adm.recipient(path, tok, headers={"If-None-Match": etag})
+    assert r.status_code == 200 and names(r) == ["orders", "orders2"]
+    assert r.headers["ETag"] != etag
+
+    # Grant removed: the share is gone at once, from every cached answer too.
+    assert names(adm.recipient("/shares", tok)) == ["sales"]
+    r = adm.admin("PATCH", "/shares/sales/permissions",
+                  {"changes": [{"recipient_name": "acme", "remove": ["SELECT"]}]})
+    assert r.status_code == 200, r.text
+    assert adm.recipient(path, tok).status_code == 404
+    assert names(adm.recipient("/shares", tok)) == []
+
+    # A deleted recipient's token stops working at once.
+    r = adm.admin("PATCH", "/shares/sales/permissions",
+                  {"changes": [{"recipient_name": "acme", "add": ["SELECT"]}]})
+    assert r.status_code == 200 and names(adm.recipient(path, tok)) == ["orders", "orders2"]
+    assert adm.admin("DELETE", "/recipients/acme").status_code in (200, 204)
+    assert adm.recipient(path, tok).status_code == 401
+
+
+def test_answers_are_per_recipient(tmp_path):
+    env = Env(tmp_path)
+    s = env.server().start()
+    try:
+        # alice and bob share Sales; only alice has ops: the same path answers differently.
+        assert names(get(s, "/shares", "alice")) == ["Sales", "empty_share", "ops"]
+        assert names(get(s, "/shares", "bob")) == ["Sales"]
+        assert get(s, "/shares/ops", "bob").status_code == 404
+        assert get(s, "/shares/ops", "alice").status_code == 200
+        assert get(s, "/shares/ops", "bob").status_code == 404
+        assert get(s, "/shares", "carol").json()["items"] == []
+    finally:
+        s.stop()
+
+
+def wait_for(fn, timeout=5.0):
+    deadline = time.time() + timeout
+    while True:
+        v = fn()
+        if v or time.time() > deadline:
+            return v
+        time.sleep(0.1)
+
+
+def test_changes_by_another_process_show_within_seconds(tmp_path):
+    env = Env(tmp_path)
+    s = env.server().start()
+    try:
+        before = get(s, "/shares/Sales").json()
+        db = sqlite3.connect(os.path.join(env.data_dir, "catalog.db"), timeout=10)
+        with db:
+            db.execute("UPDATE shares SET comment = 'changed elsewhere' WHERE name_key = 'sales'")
+        got = wait_for(lambda: get(s, "/shares/Sales").json().get("share", {}).get("comment")
+                       == "changed elsewhere")
+        assert got, before
+        with db:
+            db.execute("DELETE FROM grants WHERE recipient_id = (SELECT id FROM recipients "
+                       "WHERE name_key = 'bob')")
+        assert wait_for(lambda: get(s, "/shares/Sales", "bob").status_code == 404)
+        assert get(s, "/shares/Sales", "alice").status_code == 200
+        with db:
+            db.execute("UPDATE tokens SET revoked_ms = 1 WHERE recipient_id = (SELECT id FROM "
+                       "recipients WHERE name_key = 'alice')")
+        assert wait_for(lambda: get(s, "/shares").status_code == 401)
+        db.close()
+    finally:
+        s.stop()
+
+
+def test_paging_tokens_are_checked_every_time(tmp_path):
+    env = Env(tmp_path)
+    s = env.server().start()
+    try:
+        first = get(s, "/shares", params={"maxResults": 1})
+        doc = first.json()
+        assert len(doc["items"]) == 1 and "nextPageToken" in doc
+        # Not kept: a continuation token must be minted for each answer.
+        assert "ETag" not in first.headers
+        nxt = get(s, "/shares", params={"maxResults": 1, "pageToken": doc["nextPageToken"]})
+        assert nxt.status_code == 200 and nxt.json()["items"][0]["name"] != doc["items"][0]["name"]
+        bad = doc["nextPageToken"][:-2] + ("AA" if not doc["nextPageToken"].endswith("AA") else "BB")
+        for _ in range(2):
+            assert get(s, "/shares", params={"maxResults": 1, "pageToken": bad}).status_code == 400
+        # Another recipient cannot use alice's token (and gets no answer kept for alice).
+        r = get(s, "/shares", "bob", params={"maxResults": 1, "pageToken": doc["nextPageToken"]})
+        assert r.status_code == 400
+    finally:
+        s.stop()
