@@ -1,13 +1,8 @@
 /* audit.h - the recipient audit log: one record per recipient request, appended to the catalog and to DATA_DIR/audit.jsonl.
  *
- * Two halves.  The sink (audit.c) writes finished events.  The request glue
- * (audit_request.c) is what handlers see: the recipient authentication gate
- * calls audit_request_begin() once per request, which fills the operation from
- * the matched route, share/schema/asset from the path captures, the client IP,
- * user agent and time, and registers a completion callback that writes the
- * record with the final HTTP status once the response is done.  A handler only
- * adds what it alone knows: audit_request_add_files / _add_credentials (a
- * streaming producer may keep the audit_record pointer and add as it goes). */
+ * The sink (audit.c) writes finished events, given as plain values
+ * (cat_audit_event): the HTTP details they hold (client IP, route, user
+ * agent) are taken from the request by src/api/audit_request.c. */
 #ifndef OS_SHARING_AUDIT_H
 #define OS_SHARING_AUDIT_H
 
@@ -16,7 +11,6 @@
 
 #include "base/err.h"
 #include "catalog/store.h"
-#include "net/http.h"
 
 typedef struct audit_sink audit_sink;
 
@@ -42,23 +36,5 @@ char *audit_event_json(const cat_audit_event *ev);
 void audit_sink_install(audit_sink *s);
 /* The installed sink, or NULL. */
 audit_sink *audit_sink_installed(void);
-
-/* One request's record; lives in the request's arena. */
-typedef struct audit_record {
-    cat_audit_event ev;
-    audit_sink *sink;
-} audit_record;
-
-/* Starts (or returns the already started) record of this request and
- * arranges for it to be written at completion.  NULL when no sink is
- * installed or out of memory. */
-audit_record *audit_request_begin(http_request *req);
-/* The caller, once authenticated (name is copied). */
-void audit_request_set_recipient(http_request *req, int64_t recipient_id, const char *name);
-/* Counts of files (signed URLs) and storage credentials vended. */
-void audit_request_add_files(http_request *req, int64_t n);
-void audit_request_add_credentials(http_request *req, int64_t n);
-/* The record of a request, or NULL when auditing did not start. */
-audit_record *audit_request_get(http_request *req);
 
 #endif

@@ -9,7 +9,7 @@
 #include "api/recipient/recipient_api.h"
 #include "base/buf.h"
 #include "base/log.h"
-#include "sharing/audit.h"
+#include "api/audit_request.h"
 #include "sharing/iceberg_rest.h"
 
 /* ---- answers ------------------------------------------------------------- */

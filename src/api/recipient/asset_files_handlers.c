@@ -2,7 +2,7 @@
 #include "api/http_errors.h"
 #include "api/recipient/recipient_api.h"
 #include "sharing/asset_files.h"
-#include "sharing/audit.h"
+#include "api/audit_request.h"
 
 static int list_files(http_request *req, http_response *res, void *ctx, cat_asset_kind kind,
                       const char *param)

@@ -1,7 +1,7 @@
 /* credential_handlers.c - thin HTTP handlers for dir access mode: temporary credentials per asset. */
 #include "api/http_errors.h"
 #include "api/recipient/recipient_api.h"
-#include "sharing/audit.h"
+#include "api/audit_request.h"
 #include "sharing/credentials.h"
 
 static int vend(http_request *req, http_response *res, void *ctx, cat_asset_kind kind,

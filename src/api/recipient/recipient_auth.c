@@ -6,7 +6,7 @@
 #include "auth/ip_list.h"
 #include "auth/token.h"
 #include "base/timeutil.h"
-#include "sharing/audit.h"
+#include "api/audit_request.h"
 
 int recipient_identify(http_request *req, recipient_api *api, sharing_caller *who, os_err *err)
 {

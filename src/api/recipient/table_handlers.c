@@ -4,7 +4,7 @@
 
 #include "api/http_errors.h"
 #include "api/recipient/recipient_api.h"
-#include "sharing/audit.h"
+#include "api/audit_request.h"
 #include "sharing/line_stream.h"
 #include "sharing/table_read.h"
 

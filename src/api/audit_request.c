@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "base/timeutil.h"
-#include "sharing/audit.h"
+#include "api/audit_request.h"
 
 /* Copies s into the arena keeping printable ASCII only (at most max bytes),
  * so a hostile header cannot forge log lines or break JSON. */
