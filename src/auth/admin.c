@@ -20,6 +20,9 @@ void admin_settings_default(admin_settings *s)
     s->rotation_grace_ms = 24LL * 3600 * 1000;
     s->activation_ttl_ms = 72LL * 3600 * 1000;
     s->token_lifetime_ms = 90LL * 24 * 3600 * 1000;
+    s->audit_retention_days = 90;
+    s->audit_max_file_mb = 100;
+    s->audit_keep_files = 5;
 }
 
 static int fail(os_err *err, const char *path, const yaml_node *n, const char *what)
@@ -41,6 +44,45 @@ static int read_seconds(const char *path, const yaml_node *map, const char *key,
         return fail(err, path, n, msg);
     *ms = v * 1000;
     return 0;
+}
+
+/* A whole number in [0, max] under key, left unchanged when absent. */
+static int read_count(const char *path, const yaml_node *map, const char *key, int64_t max,
+                      int64_t *out, os_err *err)
+{
+    const yaml_node *n = yaml_map_get(map, key);
+    if (n == NULL || yaml_is_null(n))
+        return 0;
+    int64_t v;
+    char msg[160];
+    snprintf(msg, sizeof msg, "'%s' must be a whole number between 0 and %lld", key, (long long)max);
+    if (n->type != YN_SCALAR || os_parse_i64(n->value, &v) != 0 || v < 0 || v > max)
+        return fail(err, path, n, msg);
+    *out = v;
+    return 0;
+}
+
+static int read_audit(const char *path, const yaml_node *root, admin_settings *s, os_err *err)
+{
+    const yaml_node *au = yaml_map_get(root, "audit");
+    if (au == NULL || yaml_is_null(au))
+        return 0;
+    if (au->type != YN_MAP)
+        return fail(err, path, au, "'audit' must be a mapping");
+    for (size_t i = 0; i < au->n; i++) {
+        const char *k = au->keys[i]->value;
+        if (strcmp(k, "retention_days") && strcmp(k, "max_file_mb") && strcmp(k, "keep_files")) {
+            char msg[200];
+            snprintf(msg, sizeof msg,
+                     "unknown key '%.64s' in audit (expected retention_days, max_file_mb, keep_files)", k);
+            return fail(err, path, au->keys[i], msg);
+        }
+    }
+    return read_count(path, au, "retention_days", 36600, &s->audit_retention_days, err) ||
+                   read_count(path, au, "max_file_mb", 1000000, &s->audit_max_file_mb, err) ||
+                   read_count(path, au, "keep_files", 1000, &s->audit_keep_files, err)
+               ? -1
+               : 0;
 }
 
 static int read_string(const char *path, const yaml_node *map, const char *key, const char **out,
@@ -108,6 +150,8 @@ static int parse(const char *path, const char *text, size_t len, os_arena *a, ad
         return os_err_wrap(err, "%s", path);
     if (root->type != YN_MAP)
         return 0;   /* config_parse reports this */
+    if (read_audit(path, root, s, err) != 0)
+        return -1;
     const yaml_node *adm = yaml_map_get(root, "admin");
     if (adm && !yaml_is_null(adm)) {
         static const char *const keys[] = {"prefix", "listen", "rotation_grace_seconds",

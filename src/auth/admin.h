@@ -25,11 +25,15 @@ typedef struct admin_settings {
     int64_t token_lifetime_ms;      /* default 90 days; 0 = tokens never expire */
     admin_principal_cfg *principals;
     size_t nprincipals;
+    /* `audit:` - the recipient audit log */
+    int64_t audit_retention_days;   /* default 90; 0 = keep every event */
+    int64_t audit_max_file_mb;      /* audit.jsonl rotated past this size; default 100, 0 = never */
+    int64_t audit_keep_files;       /* rotated files kept (audit.jsonl.1 ...); default 5 */
 } admin_settings;
 
 /* Fills defaults only (no config file). */
 void admin_settings_default(admin_settings *s);
-/* Reads the `admin:` mapping (prefix, listen, rotation_grace_seconds,
+/* Reads the `audit:` mapping (retention_days, max_file_mb, keep_files), the `admin:` mapping (prefix, listen, rotation_grace_seconds,
  * activation_ttl_seconds, token_lifetime_seconds) and the `admins:` list
  * ({name, token: {env|file}}) of the YAML config at `path` (path NULL: defaults).
  * Errors are OS_EINVAL "PATH:LINE:COL: what". */

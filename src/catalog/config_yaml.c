@@ -618,7 +618,7 @@ int config_parse(const char *path, const char *text, size_t len, os_arena *a, os
                  os_err *err)
 {
     static const char *const keys[] = {"server", "storage", "shares", "recipients", "grants",
-                                       "admin", "admins", NULL};   /* admin*: src/auth/admin_config.c */
+                                       "admin", "admins", "audit", NULL};   /* admin*, audit: src/auth/admin.c */
     memset(cfg, 0, sizeof *cfg);
     cfg->path = os_arena_strdup(a, path);
     reader r = {path, a, err, cfg};

@@ -274,6 +274,10 @@ int store_grant_list(cat_store *st, int64_t share_id, int64_t recipient_id, os_a
 int store_audit_append(cat_store *st, const cat_audit_event *ev, os_err *err);
 /* Appends n events in one transaction (all or none).  Returns 0 or -1. */
 int store_audit_append_batch(cat_store *st, const cat_audit_event *const *evs, size_t n, os_err *err);
+/* Deletes events older than before_ms, in chunks (each its own short
+ * transaction, so requests' audit writes are not held up); *deleted counts
+ * them.  Returns 0, or -1 with err (chunks already deleted stay deleted). */
+int store_audit_prune(cat_store *st, int64_t before_ms, int64_t *deleted, os_err *err);
 /* Events matching f with id > after_id, oldest first; items cat_audit_event*. */
 int store_audit_list(cat_store *st, const cat_audit_filter *f, int64_t after_id, int limit,
                      os_arena *a, cat_page *page, os_err *err);

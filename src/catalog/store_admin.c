@@ -271,6 +271,30 @@ int store_audit_append(cat_store *st, const cat_audit_event *ev, os_err *err)
     return store_audit_append_batch(st, &ev, 1, err);
 }
 
+int store_audit_prune(cat_store *st, int64_t before_ms, int64_t *deleted, os_err *err)
+{
+    *deleted = 0;
+    for (;;) {
+        cat_tx *tx = store_tx_begin(st, err);
+        if (tx == NULL)
+            return -1;
+        tx->audit_only = 1;
+        if (sq_exec(tx->db, err,
+                    "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events "
+                    "WHERE time_ms < ? ORDER BY time_ms LIMIT 10000)",
+                    "i", before_ms) != 0) {
+            store_tx_rollback(tx);
+            return -1;
+        }
+        int64_t n = sqlite3_changes(tx->db);
+        if (store_tx_commit(tx, err) != 0)
+            return -1;
+        *deleted += n;
+        if (n < 10000)
+            return 0;
+    }
+}
+
 int store_audit_append_batch(cat_store *st, const cat_audit_event *const *evs, size_t n, os_err *err)
 {
     cat_tx *tx = store_tx_begin(st, err);

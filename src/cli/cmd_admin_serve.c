@@ -57,7 +57,10 @@ int admin_wiring_setup(admin_wiring *w, const char *config_path, const char *pre
     if (api->settings.nprincipals == 0)
         os_log(OS_LOG_WARN, "no admin principals are configured ('admins:' in the config): "
                             "every admin API call will be refused");
-    if ((w->sink = audit_sink_open(st, data_dir, err)) == NULL)
+    audit_sink_opts ao = {api->settings.audit_retention_days * 24 * 3600 * 1000,
+                          (uint64_t)api->settings.audit_max_file_mb << 20,
+                          (unsigned)api->settings.audit_keep_files};
+    if ((w->sink = audit_sink_open(st, data_dir, &ao, err)) == NULL)
         return -1;
     audit_sink_install(w->sink);
     size_t np, na;

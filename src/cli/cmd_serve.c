@@ -24,6 +24,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_admin.h"
 #include "cli/demo.h"
+#include "sharing/audit.h"
 #include "net/http.h"
 #include "sharing/service.h"
 #include "storage/local_url.h"
@@ -334,6 +335,7 @@ int cli_serve_main(int argc, char **argv)
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -426,7 +428,11 @@ int cli_serve_main(int argc, char **argv)
     }
     fflush(stdout);
     int sig = 0;
-    sigwait(&stop, &sig);
+    /* SIGHUP: logrotate moved audit.jsonl; write to a new one. */
+    while (sigwait(&stop, &sig) == 0 && sig == SIGHUP) {
+        os_log(OS_LOG_INFO, "received SIGHUP: reopening the audit log");
+        audit_sink_reopen(audit_sink_installed());
+    }
     os_log(OS_LOG_INFO, "received %s: draining in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     rc = 0;
 out:

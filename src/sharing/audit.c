@@ -5,7 +5,12 @@
  * transaction, as soon as they come, so a batch spans what arrived while the
  * previous one was being written.  When the queue is full, requests wait for
  * room (back-pressure): no event is dropped.  Closing the sink drains the queue;
- * a crash loses at most the events not yet committed (one batch and the queue). */
+ * a crash loses at most the events not yet committed (one batch and the queue).
+ *
+ * The writer also keeps the log bounded: once an hour it deletes events older
+ * than the retention period, and it rotates audit.jsonl when it passes its
+ * size limit (audit.jsonl.1 is the newest old file) or when asked to reopen it
+ * after an external rotation (SIGHUP). */
 #include "sharing/audit.h"
 
 #include <errno.h>
@@ -16,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -23,10 +29,15 @@
 
 #define AUDIT_QUEUE_CAP 8192
 #define AUDIT_BATCH_MAX 1000
+#define AUDIT_PRUNE_EVERY_MS (3600 * 1000)
 
 struct audit_sink {
     cat_store *st;
     FILE *file;
+    char path[PATH_MAX];
+    audit_sink_opts opts;
+    int reopen;                    /* set by audit_sink_reopen, atomically */
+    int64_t next_prune_ms;
     pthread_mutex_t lock;
     pthread_cond_t nonempty, nonfull, drained;
     cat_audit_event *queue[AUDIT_QUEUE_CAP];   /* a ring of malloc'd copies */
@@ -40,7 +51,8 @@ static void *writer_main(void *arg);
 
 static audit_sink *g_sink;
 
-audit_sink *audit_sink_open(cat_store *st, const char *data_dir, os_err *err)
+audit_sink *audit_sink_open(cat_store *st, const char *data_dir, const audit_sink_opts *opts,
+                            os_err *err)
 {
     char path[PATH_MAX];
     if (snprintf(path, sizeof path, "%s/audit.jsonl", data_dir) >= (int)sizeof path) {
@@ -65,6 +77,9 @@ audit_sink *audit_sink_open(cat_store *st, const char *data_dir, os_err *err)
     }
     s->st = st;
     s->file = f;
+    memcpy(s->path, path, sizeof path);
+    if (opts)
+        s->opts = *opts;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->nonempty, NULL);
     pthread_cond_init(&s->nonfull, NULL);
@@ -164,6 +179,60 @@ static cat_audit_event *event_copy(const cat_audit_event *ev)
     return c;
 }
 
+/* Opens audit.jsonl again (0600, appending); keeps the old stream when that fails. */
+static void file_reopen(audit_sink *s)
+{
+    int fd = open(s->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+    if (f == NULL) {
+        os_log(OS_LOG_ERROR, "audit: cannot reopen %s: %s; still writing the old file", s->path,
+               strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    fclose(s->file);
+    s->file = f;
+}
+
+/* audit.jsonl -> audit.jsonl.1, .1 -> .2 ... dropping what is past keep_files. */
+static void file_rotate(audit_sink *s)
+{
+    char from[PATH_MAX + 16], to[PATH_MAX + 16];
+    fflush(s->file);
+    if (s->opts.keep_files == 0) {
+        if (unlink(s->path) != 0)
+            os_log(OS_LOG_ERROR, "audit: cannot remove %s to rotate it: %s", s->path, strerror(errno));
+    } else {
+        for (unsigned i = s->opts.keep_files; i > 1; i--) {
+            snprintf(from, sizeof from, "%s.%u", s->path, i - 1);
+            snprintf(to, sizeof to, "%s.%u", s->path, i);
+            if (rename(from, to) != 0 && errno != ENOENT)
+                os_log(OS_LOG_ERROR, "audit: cannot rotate %s: %s", from, strerror(errno));
+        }
+        snprintf(to, sizeof to, "%s.1", s->path);
+        if (rename(s->path, to) != 0)
+            os_log(OS_LOG_ERROR, "audit: cannot rotate %s: %s", s->path, strerror(errno));
+    }
+    file_reopen(s);
+}
+
+/* Deletes events past the retention period, at most once an hour. */
+static void prune_if_due(audit_sink *s)
+{
+    int64_t now = os_now_ms();
+    if (s->opts.retention_ms <= 0 || now < s->next_prune_ms)
+        return;
+    s->next_prune_ms = now + AUDIT_PRUNE_EVERY_MS;
+    int64_t gone = 0;
+    os_err err;
+    if (store_audit_prune(s->st, now - s->opts.retention_ms, &gone, &err) != 0)
+        os_log(OS_LOG_ERROR, "audit: cannot delete events past the retention period: %s", err.msg);
+    else if (gone > 0)
+        os_log(OS_LOG_INFO, "audit: deleted %lld events older than the retention period",
+               (long long)gone);
+}
+
 /* Writes one batch: one transaction in the catalog, then its JSON lines. */
 static void write_batch(audit_sink *s, cat_audit_event **batch, size_t n)
 {
@@ -178,6 +247,11 @@ static void write_batch(audit_sink *s, cat_audit_event **batch, size_t n)
     }
     if (fflush(s->file) != 0)
         os_log(OS_LOG_ERROR, "audit: cannot append to audit.jsonl: %s", strerror(errno));
+    if (s->opts.max_file_bytes > 0) {
+        long size = ftell(s->file);
+        if (size > 0 && (uint64_t)size >= s->opts.max_file_bytes)
+            file_rotate(s);
+    }
 }
 
 static void *writer_main(void *arg)
@@ -186,8 +260,20 @@ static void *writer_main(void *arg)
     cat_audit_event **batch = malloc(AUDIT_BATCH_MAX * sizeof *batch);
     pthread_mutex_lock(&s->lock);
     for (;;) {
-        while (s->count == 0 && !s->stop)
-            pthread_cond_wait(&s->nonempty, &s->lock);
+        while (s->count == 0 && !s->stop) {
+            /* Idle: wake now and then for retention and SIGHUP. */
+            pthread_mutex_unlock(&s->lock);
+            if (__atomic_exchange_n(&s->reopen, 0, __ATOMIC_ACQ_REL))
+                file_reopen(s);
+            prune_if_due(s);
+            pthread_mutex_lock(&s->lock);
+            if (s->count > 0 || s->stop)
+                break;
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 1;
+            pthread_cond_timedwait(&s->nonempty, &s->lock, &until);
+        }
         if (s->count == 0)
             break;   /* stopping, and drained */
         size_t n = s->count < AUDIT_BATCH_MAX ? s->count : AUDIT_BATCH_MAX;
@@ -203,6 +289,8 @@ static void *writer_main(void *arg)
         s->busy = true;
         pthread_cond_broadcast(&s->nonfull);
         pthread_mutex_unlock(&s->lock);
+        if (__atomic_exchange_n(&s->reopen, 0, __ATOMIC_ACQ_REL))
+            file_reopen(s);
         write_batch(s, take, n);
         for (size_t i = 0; i < n; i++)
             free(take[i]);
@@ -247,6 +335,16 @@ void audit_sink_flush(audit_sink *s)
     pthread_mutex_lock(&s->lock);
     while (s->count > 0 || s->busy)
         pthread_cond_wait(&s->drained, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void audit_sink_reopen(audit_sink *s)
+{
+    if (s == NULL)
+        return;
+    __atomic_store_n(&s->reopen, 1, __ATOMIC_RELEASE);
+    pthread_mutex_lock(&s->lock);
+    pthread_cond_signal(&s->nonempty);
     pthread_mutex_unlock(&s->lock);
 }
 

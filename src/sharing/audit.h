@@ -14,9 +14,22 @@
 
 typedef struct audit_sink audit_sink;
 
+/* How long events are kept and how the JSON-lines file is rotated. */
+typedef struct audit_sink_opts {
+    int64_t retention_ms;         /* events older than this are deleted (hourly); 0 = never */
+    uint64_t max_file_bytes;      /* audit.jsonl is rotated past this size; 0 = never */
+    unsigned keep_files;          /* rotated files kept: audit.jsonl.1 (newest) .. .N */
+} audit_sink_opts;
+
 /* Opens the sink: events go to the store's audit table and are appended to
- * DATA_DIR/audit.jsonl (created 0600).  Returns NULL with err. */
-audit_sink *audit_sink_open(cat_store *st, const char *data_dir, os_err *err);
+ * DATA_DIR/audit.jsonl (created 0600).  opts may be NULL (keep everything,
+ * never rotate).  Returns NULL with err. */
+audit_sink *audit_sink_open(cat_store *st, const char *data_dir, const audit_sink_opts *opts,
+                            os_err *err);
+/* Asks the writer to reopen audit.jsonl before its next write (after an
+ * external logrotate moved it; the server calls this on SIGHUP).  Safe from
+ * any thread. */
+void audit_sink_reopen(audit_sink *s);
 /* Closes the file and frees the sink.  NULL is a no-op. */
 void audit_sink_close(audit_sink *s);
 /* Queues one event (copied) for the writer thread, which commits events in
