@@ -101,7 +101,15 @@ run loadTable "$load" -H "Authorization: Bearer $token"
 run loadTable-refs "$load?snapshots=refs" -H "Authorization: Bearer $token"
 run config "$ice/config?warehouse=s" -H "Authorization: Bearer $token"
 run listNamespaces "$ice/shares/s/namespaces" -H "Authorization: Bearer $token"
+# The small catalog answers beside nginx serving the same bodies as static files.
+curl -sf -o "$table/config.json" -H "Authorization: Bearer $token" "$ice/config?warehouse=s"
+curl -sf -o "$table/namespaces.json" -H "Authorization: Bearer $token" "$ice/shares/s/namespaces"
+run nginx-config "http://127.0.0.1:$port/config.json"
+run nginx-namespaces "http://127.0.0.1:$port/namespaces.json"
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
 echo "server peak RSS: $((rss_kb / 1024)) MB"
-awk -v a="$(cat "$work/rps.loadTable")" -v b="$(cat "$work/rps.nginx-metadata")" \
-  'BEGIN { printf "ratio loadTable / nginx static file: %.3fx\n", a / b }'
+ratio() { awk -v a="$(cat "$work/rps.$2")" -v b="$(cat "$work/rps.$3")" \
+  'BEGIN { printf "ratio %s: %.3fx\n", "'"$1"'", a / b }'; }
+ratio "loadTable / nginx static file" loadTable nginx-metadata
+ratio "config / nginx static file" config nginx-config
+ratio "listNamespaces / nginx static file" listNamespaces nginx-namespaces
