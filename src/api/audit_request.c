@@ -87,6 +87,13 @@ void audit_request_set_recipient(http_request *req, int64_t recipient_id, const 
     rec->ev.recipient = clean(http_request_arena(req), name, 1024);
 }
 
+void audit_request_set_token(http_request *req, int64_t token_id)
+{
+    audit_record *rec = audit_request_get(req);
+    if (rec != NULL)
+        rec->ev.token_id = token_id;
+}
+
 void audit_request_add_files(http_request *req, int64_t n)
 {
     audit_record *rec = audit_request_get(req);

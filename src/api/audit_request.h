@@ -25,6 +25,8 @@ typedef struct audit_record {
 audit_record *audit_request_begin(http_request *req);
 /* The caller, once authenticated (name is copied). */
 void audit_request_set_recipient(http_request *req, int64_t recipient_id, const char *name);
+/* The token the caller authenticated with (its last use is recorded). */
+void audit_request_set_token(http_request *req, int64_t token_id);
 /* Counts of files (signed URLs) and storage credentials vended. */
 void audit_request_add_files(http_request *req, int64_t n);
 void audit_request_add_credentials(http_request *req, int64_t n);

@@ -156,6 +156,7 @@ typedef struct cat_token_info {
     int64_t id;
     const char *source;
     int64_t created_ms, expires_ms, revoked_ms, superseded_ms;
+    int64_t last_used_ms;         /* 0: never used (recorded at most once a minute) */
 } cat_token_info;
 
 /* An asset with the provider's source name (NULL when it equals the name). */
@@ -176,6 +177,7 @@ typedef struct cat_grant_info {
 /* One recipient request, as the audit log keeps it. */
 typedef struct cat_audit_event {
     int64_t id;
+    int64_t token_id;             /* the token used (not stored with the event): 0 none */
     int64_t time_ms;
     int64_t recipient_id;         /* 0: not authenticated */
     const char *recipient, *share, *schema, *asset, *operation, *method, *path;
@@ -274,6 +276,11 @@ int store_grant_list(cat_store *st, int64_t share_id, int64_t recipient_id, os_a
 int store_audit_append(cat_store *st, const cat_audit_event *ev, os_err *err);
 /* Appends n events in one transaction (all or none).  Returns 0 or -1. */
 int store_audit_append_batch(cat_store *st, const cat_audit_event *const *evs, size_t n, os_err *err);
+/* Records that these tokens were used at when_ms (a time only moves
+ * forward), in one transaction that leaves the catalog generation alone.
+ * Returns 0, or -1 with err. */
+int store_tokens_touch(cat_store *st, const int64_t *token_ids, size_t n, int64_t when_ms,
+                       os_err *err);
 /* Deletes events older than before_ms, in chunks (each its own short
  * transaction, so requests' audit writes are not held up); *deleted counts
  * them.  Returns 0, or -1 with err (chunks already deleted stay deleted). */

@@ -271,6 +271,24 @@ int store_audit_append(cat_store *st, const cat_audit_event *ev, os_err *err)
     return store_audit_append_batch(st, &ev, 1, err);
 }
 
+int store_tokens_touch(cat_store *st, const int64_t *token_ids, size_t n, int64_t when_ms,
+                       os_err *err)
+{
+    if (n == 0)
+        return 0;
+    cat_tx *tx = store_tx_begin(st, err);
+    if (tx == NULL)
+        return -1;
+    tx->audit_only = 1;
+    for (size_t i = 0; i < n; i++)
+        if (sq_exec(tx->db, err, "UPDATE tokens SET last_used_ms = ? WHERE id = ? AND last_used_ms < ?",
+                    "iii", when_ms, token_ids[i], when_ms) != 0) {
+            store_tx_rollback(tx);
+            return -1;
+        }
+    return store_tx_commit(tx, err);
+}
+
 int store_audit_prune(cat_store *st, int64_t before_ms, int64_t *deleted, os_err *err)
 {
     *deleted = 0;

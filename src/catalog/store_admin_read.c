@@ -227,6 +227,7 @@ static void *make_token_info(sqlite3_stmt *s, os_arena *a)
     t->expires_ms = sqlite3_column_int64(s, 3);
     t->revoked_ms = sqlite3_column_int64(s, 4);
     t->superseded_ms = sqlite3_column_int64(s, 5);
+    t->last_used_ms = sqlite3_column_int64(s, 6);
     return t;
 }
 
@@ -234,7 +235,8 @@ int store_token_history(cat_store *st, int64_t recipient_id, os_arena *a, cat_pa
                         os_err *err)
 {
     LIST(st, err, ADMIN_LIST_MAX, make_token_info, a, page,
-         "SELECT id, source, created_ms, expires_ms, revoked_ms, superseded_ms FROM tokens"
+         "SELECT id, source, created_ms, expires_ms, revoked_ms, superseded_ms, last_used_ms"
+         " FROM tokens"
          " WHERE recipient_id = ? ORDER BY id DESC",
          "i", recipient_id);
 }

@@ -92,7 +92,9 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE audit_events ADD COLUMN snapshot_id INTEGER;",
     /* 5: the catalog generation: every change of a catalog table bumps it,
      * so a server's in-memory view (store_sqlite_view.c) notices changes made
-     * by other processes.  The audit and admin logs do not count. */
+     * by other processes.  The audit and admin logs do not count, nor does a
+     * token's last use (recorded by the audit writer, at most once a minute). */
+    "ALTER TABLE tokens ADD COLUMN last_used_ms INTEGER NOT NULL DEFAULT 0;"
     "CREATE TABLE catalog_gen (id INTEGER PRIMARY KEY CHECK (id = 1), gen INTEGER NOT NULL);"
     "INSERT INTO catalog_gen VALUES (1, 0);"
     "CREATE TRIGGER locations_gen_i AFTER INSERT ON locations BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
@@ -117,7 +119,8 @@ static const char *const MIGRATIONS[] = {
     "CREATE TRIGGER recipients_gen_u AFTER UPDATE ON recipients BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
     "CREATE TRIGGER recipients_gen_d AFTER DELETE ON recipients BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
     "CREATE TRIGGER tokens_gen_i AFTER INSERT ON tokens BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
-    "CREATE TRIGGER tokens_gen_u AFTER UPDATE ON tokens BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER tokens_gen_u AFTER UPDATE OF recipient_id, hash, created_ms, expires_ms,"
+    " revoked_ms, source, superseded_ms ON tokens BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
     "CREATE TRIGGER tokens_gen_d AFTER DELETE ON tokens BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
     "CREATE TRIGGER grants_gen_i AFTER INSERT ON grants BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
     "CREATE TRIGGER grants_gen_u AFTER UPDATE ON grants BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"

@@ -30,6 +30,10 @@
 #define AUDIT_QUEUE_CAP 8192
 #define AUDIT_BATCH_MAX 1000
 #define AUDIT_PRUNE_EVERY_MS (3600 * 1000)
+/* A token's last use is written at most this often, by this thread, so the
+ * request path never writes to the catalog for it. */
+#define TOKEN_TOUCH_EVERY_MS (60 * 1000)
+#define TOKEN_SLOTS 1024
 
 struct audit_sink {
     cat_store *st;
@@ -37,6 +41,7 @@ struct audit_sink {
     char path[PATH_MAX];
     audit_sink_opts opts;
     int reopen;                    /* set by audit_sink_reopen, atomically */
+    struct { int64_t id, at_ms; } touched[TOKEN_SLOTS];   /* writer only: last use written */
     int64_t next_prune_ms;
     pthread_mutex_t lock;
     pthread_cond_t nonempty, nonfull, drained;
@@ -233,6 +238,37 @@ static void prune_if_due(audit_sink *s)
                (long long)gone);
 }
 
+/* Records the last use of the batch's tokens whose stored time is a minute
+ * old or more (a slot shared by two tokens only costs an extra write). */
+static void touch_tokens(audit_sink *s, cat_audit_event **batch, size_t n)
+{
+    int64_t ids[64];
+    size_t k = 0;
+    int64_t now = os_now_ms();
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = batch[i]->token_id;
+        if (id <= 0)
+            continue;
+        size_t slot = (size_t)id % TOKEN_SLOTS;
+        if (s->touched[slot].id == id && now - s->touched[slot].at_ms < TOKEN_TOUCH_EVERY_MS)
+            continue;
+        s->touched[slot].id = id;
+        s->touched[slot].at_ms = now;
+        ids[k++] = id;
+        if (k == sizeof ids / sizeof ids[0] || i + 1 == n) {
+            os_err err;
+            if (store_tokens_touch(s->st, ids, k, now, &err) != 0)
+                os_log(OS_LOG_ERROR, "audit: cannot record tokens' last use: %s", err.msg);
+            k = 0;
+        }
+    }
+    if (k > 0) {
+        os_err err;
+        if (store_tokens_touch(s->st, ids, k, now, &err) != 0)
+            os_log(OS_LOG_ERROR, "audit: cannot record tokens' last use: %s", err.msg);
+    }
+}
+
 /* Writes one batch: one transaction in the catalog, then its JSON lines. */
 static void write_batch(audit_sink *s, cat_audit_event **batch, size_t n)
 {
@@ -292,6 +328,7 @@ static void *writer_main(void *arg)
         if (__atomic_exchange_n(&s->reopen, 0, __ATOMIC_ACQ_REL))
             file_reopen(s);
         write_batch(s, take, n);
+        touch_tokens(s, take, n);
         for (size_t i = 0; i < n; i++)
             free(take[i]);
         pthread_mutex_lock(&s->lock);

@@ -196,9 +196,11 @@ def test_batch_is_atomic_and_state_survives_restart(adm):
     r = adm.admin("PATCH", "/shares/sales", {"updates": [
         {"action": "REMOVE", "data_object": {"schema": "retail", "name": "orders_src"}}]})
     assert r.status_code == 200 and "orders" not in [a["name"] for a in r.json()["assets"]]
+    listing = adm.recipient("/shares/sales/all-volumes", profile["bearerToken"]).json()
+    adm.admin("GET", "/audit")   # the token's last use is recorded by the audit writer: let it catch up
     snapshot = {p: adm.admin("GET", p).json() for p in ["/shares/sales", "/recipients/bob", "/locations/local",
                                                           "/shares/sales/permissions"]}
-    listing = adm.recipient("/shares/sales/all-volumes", profile["bearerToken"]).json()
+    assert snapshot["/recipients/bob"]["tokens"][0]["last_used_at"] is not None
     adm.restart()
     for p, doc in snapshot.items():
         assert adm.admin("GET", p).json() == doc

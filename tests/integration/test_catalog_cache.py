@@ -129,3 +129,27 @@ def test_paging_tokens_are_checked_every_time(tmp_path):
         assert r.status_code == 400
     finally:
         s.stop()
+
+
+def test_token_last_use_is_recorded_at_most_once_a_minute(adm):
+    adm.setup_share()
+    tok = adm.onboard("acme")["bearerToken"]
+
+    def last_used():
+        adm.admin("GET", "/audit")   # waits for the audit writer to catch up
+        toks = adm.admin("GET", "/recipients/acme").json()["tokens"]
+        assert len(toks) == 1
+        return toks[0]["last_used_at"]
+
+    assert last_used() is None
+    gen = sqlite3.connect(os.path.join(adm.data_dir, "catalog.db"), timeout=10)
+    before = gen.execute("SELECT gen FROM catalog_gen").fetchone()[0]
+    assert adm.recipient("/shares", tok).status_code == 200
+    first = last_used()
+    assert first is not None
+    time.sleep(1.1)
+    assert adm.recipient("/shares", tok).status_code == 200
+    assert last_used() == first   # within the minute: not written again
+    # Recording a use is not a catalog change (no reload, cached answers stay valid).
+    assert gen.execute("SELECT gen FROM catalog_gen").fetchone()[0] == before
+    gen.close()

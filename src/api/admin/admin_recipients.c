@@ -47,6 +47,7 @@ static json_t *recipient_json(admin_api *api, const cat_recipient_admin *x, os_a
             admin_json_time(j, "expires_at", t->expires_ms);
             admin_json_time(j, "revoked_at", t->revoked_ms);
             admin_json_time(j, "superseded_at", t->superseded_ms);
+            admin_json_time(j, "last_used_at", t->last_used_ms);
             json_array_append_new(toks, j);
         }
     json_object_set_new(o, "tokens", toks);

@@ -27,6 +27,7 @@ int recipient_identify(http_request *req, recipient_api *api, sharing_caller *wh
     who->recipient_id = tok.recipient_id;
     who->recipient_name = r->name;
     audit_request_set_recipient(req, r->id, r->name);
+    audit_request_set_token(req, tok.id);
     char principal[40];
     snprintf(principal, sizeof principal, "recipient:%lld", (long long)tok.recipient_id);
     http_request_set_principal(req, principal);
