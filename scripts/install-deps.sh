@@ -8,7 +8,7 @@ PACKAGES=(
   libcurl4-openssl-dev zlib1g-dev libsnappy-dev libzstd-dev liblz4-dev
   libcmocka-dev
   python3 python3-pytest python3-requests python3-cryptography python3-botocore
-  curl openssl
+  curl openssl wrk
 )
 
 missing=()

@@ -32,6 +32,8 @@ run_suites() {
 }
 
 run_suites release
+echo "=== soak (60 s; tests/soak/soak.py SECONDS runs it longer)"
+OS_BIN="$top/build/release/opensharing" "$PY" "$top/tests/soak/soak.py" "${OS_SOAK_SECONDS:-60}" 256
 echo "=== conformance tests"
 if [ -d "$top/tests/conformance" ] && ls "$top"/tests/conformance/test_*.py >/dev/null 2>&1; then
   OS_BIN="$top/build/release/opensharing" "$PY" -m pytest -q -rs -p no:cacheprovider "$top/tests/conformance"
@@ -42,4 +44,4 @@ echo "=== fuzzing (bounded)"
 "$top/scripts/fuzz.sh" "${OS_FUZZ_SECONDS:-20}"
 echo "=== all suites passed"
 # One plain summary line for tools that read the closing line of a run.
-echo "suites: 6 passed, 0 failed"
+echo "suites: 7 passed, 0 failed"
