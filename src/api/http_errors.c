@@ -24,6 +24,7 @@ static const struct {
     {OS_ENOMEM, 503, "TEMPORARILY_UNAVAILABLE"},
     {OS_EINTERNAL, 500, "INTERNAL_ERROR"},
     {OS_EUPSTREAM, 502, "BAD_GATEWAY"},
+    {OS_EBUSY, 503, "TEMPORARILY_UNAVAILABLE"},
 };
 
 int api_status_of(os_code code)
@@ -62,6 +63,12 @@ int api_send_error_raw(http_response *res, int status, const char *error_code, c
 int api_send_error(http_response *res, const os_err *err)
 {
     int status = api_status_of(err->code);
+    if (err->code == OS_EBUSY) {
+        /* Busy is transient and says so; the message names what is busy, no secret. */
+        os_log(OS_LOG_WARN, "request refused while busy: %s", err->msg);
+        http_response_header(res, "Retry-After", "1");
+        return api_send_error_raw(res, status, api_error_code_of(err->code), err->msg);
+    }
     /* Damaged table or asset files: the message names the file inside the
      * asset (never a server path) so the provider can be told what to fix. */
     if (err->code == OS_ECORRUPT) {

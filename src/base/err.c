@@ -68,6 +68,7 @@ const char *os_code_name(os_code code)
     case OS_ELIMIT: return "ELIMIT";
     case OS_EINTERNAL: return "EINTERNAL";
     case OS_EUPSTREAM: return "EUPSTREAM";
+    case OS_EBUSY: return "EBUSY";
     }
     return "UNKNOWN";
 }

@@ -20,9 +20,11 @@ typedef enum os_code {
     OS_ENOMEM,        /* allocation failed */
     OS_ELIMIT,        /* a size or count limit was exceeded */
     OS_EINTERNAL,     /* a bug or an impossible state */
-    OS_EUPSTREAM      /* a service the server relies on (a storage provider's credentials
+    OS_EUPSTREAM,     /* a service the server relies on (a storage provider's credentials
                          API...) failed or refused (502 BAD_GATEWAY); its message reaches
                          the caller, so it never holds a secret */
+    OS_EBUSY          /* a shared resource stayed busy past its wait (the catalog's write
+                         lock held by another process): 503 with Retry-After */
 } os_code;
 
 /* An error value.  Functions that can fail take an `os_err *` (may be NULL when

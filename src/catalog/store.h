@@ -28,6 +28,10 @@ typedef struct cat_tx cat_tx;
 /* Opens (creating if needed) the catalog at `path`, applies pending numbered
  * migrations, and enables WAL and foreign keys.  Returns NULL with err filled. */
 cat_store *store_open(const char *path, os_err *err);
+/* How long a write waits for another process's write lock before failing
+ * with OS_EBUSY (default STORE_BUSY_MS_DEFAULT).  Call before serving. */
+#define STORE_BUSY_MS_DEFAULT 10000
+void store_set_busy_timeout(cat_store *st, int ms);
 /* Closes every connection.  NULL is a no-op. */
 void store_close(cat_store *st);
 /* Checks the database answers a trivial query (readiness). */

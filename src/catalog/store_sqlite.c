@@ -131,11 +131,14 @@ static const char *const MIGRATIONS[] = {
 int sq_fail(sqlite3 *db, os_err *err, const char *what)
 {
     int code = sqlite3_extended_errcode(db);
+    if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+        return os_err_set(err, OS_EBUSY,
+                          "the catalog is busy (another process holds its write lock); retry shortly");
     os_code c = (code & 0xff) == SQLITE_CONSTRAINT ? OS_EEXIST : OS_EIO;
     return os_err_set(err, c, "catalog: %s: %s", what, sqlite3_errmsg(db));
 }
 
-static sqlite3 *open_connection(const char *path, os_err *err)
+static sqlite3 *open_connection(const char *path, int busy_ms, os_err *err)
 {
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(path, &db,
@@ -148,7 +151,7 @@ static sqlite3 *open_connection(const char *path, os_err *err)
         return NULL;
     }
     /* Writers wait for each other instead of failing at once. */
-    sqlite3_busy_timeout(db, 10000);
+    sqlite3_busy_timeout(db, busy_ms);
     char *msg = NULL;
     rc = sqlite3_exec(db,
                       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
@@ -208,7 +211,8 @@ cat_store *store_open(const char *path, os_err *err)
     pthread_cond_init(&st->freed, NULL);
     pthread_mutex_init(&st->view_lock, NULL);
     pthread_mutex_init(&st->view_build, NULL);
-    sqlite3 *db = open_connection(path, err);
+    st->busy_ms = STORE_BUSY_MS_DEFAULT;
+    sqlite3 *db = open_connection(path, st->busy_ms, err);
     if (db == NULL || migrate(db, &st->version, err) != 0) {
         sqlite3_close(db);
         store_close(st);
@@ -234,6 +238,15 @@ void store_close(cat_store *st)
     free(st);
 }
 
+void store_set_busy_timeout(cat_store *st, int ms)
+{
+    __atomic_store_n(&st->busy_ms, ms, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&st->lock);
+    for (int i = 0; i < st->nidle; i++)
+        sqlite3_busy_timeout(st->idle[i], ms);
+    pthread_mutex_unlock(&st->lock);
+}
+
 int store_schema_version(cat_store *st)
 {
     return st->version;
@@ -251,7 +264,8 @@ sqlite3 *sq_acquire(cat_store *st, os_err *err)
         if (st->nopen < STORE_POOL_MAX) {
             st->nopen++;
             pthread_mutex_unlock(&st->lock);
-            sqlite3 *db = open_connection(st->path, err);
+            int busy_ms = __atomic_load_n(&st->busy_ms, __ATOMIC_RELAXED);
+            sqlite3 *db = open_connection(st->path, busy_ms, err);
             if (db == NULL) {
                 pthread_mutex_lock(&st->lock);
                 st->nopen--;

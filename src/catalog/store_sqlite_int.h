@@ -18,6 +18,7 @@ struct cat_store {
     int nidle;
     int nopen;
     int version;
+    int busy_ms;                  /* how long a connection waits for another writer */
     /* The in-memory view recipient reads are answered from (store_sqlite_view.c). */
     pthread_mutex_t view_lock;    /* guards the view pointer while a reference is taken */
     pthread_mutex_t view_build;   /* one refresh at a time */

@@ -280,6 +280,18 @@ int cli_serve_main(int argc, char **argv)
         fprintf(stderr, "opensharing serve: %s\n", err.msg);
         goto out;
     }
+    /* How long a catalog write waits for another process's lock before the
+     * request is answered 503 with Retry-After. */
+    const char *busy = getenv("OPENSHARING_CATALOG_BUSY_MS");
+    if (busy != NULL) {
+        char *end;
+        long ms = strtol(busy, &end, 10);
+        if (*busy == '\0' || *end != '\0' || ms < 1 || ms > 600000) {
+            fprintf(stderr, "opensharing serve: OPENSHARING_CATALOG_BUSY_MS must be 1 to 600000\n");
+            goto out;
+        }
+        store_set_busy_timeout(st, (int)ms);
+    }
     int demo = o.config == NULL;
     if (demo && demo_config_build(o.data_dir, o.sample_dir, &arena, &cfg, &err) != 0) {
         fprintf(stderr, "opensharing serve: %s\n", err.msg);

@@ -273,7 +273,18 @@ static void touch_tokens(audit_sink *s, cat_audit_event **batch, size_t n)
 static void write_batch(audit_sink *s, cat_audit_event **batch, size_t n)
 {
     os_err err;
-    if (store_audit_append_batch(s->st, (const cat_audit_event *const *)batch, n, &err) != 0)
+    /* A catalog busy with another process's write is waited for (up to a
+     * minute, the queue absorbing requests meanwhile); other failures are
+     * logged and the events still reach audit.jsonl. */
+    int rc;
+    for (int tries = 0;; tries++) {
+        rc = store_audit_append_batch(s->st, (const cat_audit_event *const *)batch, n, &err);
+        if (rc == 0 || err.code != OS_EBUSY || tries >= 60)
+            break;
+        struct timespec pause = {1, 0};
+        nanosleep(&pause, NULL);
+    }
+    if (rc != 0)
         os_log(OS_LOG_ERROR, "audit: cannot record %zu requests in the catalog: %s", n, err.msg);
     for (size_t i = 0; i < n; i++) {
         char *line = audit_event_json(batch[i]);

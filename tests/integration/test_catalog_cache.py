@@ -153,3 +153,38 @@ def test_token_last_use_is_recorded_at_most_once_a_minute(adm):
     # Recording a use is not a catalog change (no reload, cached answers stay valid).
     assert gen.execute("SELECT gen FROM catalog_gen").fetchone()[0] == before
     gen.close()
+
+
+def test_busy_catalog_answers_503_and_reads_go_on(tmp_path):
+    env = AdminEnv(tmp_path)
+    env.env["OPENSHARING_CATALOG_BUSY_MS"] = "300"
+    env.start()
+    try:
+        env.setup_share()
+        tok = env.onboard("acme")["bearerToken"]
+        assert names(env.recipient("/shares/sales/all-tables", tok)) == ["orders"]
+        # Another process takes the catalog's write lock and keeps it.
+        db = sqlite3.connect(os.path.join(env.data_dir, "catalog.db"), timeout=10,
+                             isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            t0 = time.time()
+            r = env.admin("POST", "/shares", {"name": "blocked"})
+            assert r.status_code == 503, r.text
+            assert r.headers.get("Retry-After") == "1"
+            assert r.json()["errorCode"] == "TEMPORARILY_UNAVAILABLE" and "busy" in r.json()["message"]
+            assert time.time() - t0 < 5
+            # Recipients' reads do not need the write lock (nor wait for it).
+            t0 = time.time()
+            for _ in range(20):
+                assert names(env.recipient("/shares/sales/all-tables", tok)) == ["orders"]
+            assert time.time() - t0 < 5
+        finally:
+            db.execute("ROLLBACK")
+            db.close()
+        # Healthy again: the write goes through, and the audit of the busy period was kept.
+        assert env.admin("POST", "/shares", {"name": "after"}).status_code == 201
+        events = env.wait_audit(22, timeout=10)
+        assert len([e for e in events if e["operation"] == "listAllTables"]) >= 21
+    finally:
+        env.stop()
