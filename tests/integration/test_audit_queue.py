@@ -110,6 +110,14 @@ def test_audit_log_rotates_by_size_and_reopens_on_sighup(tmp_path):
             time.sleep(0.1)
         assert os.path.exists(log + ".1") and not os.path.exists(log + ".3")
         assert os.path.getsize(log + ".1") >= 1 << 20
+        # Every event so far written (the last request's is the last line) before moving the file.
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            with open(log) as f:
+                tail = f.read().rstrip("\n").rsplit("\n", 1)[-1]
+            if tail and json.loads(tail)["path"].endswith("/shares"):
+                break
+            time.sleep(0.05)
         # logrotate's way: move the file away, then SIGHUP; new events go to a new file.
         os.rename(log, log + ".moved")
         s.proc.send_signal(signal.SIGHUP)
