@@ -5,15 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "auth/page_token.h"
 #include "base/crypto.h"
+#include "base/log.h"
 #include "base/strutil.h"
 #include "base/timeutil.h"
 #include "formats/delta/delta.h"
 #include "formats/delta/dv_path.h"
 #include "sharing/file_access.h"
 #include "sharing/line_stream.h"
+#include "sharing/snap_cache.h"
 #include "sharing/table_actions.h"
 #include "sharing/table_source.h"
 
@@ -365,6 +368,50 @@ static char *make_page_token(read_job *j)
                              os_now_ms() + j->svc->page_token_ttl_ms, &j->arena);
 }
 
+/* Streams the snapshot's files: from its cached image when there is one,
+ * else by replaying the log while writing the image for the next query. */
+static int scan_snapshot(read_job *j, os_err *err)
+{
+    delta_scan_opts so;
+    memset(&so, 0, sizeof so);
+    so.predicate = j->pred;
+    so.limit_hint = j->limit_hint;
+    snap_cache *cache = j->svc->snap_cache;
+    char key[65];
+    int fd = -1;
+    bool building = false, bad = false;
+    delta_image_writer *w = NULL;
+    if (cache != NULL && j->src.ops->snapshot_fingerprint != NULL &&
+        j->src.ops->snapshot_fingerprint(j->snap, &j->key, err) == 0) {
+        snap_cache_key(j->asset->location, os_buf_cstr(&j->key), key);
+        if ((fd = snap_cache_lookup(cache, key)) >= 0) {
+            so.use_image = true;
+            so.image_fd = fd;
+            so.image_bad = &bad;
+        } else if ((fd = snap_cache_build_begin(cache, key)) >= 0) {
+            building = true;
+            os_err e2;
+            if ((w = delta_image_writer_open(fd, &e2)) == NULL)
+                os_log(OS_LOG_WARN, "snapshot cache: %s", e2.msg);
+            so.image_out = w;
+        }
+    }
+    os_buf_reset(&j->key);
+    os_err_clear(err);
+    int rc = j->src.ops->snapshot_scan(j->snap, &so, on_snapshot_file, j, err);
+    if (building)
+        snap_cache_build_end(cache, key, fd, rc == 0 && delta_image_writer_finished(w));
+    else if (fd >= 0)
+        close(fd);
+    if (bad) {
+        os_log(OS_LOG_WARN, "snapshot cache: the image of %s is corrupt; dropped, the log was read instead",
+               j->asset->location);
+        snap_cache_drop(cache, key);
+    }
+    delta_image_writer_free(w);
+    return rc;
+}
+
 static int produce_lines(read_job *j, line_sink *sink, os_err *err);
 
 static int produce(void *job, line_sink *sink, os_err *err)
@@ -395,8 +442,7 @@ static int produce_lines(read_job *j, line_sink *sink, os_err *err)
         ho.cdf = j->cdf != 0;
         rc = j->src.ops->history_scan(j->src.impl, &ho, on_change, j, err);
     } else {
-        delta_scan_opts so = {j->pred, j->limit_hint};
-        rc = j->src.ops->snapshot_scan(j->snap, &so, on_snapshot_file, j, err);
+        rc = scan_snapshot(j, err);
     }
     if (rc != 0) {
         if (err->code == OS_EIO && strstr(err->msg, "client went away"))

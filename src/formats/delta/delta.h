@@ -274,9 +274,23 @@ int delta_snapshot_domain(delta_snapshot *s, const char *domain, char **config, 
 
 typedef struct delta_predicate delta_predicate;
 
+typedef struct delta_image_writer delta_image_writer;
+
 typedef struct delta_scan_opts {
     const delta_predicate *predicate;  /* NULL: no skipping */
     int64_t limit_hint;                /* <= 0: none */
+    /* Optional: every active file (before predicate skipping) is also written
+     * to this image, which the scan finishes when it went through all of them
+     * (not after a stop); see delta_image_writer_finished. */
+    delta_image_writer *image_out;
+    /* Optional: with use_image, the active files are read from the image
+     * open at image_fd (at its start) instead of replaying the log; when the
+     * image proves corrupt part way, the scan replays the log from where the
+     * image stopped, sets *image_bad (if given) and never hands on a file of
+     * the bad block. */
+    bool use_image;
+    int image_fd;
+    bool *image_bad;
 } delta_scan_opts;
 
 /* Per-file callback: return 0 to continue, 1 to stop (not an error), -1 after
@@ -293,6 +307,34 @@ typedef int (*delta_file_cb)(void *ctx, const delta_file *f, os_err *err);
  * Returns 0, or -1 (OS_ECORRUPT, OS_EIO, or the callback's error). */
 int delta_snapshot_scan(delta_snapshot *s, const delta_scan_opts *opts,
                         delta_file_cb cb, void *ctx, os_err *err);
+
+/* ------------------------------------------------------------------ snapshot images */
+
+/* A snapshot image holds a reconciled snapshot's active files in scan order,
+ * in checksummed blocks, so that a later scan of the same version needs no
+ * log replay.  The writer appends to fd (borrowed, positioned at the start of
+ * an empty file).  Returns NULL with err (OS_ENOMEM, OS_EIO). */
+delta_image_writer *delta_image_writer_open(int fd, os_err *err);
+/* Appends one file.  Returns 0, or -1 (OS_ENOMEM, OS_EIO); the writer is then
+ * failed and can never finish. */
+int delta_image_writer_add(delta_image_writer *w, const delta_file *f, os_err *err);
+/* Writes the end marker.  Returns 0, or -1 (OS_EIO, or the writer failed). */
+int delta_image_writer_finish(delta_image_writer *w, os_err *err);
+/* Whether the image was finished without a failure (NULL-safe). */
+bool delta_image_writer_finished(const delta_image_writer *w);
+/* Frees the writer (not its fd).  NULL-safe. */
+void delta_image_writer_free(delta_image_writer *w);
+/* Reads the image at fd from its current offset, handing each file to cb
+ * (same contract as delta_snapshot_scan's callback) only after the block
+ * holding it passed its checksum.  Returns 0 at the verified end, 1 when cb
+ * stopped, -1 with err: OS_ECORRUPT (bad or truncated image; *cb_failed
+ * false), OS_ENOMEM, or cb's error (*cb_failed true). */
+int delta_image_read(int fd, delta_file_cb cb, void *ctx, bool *cb_failed, os_err *err);
+/* Writes into out (reset first) what identifies the snapshot's files beyond
+ * its version: the file times of its commit and checkpoint, so a table
+ * recreated at the same location never matches an older image.  Returns 0 or
+ * -1 (OS_ENOMEM). */
+int delta_snapshot_fingerprint(const delta_snapshot *s, struct os_buf *out, os_err *err);
 
 /* ------------------------------------------------------------------ history */
 
