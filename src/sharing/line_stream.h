@@ -38,6 +38,25 @@ line_stream *line_stream_start(line_producer_fn fn, void *job, void (*free_job)(
  * that is on the reader's thread while the request is still alive.  Set it
  * before handing the stream to the HTTP layer. */
 void line_stream_on_end(line_stream *ls, void (*fn)(void *ctx, int64_t count), void *ctx);
+/* Content codings a stream can be sent in. */
+typedef enum line_encoding {
+    LINE_ENC_IDENTITY = 0,
+    LINE_ENC_GZIP,
+    LINE_ENC_ZSTD
+} line_encoding;
+
+/* The coding to answer with for a request's Accept-Encoding value (NULL:
+ * absent): zstd when the client offers it, else gzip (also for "*"), else
+ * identity; a coding with q=0 is refused.  Never fails. */
+line_encoding line_encoding_choose(const char *accept_encoding);
+/* The Content-Encoding token of enc, or NULL for identity. */
+const char *line_encoding_name(line_encoding enc);
+/* Makes line_stream_read return the lines compressed with enc (streamed:
+ * memory stays bounded whatever the answer's size), at the level measured as
+ * the best trade (bench/serve/query.sh).  Call before the first read.
+ * Returns 0, or -1 with OS_ENOMEM (the stream is then unchanged). */
+int line_stream_set_encoding(line_stream *ls, line_encoding enc, os_err *err);
+
 /* Reads up to max bytes: >0 bytes, 0 at a complete end, -1 when the producer
  * failed (the response must be aborted).  Blocks while the producer works. */
 ssize_t line_stream_read(void *stream, char *buf, size_t max);
