@@ -1,19 +1,17 @@
-/* line_stream.c - a producer thread writing into a pipe that the HTTP layer drains. */
+/* line_stream.c - a producer thread filling a bounded queue of blocks that the HTTP layer drains, compressed or not. */
 #include "sharing/line_stream.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include "base/log.h"
 
-#define SINK_BLOCK 32768
+#define SINK_BLOCK 65536
+#define QUEUE_BLOCKS 16        /* at most 1 MiB queued between the producer and the reader */
 #define ENC_IN 65536
 /* Levels measured on a million-file answer (bench/serve/query.sh): gzip 1 is
  * as small as 3 and faster, 6 twice as slow for 7% less; zstd 1 is both the
@@ -21,23 +19,31 @@
 #define GZIP_LEVEL 1
 #define ZSTD_LEVEL 1
 
+/* Blocks of lines go from the producer to the reader through a bounded queue
+ * in memory: one copy out to the HTTP layer, no system call per block. */
 struct line_sink {
-    int fd;
-    os_buf pending;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    os_buf pending;             /* the producer's block being filled */
+    os_buf q[QUEUE_BLOCKS];     /* full blocks, oldest at qhead */
+    size_t qhead, qn;
+    int closed;                 /* the reader went away */
+    int done;                   /* the producer finished (all its blocks are queued) */
+    int failed;                 /* ... and failed */
     int64_t count;
 };
 
 struct line_stream {
-    int rfd;
     line_sink sink;
     pthread_t thread;
     int started;
-    int failed;                 /* set by the producer thread before it closes the pipe */
     line_producer_fn fn;
     void *job;
     void (*free_job)(void *);
     void (*on_end)(void *ctx, int64_t count);
     void *on_end_ctx;
+    os_buf cur;                 /* the block being read */
+    size_t cur_pos;
     /* compression on the reader's side (a second core next to the producer) */
     line_encoding enc;
     z_stream z;
@@ -58,50 +64,55 @@ void line_stream_on_end(line_stream *ls, void (*fn)(void *ctx, int64_t count), v
     ls->on_end_ctx = ctx;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+/* Queues the pending block, waiting while the queue is full.  0, or -1 when
+ * the reader went away. */
+static int hand_off(line_sink *s)
 {
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
+    pthread_mutex_lock(&s->mu);
+    while (s->qn == QUEUE_BLOCKS && !s->closed)
+        pthread_cond_wait(&s->cv, &s->mu);
+    int rc = -1;
+    if (!s->closed) {
+        s->q[(s->qhead + s->qn) % QUEUE_BLOCKS] = s->pending;
+        s->qn++;
+        os_buf empty = OS_BUF_INIT;
+        s->pending = empty;
+        pthread_cond_broadcast(&s->cv);
+        rc = 0;
     }
-    return 0;
+    pthread_mutex_unlock(&s->mu);
+    return rc;
 }
 
 int line_sink_put(line_sink *s, os_buf *lines, os_err *err)
 {
+    if (s->pending.data == NULL && os_buf_reserve(&s->pending, SINK_BLOCK + 4096) != 0)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
     if (os_buf_append(&s->pending, lines->data ? lines->data : "", lines->len) != 0)
         return os_err_set(err, OS_ENOMEM, "out of memory");
     os_buf_reset(lines);
-    if (s->pending.len >= SINK_BLOCK) {
-        if (write_all(s->fd, s->pending.data, s->pending.len) != 0)
-            return os_err_set(err, OS_EIO, "the client went away");
-        os_buf_reset(&s->pending);
-    }
+    if (s->pending.len >= SINK_BLOCK && hand_off(s) != 0)
+        return os_err_set(err, OS_EIO, "the client went away");
     return 0;
 }
 
 static void *run(void *arg)
 {
     line_stream *ls = arg;
+    line_sink *s = &ls->sink;
     os_err err;
     os_err_clear(&err);
-    int rc = ls->fn(ls->job, &ls->sink, &err);
-    if (rc == 0 && ls->sink.pending.len > 0 &&
-        write_all(ls->sink.fd, ls->sink.pending.data, ls->sink.pending.len) != 0)
+    int rc = ls->fn(ls->job, s, &err);
+    if (rc == 0 && s->pending.len > 0 && hand_off(s) != 0)
         rc = -1;
-    if (rc != 0) {
-        if (err.code != OS_EIO)
-            os_log(OS_LOG_ERROR, "stream aborted: %s", err.msg);
-        __atomic_store_n(&ls->failed, 1, __ATOMIC_RELEASE);
-    }
-    os_buf_free(&ls->sink.pending);
-    close(ls->sink.fd);
-    ls->sink.fd = -1;
+    if (rc != 0 && err.code != OS_EIO)
+        os_log(OS_LOG_ERROR, "stream aborted: %s", err.msg);
+    os_buf_free(&s->pending);
+    pthread_mutex_lock(&s->mu);
+    s->failed = rc != 0;
+    s->done = 1;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
     return NULL;
 }
 
@@ -109,26 +120,22 @@ line_stream *line_stream_start(line_producer_fn fn, void *job, void (*free_job)(
                                os_err *err)
 {
     line_stream *ls = calloc(1, sizeof *ls);
-    int fds[2] = {-1, -1};
-    if (ls == NULL || pipe2(fds, O_CLOEXEC) != 0) {
-        free(ls);
+    if (ls == NULL) {
         if (free_job)
             free_job(job);
-        os_err_set(err, OS_EIO, "cannot create a response stream: %s", strerror(errno));
+        os_err_set(err, OS_ENOMEM, "out of memory");
         return NULL;
     }
-    /* A bigger pipe lets the producer run ahead a little; failure is harmless. */
-    (void)fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
-    ls->rfd = fds[0];
-    ls->sink.fd = fds[1];
+    pthread_mutex_init(&ls->sink.mu, NULL);
+    pthread_cond_init(&ls->sink.cv, NULL);
     ls->fn = fn;
     ls->job = job;
     ls->free_job = free_job;
     if (pthread_create(&ls->thread, NULL, run, ls) != 0) {
-        close(fds[0]);
-        close(fds[1]);
         if (free_job)
             free_job(job);
+        pthread_cond_destroy(&ls->sink.cv);
+        pthread_mutex_destroy(&ls->sink.mu);
         free(ls);
         os_err_set(err, OS_EIO, "cannot start a response stream");
         return NULL;
@@ -273,35 +280,40 @@ ssize_t line_stream_read(void *stream, char *buf, size_t max)
 
 static ssize_t raw_read(line_stream *ls, char *buf, size_t max)
 {
-    if (max == 0) {
-        /* The end, already seen by the encoder: report it as the pipe did. */
-        if (__atomic_load_n(&ls->failed, __ATOMIC_ACQUIRE))
-            return -1;
-        if (ls->on_end) {
-            ls->on_end(ls->on_end_ctx, ls->sink.count);
-            ls->on_end = NULL;
+    line_sink *s = &ls->sink;
+    if (ls->cur_pos == ls->cur.len || max == 0) {
+        os_buf_free(&ls->cur);
+        ls->cur_pos = 0;
+        pthread_mutex_lock(&s->mu);
+        while (s->qn == 0 && !s->done)
+            pthread_cond_wait(&s->cv, &s->mu);
+        int end = s->qn == 0, failed = s->failed;
+        if (!end && max > 0) {
+            ls->cur = s->q[s->qhead];
+            s->qhead = (s->qhead + 1) % QUEUE_BLOCKS;
+            s->qn--;
+            pthread_cond_broadcast(&s->cv);
         }
-        return 0;
-    }
-    for (;;) {
-        ssize_t n = read(ls->rfd, buf, max);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0) {
-            if (__atomic_load_n(&ls->failed, __ATOMIC_ACQUIRE))
+        pthread_mutex_unlock(&s->mu);
+        if (max == 0 || end) {
+            if (!end)
+                return -1;   /* asked for the end while lines remain: never happens */
+            if (failed)
                 return -1;
-            /* The producer wrote the count before closing the pipe that just
-             * reported its end. */
+            /* The producer set the count before it said it was done. */
             if (ls->on_end) {
-                ls->on_end(ls->on_end_ctx, ls->sink.count);
+                ls->on_end(ls->on_end_ctx, s->count);
                 ls->on_end = NULL;
             }
             return 0;
         }
-        return n;
     }
+    size_t n = ls->cur.len - ls->cur_pos;
+    if (n > max)
+        n = max;
+    memcpy(buf, ls->cur.data + ls->cur_pos, n);
+    ls->cur_pos += n;
+    return (ssize_t)n;
 }
 
 void line_stream_free(void *stream)
@@ -309,9 +321,17 @@ void line_stream_free(void *stream)
     line_stream *ls = stream;
     if (ls == NULL)
         return;
-    close(ls->rfd);
+    pthread_mutex_lock(&ls->sink.mu);
+    ls->sink.closed = 1;
+    pthread_cond_broadcast(&ls->sink.cv);
+    pthread_mutex_unlock(&ls->sink.mu);
     if (ls->started)
         pthread_join(ls->thread, NULL);
+    for (size_t i = 0; i < ls->sink.qn; i++)
+        os_buf_free(&ls->sink.q[(ls->sink.qhead + i) % QUEUE_BLOCKS]);
+    os_buf_free(&ls->cur);
+    pthread_cond_destroy(&ls->sink.cv);
+    pthread_mutex_destroy(&ls->sink.mu);
     if (ls->free_job)
         ls->free_job(ls->job);
     if (ls->enc == LINE_ENC_GZIP)

@@ -1,7 +1,8 @@
-/* line_stream.h - runs a producer of NDJSON lines on its own thread, feeding a pull-based HTTP stream through a pipe.
+/* line_stream.h - runs a producer of NDJSON lines on its own thread, feeding a pull-based HTTP stream through a bounded queue.
  *
- * The pipe bounds memory (the producer blocks while the client is slow) and
- * lets a client disconnect stop the producer: its next write fails. */
+ * The queue bounds memory (the producer blocks while the client is slow) and
+ * lets a client disconnect stop the producer: its next put fails.  The
+ * reading side may compress (gzip, zstd), on its own core. */
 #ifndef OS_SHARING_LINE_STREAM_H
 #define OS_SHARING_LINE_STREAM_H
 
@@ -31,7 +32,7 @@ typedef struct line_stream line_stream;
 
 /* Starts the producer thread.  Ownership of job passes to the stream (also on
  * failure); free_job is called once after the producer has finished.  Returns
- * NULL with err on failure (no thread, no pipe). */
+ * NULL with err on failure (no thread). */
 line_stream *line_stream_start(line_producer_fn fn, void *job, void (*free_job)(void *),
                                os_err *err);
 /* Calls fn(ctx, count) from line_stream_read when it reaches a complete end,
@@ -60,7 +61,7 @@ int line_stream_set_encoding(line_stream *ls, line_encoding enc, os_err *err);
 /* Reads up to max bytes: >0 bytes, 0 at a complete end, -1 when the producer
  * failed (the response must be aborted).  Blocks while the producer works. */
 ssize_t line_stream_read(void *stream, char *buf, size_t max);
-/* Stops (closing the pipe makes the producer's next write fail), joins the
+/* Stops (closing the queue makes the producer's next put fail), joins the
  * thread and frees everything.  NULL-safe. */
 void line_stream_free(void *stream);
 
