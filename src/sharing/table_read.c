@@ -60,8 +60,9 @@ typedef struct read_job {
     int64_t seen, emitted;
     int64_t min_expiry;
     int more;
-    os_buf line, url, dv_url, key;
+    os_buf line, url, dv_url, key, aux;
     line_sink *sink;
+    delta_image_writer *image;  /* the snapshot image this full query writes, or NULL */
 } read_job;
 
 static void job_free(void *p)
@@ -80,6 +81,7 @@ static void job_free(void *p)
     os_buf_free(&j->url);
     os_buf_free(&j->dv_url);
     os_buf_free(&j->key);
+    os_buf_free(&j->aux);
     os_arena_free(&j->arena);
     free(j);
 }
@@ -315,6 +317,54 @@ static int page_step(read_job *j)
     return 1;
 }
 
+/* A snapshot file in the parquet format, from what a snapshot image keeps
+ * beside it: [u32 length][relative key][line body] (ta_file_parquet_body),
+ * so a cached query only signs and joins.  When j->image is set the aux of
+ * f is made and stored.  Returns 0, -1, or 2 when f cannot take this path. */
+static int emit_parquet_file(read_job *j, const delta_file *f, os_err *err)
+{
+    const char *aux = f->image_aux;
+    size_t aux_len = f->image_aux_len;
+    uint32_t rel_len;
+    if (aux == NULL) {
+        if (j->image == NULL)
+            return 2;
+        char *rel = file_access_rel(&j->fa, f->path, err);
+        if (rel == NULL)
+            return -1;
+        size_t n = strlen(rel);
+        rel_len = (uint32_t)n;
+        os_buf_reset(&j->aux);
+        int rc = n > UINT32_MAX ? -1 : os_buf_append(&j->aux, &rel_len, sizeof rel_len) |
+                                       os_buf_append(&j->aux, rel, n + 1) | ta_file_parquet_body(&j->aux, f);
+        free(rel);
+        if (rc != 0)
+            return os_err_set(err, OS_ENOMEM, "out of memory");
+        if (delta_image_writer_add(j->image, f, j->aux.data, j->aux.len, err) != 0)
+            return -1;
+        aux = j->aux.data;
+        aux_len = j->aux.len;
+    }
+    if (aux_len < sizeof rel_len)
+        return os_err_set(err, OS_ECORRUPT, "a snapshot image entry is too short");
+    memcpy(&rel_len, aux, sizeof rel_len);
+    if (aux_len - sizeof rel_len <= rel_len || aux[sizeof rel_len + rel_len] != '\0')
+        return os_err_set(err, OS_ECORRUPT, "a snapshot image entry is malformed");
+    const char *rel = aux + sizeof rel_len;
+    const char *body = rel + rel_len + 1;
+    size_t body_len = aux_len - sizeof rel_len - rel_len - 1;
+    int64_t exp = 0;
+    os_buf_reset(&j->url);
+    if (file_access_sign_rel(&j->fa, rel, os_now_ms(), &j->url, &exp, err) != 0)
+        return -1;
+    if (ta_file_parquet_line(&j->line, "file", os_buf_cstr(&j->url), body, body_len, j->file_version,
+                             j->file_timestamp, exp) != 0)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    if (j->min_expiry < 0 || exp < j->min_expiry)
+        j->min_expiry = exp;
+    return line_sink_put(j->sink, &j->line, err);
+}
+
 static int on_snapshot_file(void *ctx, const delta_file *f, os_err *err)
 {
     read_job *j = ctx;
@@ -323,6 +373,13 @@ static int on_snapshot_file(void *ctx, const delta_file *f, os_err *err)
         return 0;
     if (step == 2)
         return 1;
+    if (j->fmt == RESP_PARQUET && !f->has_dv) {
+        int rc = emit_parquet_file(j, f, err);
+        if (rc != 2)
+            return rc;
+    }
+    if (j->image && delta_image_writer_add(j->image, f, NULL, 0, err) != 0)
+        return -1;
     return emit_file(j, "file", f, j->file_version, j->file_timestamp, err);
 }
 
@@ -369,7 +426,8 @@ static char *make_page_token(read_job *j)
 }
 
 /* Streams the snapshot's files: from its cached image when there is one,
- * else by replaying the log while writing the image for the next query. */
+ * else by replaying the log, and then, for a full query (every active file
+ * passes through on_snapshot_file), writing the image for the next one. */
 static int scan_snapshot(read_job *j, os_err *err)
 {
     delta_scan_opts so;
@@ -380,7 +438,7 @@ static int scan_snapshot(read_job *j, os_err *err)
     char key[65];
     int fd = -1;
     bool building = false, bad = false;
-    delta_image_writer *w = NULL;
+    bool full = j->pred == NULL && j->limit_hint <= 0 && j->max_files < 0 && j->offset == 0;
     if (cache != NULL && j->src.ops->snapshot_fingerprint != NULL &&
         j->src.ops->snapshot_fingerprint(j->snap, &j->key, err) == 0) {
         snap_cache_key(j->asset->location, os_buf_cstr(&j->key), key);
@@ -388,27 +446,31 @@ static int scan_snapshot(read_job *j, os_err *err)
             so.use_image = true;
             so.image_fd = fd;
             so.image_bad = &bad;
-        } else if ((fd = snap_cache_build_begin(cache, key)) >= 0) {
+        } else if (full && (fd = snap_cache_build_begin(cache, key)) >= 0) {
             building = true;
             os_err e2;
-            if ((w = delta_image_writer_open(fd, &e2)) == NULL)
+            if ((j->image = delta_image_writer_open(fd, &e2)) == NULL)
                 os_log(OS_LOG_WARN, "snapshot cache: %s", e2.msg);
-            so.image_out = w;
         }
     }
     os_buf_reset(&j->key);
     os_err_clear(err);
     int rc = j->src.ops->snapshot_scan(j->snap, &so, on_snapshot_file, j, err);
-    if (building)
-        snap_cache_build_end(cache, key, fd, rc == 0 && delta_image_writer_finished(w));
-    else if (fd >= 0)
+    if (building) {
+        os_err e2;
+        bool keep = rc == 0 && !j->more && j->image != NULL &&
+                    delta_image_writer_finish(j->image, &e2) == 0;
+        snap_cache_build_end(cache, key, fd, keep);
+    } else if (fd >= 0) {
         close(fd);
+    }
     if (bad) {
         os_log(OS_LOG_WARN, "snapshot cache: the image of %s is corrupt; dropped, the log was read instead",
                j->asset->location);
         snap_cache_drop(cache, key);
     }
-    delta_image_writer_free(w);
+    delta_image_writer_free(j->image);
+    j->image = NULL;
     return rc;
 }
 

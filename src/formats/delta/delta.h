@@ -110,6 +110,10 @@ typedef struct delta_file {
     bool has_deletion_timestamp;
     int64_t deletion_timestamp;        /* remove: ms */
     bool extended_file_metadata;       /* remove */
+    /* Files read back from a snapshot image: the bytes stored beside the file
+     * by delta_image_writer_add (NULL/0 otherwise). */
+    const char *image_aux;
+    size_t image_aux_len;
 } delta_file;
 
 typedef struct delta_txn {
@@ -279,10 +283,6 @@ typedef struct delta_image_writer delta_image_writer;
 typedef struct delta_scan_opts {
     const delta_predicate *predicate;  /* NULL: no skipping */
     int64_t limit_hint;                /* <= 0: none */
-    /* Optional: every active file (before predicate skipping) is also written
-     * to this image, which the scan finishes when it went through all of them
-     * (not after a stop); see delta_image_writer_finished. */
-    delta_image_writer *image_out;
     /* Optional: with use_image, the active files are read from the image
      * open at image_fd (at its start) instead of replaying the log; when the
      * image proves corrupt part way, the scan replays the log from where the
@@ -315,9 +315,12 @@ int delta_snapshot_scan(delta_snapshot *s, const delta_scan_opts *opts,
  * log replay.  The writer appends to fd (borrowed, positioned at the start of
  * an empty file).  Returns NULL with err (OS_ENOMEM, OS_EIO). */
 delta_image_writer *delta_image_writer_open(int fd, os_err *err);
-/* Appends one file.  Returns 0, or -1 (OS_ENOMEM, OS_EIO); the writer is then
- * failed and can never finish. */
-int delta_image_writer_add(delta_image_writer *w, const delta_file *f, os_err *err);
+/* Appends one file, and aux_len opaque bytes of the caller's stored beside it
+ * (handed back as f->image_aux when read).  The caller adds every active file
+ * of the snapshot in scan order.  Returns 0, or -1 (OS_ENOMEM, OS_EIO); the
+ * writer is then failed and can never finish. */
+int delta_image_writer_add(delta_image_writer *w, const delta_file *f, const void *aux,
+                           size_t aux_len, os_err *err);
 /* Writes the end marker.  Returns 0, or -1 (OS_EIO, or the writer failed). */
 int delta_image_writer_finish(delta_image_writer *w, os_err *err);
 /* Whether the image was finished without a failure (NULL-safe). */

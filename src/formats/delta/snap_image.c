@@ -101,7 +101,8 @@ static int put_map(os_buf *b, const delta_map *m)
     return 0;
 }
 
-int delta_image_writer_add(delta_image_writer *w, const delta_file *f, os_err *err)
+int delta_image_writer_add(delta_image_writer *w, const delta_file *f, const void *aux,
+                           size_t aux_len, os_err *err)
 {
     if (w->failed || w->finished)
         return os_err_set(err, OS_EIO, "the snapshot image is no longer being written");
@@ -130,6 +131,10 @@ int delta_image_writer_add(delta_image_writer *w, const delta_file *f, os_err *e
     if (rc == 0 && f->has_dv)
         rc = os_buf_putc(b, f->dv.storage_type) | put_str(b, f->dv.path_or_inline_dv) |
              put_i64(b, f->dv.offset) | put_i64(b, f->dv.size_in_bytes) | put_i64(b, f->dv.cardinality);
+    if (rc == 0 && aux_len > BLOCK_MAX)
+        rc = -1;
+    if (rc == 0)
+        rc = put_u32(b, (uint32_t)aux_len) | os_buf_append(b, aux, aux_len);
     if (rc == 0 && b->len - start > BLOCK_MAX)
         rc = -1;
     if (rc != 0) {
@@ -304,6 +309,14 @@ static int get_record(cursor *c, kv_pool *pool, delta_file *f)
         f->dv.offset = (int32_t)get_i64(c);
         f->dv.size_in_bytes = (int32_t)get_i64(c);
         f->dv.cardinality = get_i64(c);
+    }
+    uint32_t aux = get_u32(c);
+    if (!c->bad && aux <= (size_t)(c->end - c->p)) {
+        f->image_aux = aux ? c->p : NULL;
+        f->image_aux_len = aux;
+        c->p += aux;
+    } else {
+        c->bad = true;
     }
     if (f->kind < DELTA_FILE_ADD || f->kind > DELTA_FILE_CDC)
         c->bad = true;

@@ -266,7 +266,6 @@ typedef struct scan_state {
     os_buf key;
     int64_t rows;        /* rows certainly covered so far (for limit_hint) */
     bool done;
-    delta_image_writer *image;   /* tee of every active file, or NULL */
     int64_t active;      /* active files met so far */
     int64_t skip;        /* active files already handed on from an image */
 } scan_state;
@@ -274,8 +273,6 @@ typedef struct scan_state {
 /* Filters one active file and hands it on.  Returns 0, 1 (stop) or -1. */
 static int emit(scan_state *st, const delta_file *f, os_err *err)
 {
-    if (st->image && delta_image_writer_add(st->image, f, err) != 0)
-        return -1;
     if (st->active++ < st->skip)
         return 0;
     delta_tristate r = DELTA_UNKNOWN;
@@ -355,8 +352,6 @@ int delta_snapshot_scan(delta_snapshot *s, const delta_scan_opts *opts,
         st.skip = st.active;
         st.active = 0;
         os_err_clear(err);
-    } else if (opts) {
-        st.image = opts->image_out;
     }
     if (s->ncommits > 0) {
         marks = calloc(s->ncommits, sizeof *marks);
@@ -404,8 +399,6 @@ int delta_snapshot_scan(delta_snapshot *s, const delta_scan_opts *opts,
     }
     if (!st.done && s->seg.cp != NULL &&
         dl_checkpoint_read(s->t, s->seg.cp, DL_WANT_ADD, on_cp_add, &st, err) < 0)
-        goto done;
-    if (!st.done && st.image && delta_image_writer_finish(st.image, err) != 0)
         goto done;
     rc = 0;
 done:
