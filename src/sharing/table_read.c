@@ -377,6 +377,8 @@ static int on_snapshot_file(void *ctx, const delta_file *f, os_err *err)
         int rc = emit_parquet_file(j, f, err);
         if (rc != 2)
             return rc;
+    } else if (f->image_aux) {
+        return os_err_set(err, OS_ECORRUPT, "a snapshot image of another response format was read");
     }
     if (j->image && delta_image_writer_add(j->image, f, NULL, 0, err) != 0)
         return -1;
@@ -438,9 +440,14 @@ static int scan_snapshot(read_job *j, os_err *err)
     char key[65];
     int fd = -1;
     bool building = false, bad = false;
-    bool full = j->pred == NULL && j->limit_hint <= 0 && j->max_files < 0 && j->offset == 0;
-    if (cache != NULL && j->src.ops->snapshot_fingerprint != NULL &&
-        j->src.ops->snapshot_fingerprint(j->snap, &j->key, err) == 0) {
+    /* Images hold files as rendered lines: no predicate or limit can be
+     * evaluated on them, so only queries without either use them, and only
+     * complete ones write them.  The format is part of the key. */
+    bool plain = j->pred == NULL && j->limit_hint <= 0;
+    bool full = plain && j->max_files < 0 && j->offset == 0;
+    if (cache != NULL && plain && j->src.ops->snapshot_fingerprint != NULL &&
+        j->src.ops->snapshot_fingerprint(j->snap, &j->key, err) == 0 &&
+        os_buf_puts(&j->key, j->fmt == RESP_PARQUET ? " parquet" : " delta") == 0) {
         snap_cache_key(j->asset->location, os_buf_cstr(&j->key), key);
         if ((fd = snap_cache_lookup(cache, key)) >= 0) {
             so.use_image = true;

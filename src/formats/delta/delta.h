@@ -110,8 +110,9 @@ typedef struct delta_file {
     bool has_deletion_timestamp;
     int64_t deletion_timestamp;        /* remove: ms */
     bool extended_file_metadata;       /* remove */
-    /* Files read back from a snapshot image: the bytes stored beside the file
-     * by delta_image_writer_add (NULL/0 otherwise). */
+    /* Files read back from a snapshot image: the bytes stored for the file by
+     * delta_image_writer_add (NULL/0 otherwise; when set, no other field but
+     * kind is). */
     const char *image_aux;
     size_t image_aux_len;
 } delta_file;
@@ -315,9 +316,11 @@ int delta_snapshot_scan(delta_snapshot *s, const delta_scan_opts *opts,
  * log replay.  The writer appends to fd (borrowed, positioned at the start of
  * an empty file).  Returns NULL with err (OS_ENOMEM, OS_EIO). */
 delta_image_writer *delta_image_writer_open(int fd, os_err *err);
-/* Appends one file, and aux_len opaque bytes of the caller's stored beside it
- * (handed back as f->image_aux when read).  The caller adds every active file
- * of the snapshot in scan order.  Returns 0, or -1 (OS_ENOMEM, OS_EIO); the
+/* Appends one file: all of it (aux NULL), or only its kind and aux_len > 0
+ * opaque bytes of the caller's that stand for it (a rendering): such a file
+ * comes back with only kind and image_aux set, so an image holding them
+ * serves only its writer's kind of query (no predicate, no limit hint).  The
+ * caller adds every active file of the snapshot in scan order.  Returns 0, or -1 (OS_ENOMEM, OS_EIO); the
  * writer is then failed and can never finish. */
 int delta_image_writer_add(delta_image_writer *w, const delta_file *f, const void *aux,
                            size_t aux_len, os_err *err);

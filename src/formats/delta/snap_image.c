@@ -22,7 +22,7 @@ static const char MAGIC[8] = {'O', 'S', 'D', 'I', 'M', 'G', '0', '1'};
 enum {
     F_SIZE = 1u << 0, F_MTIME = 1u << 1, F_CHANGE = 1u << 2, F_DV = 1u << 3, F_DV_OFFSET = 1u << 4,
     F_ROWID = 1u << 5, F_ROWVER = 1u << 6, F_STATS = 1u << 7, F_CLUSTER = 1u << 8,
-    F_DELTS = 1u << 9, F_EXT = 1u << 10,
+    F_DELTS = 1u << 9, F_EXT = 1u << 10, F_AUX_ONLY = 1u << 11,
     F_KIND_SHIFT = 12
 };
 
@@ -120,6 +120,17 @@ int delta_image_writer_add(delta_image_writer *w, const delta_file *f, const voi
     flags |= f->extended_file_metadata ? F_EXT : 0;
     os_buf *b = &w->block;
     size_t start = b->len;
+    if (aux != NULL && aux_len > 0) {
+        /* The caller's rendering stands for the file: only it is kept. */
+        int r = aux_len > BLOCK_MAX ? -1 : put_u32(b, ((uint32_t)f->kind << F_KIND_SHIFT) | F_AUX_ONLY) |
+                                              put_u32(b, (uint32_t)aux_len) | os_buf_append(b, aux, aux_len);
+        if (r != 0) {
+            w->failed = true;
+            return os_err_set(err, OS_ENOMEM, "cannot add a file to the snapshot image (out of memory "
+                              "or a record over %u bytes)", BLOCK_MAX);
+        }
+        goto added;
+    }
     int rc = put_u32(b, flags) | put_i64(b, f->size) | put_i64(b, f->modification_time) |
              put_i64(b, f->base_row_id) | put_i64(b, f->default_row_commit_version) |
              put_i64(b, f->deletion_timestamp) | put_str(b, f->path) | put_map(b, &f->partition_values) |
@@ -131,10 +142,6 @@ int delta_image_writer_add(delta_image_writer *w, const delta_file *f, const voi
     if (rc == 0 && f->has_dv)
         rc = os_buf_putc(b, f->dv.storage_type) | put_str(b, f->dv.path_or_inline_dv) |
              put_i64(b, f->dv.offset) | put_i64(b, f->dv.size_in_bytes) | put_i64(b, f->dv.cardinality);
-    if (rc == 0 && aux_len > BLOCK_MAX)
-        rc = -1;
-    if (rc == 0)
-        rc = put_u32(b, (uint32_t)aux_len) | os_buf_append(b, aux, aux_len);
     if (rc == 0 && b->len - start > BLOCK_MAX)
         rc = -1;
     if (rc != 0) {
@@ -142,6 +149,7 @@ int delta_image_writer_add(delta_image_writer *w, const delta_file *f, const voi
         return os_err_set(err, OS_ENOMEM, "cannot add a file to the snapshot image (out of memory "
                           "or a record over %u bytes)", BLOCK_MAX);
     }
+added:
     w->count++;
     if (b->len >= BLOCK_TARGET && flush_block(w) != 0) {
         w->failed = true;
@@ -281,6 +289,18 @@ static int get_record(cursor *c, kv_pool *pool, delta_file *f)
     memset(f, 0, sizeof *f);
     uint32_t flags = get_u32(c);
     f->kind = (delta_file_kind)(flags >> F_KIND_SHIFT);
+    if (flags & F_AUX_ONLY) {
+        uint32_t n = get_u32(c);
+        if (c->bad || n == 0 || n > (size_t)(c->end - c->p) || f->kind < DELTA_FILE_ADD ||
+            f->kind > DELTA_FILE_CDC) {
+            c->bad = true;
+            return 0;
+        }
+        f->image_aux = c->p;
+        f->image_aux_len = n;
+        c->p += n;
+        return 0;
+    }
     f->has_size = flags & F_SIZE;
     f->has_modification_time = flags & F_MTIME;
     f->data_change = flags & F_CHANGE;
@@ -309,14 +329,6 @@ static int get_record(cursor *c, kv_pool *pool, delta_file *f)
         f->dv.offset = (int32_t)get_i64(c);
         f->dv.size_in_bytes = (int32_t)get_i64(c);
         f->dv.cardinality = get_i64(c);
-    }
-    uint32_t aux = get_u32(c);
-    if (!c->bad && aux <= (size_t)(c->end - c->p)) {
-        f->image_aux = aux ? c->p : NULL;
-        f->image_aux_len = aux;
-        c->p += aux;
-    } else {
-        c->bad = true;
     }
     if (f->kind < DELTA_FILE_ADD || f->kind > DELTA_FILE_CDC)
         c->bad = true;
