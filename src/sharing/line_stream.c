@@ -27,6 +27,8 @@ struct line_sink {
     os_buf pending;             /* the producer's block being filled */
     os_buf q[QUEUE_BLOCKS];     /* full blocks, oldest at qhead */
     size_t qhead, qn;
+    os_buf spare[QUEUE_BLOCKS]; /* drained blocks, reused by the producer */
+    size_t nspare;
     int closed;                 /* the reader went away */
     int done;                   /* the producer finished (all its blocks are queued) */
     int failed;                 /* ... and failed */
@@ -76,7 +78,7 @@ static int hand_off(line_sink *s)
         s->q[(s->qhead + s->qn) % QUEUE_BLOCKS] = s->pending;
         s->qn++;
         os_buf empty = OS_BUF_INIT;
-        s->pending = empty;
+        s->pending = s->nspare > 0 ? s->spare[--s->nspare] : empty;
         pthread_cond_broadcast(&s->cv);
         rc = 0;
     }
@@ -86,11 +88,21 @@ static int hand_off(line_sink *s)
 
 int line_sink_put(line_sink *s, os_buf *lines, os_err *err)
 {
-    if (s->pending.data == NULL && os_buf_reserve(&s->pending, SINK_BLOCK + 4096) != 0)
-        return os_err_set(err, OS_ENOMEM, "out of memory");
-    if (os_buf_append(&s->pending, lines->data ? lines->data : "", lines->len) != 0)
+    if (os_buf_append(line_sink_buf(s), lines->data ? lines->data : "", lines->len) != 0)
         return os_err_set(err, OS_ENOMEM, "out of memory");
     os_buf_reset(lines);
+    return line_sink_commit(s, err);
+}
+
+os_buf *line_sink_buf(line_sink *s)
+{
+    if (s->pending.data == NULL)
+        (void)os_buf_reserve(&s->pending, SINK_BLOCK + 4096);   /* else grown on demand */
+    return &s->pending;
+}
+
+int line_sink_commit(line_sink *s, os_err *err)
+{
     if (s->pending.len >= SINK_BLOCK && hand_off(s) != 0)
         return os_err_set(err, OS_EIO, "the client went away");
     return 0;
@@ -282,9 +294,15 @@ static ssize_t raw_read(line_stream *ls, char *buf, size_t max)
 {
     line_sink *s = &ls->sink;
     if (ls->cur_pos == ls->cur.len || max == 0) {
-        os_buf_free(&ls->cur);
         ls->cur_pos = 0;
         pthread_mutex_lock(&s->mu);
+        if (ls->cur.data != NULL && s->nspare < QUEUE_BLOCKS) {
+            os_buf_reset(&ls->cur);
+            s->spare[s->nspare++] = ls->cur;
+            os_buf empty = OS_BUF_INIT;
+            ls->cur = empty;
+        }
+        os_buf_free(&ls->cur);
         while (s->qn == 0 && !s->done)
             pthread_cond_wait(&s->cv, &s->mu);
         int end = s->qn == 0, failed = s->failed;
@@ -329,6 +347,8 @@ void line_stream_free(void *stream)
         pthread_join(ls->thread, NULL);
     for (size_t i = 0; i < ls->sink.qn; i++)
         os_buf_free(&ls->sink.q[(ls->sink.qhead + i) % QUEUE_BLOCKS]);
+    for (size_t i = 0; i < ls->sink.nspare; i++)
+        os_buf_free(&ls->sink.spare[i]);
     os_buf_free(&ls->cur);
     pthread_cond_destroy(&ls->sink.cv);
     pthread_mutex_destroy(&ls->sink.mu);

@@ -20,6 +20,13 @@ typedef struct line_sink line_sink;
  * away (the producer should stop). */
 int line_sink_put(line_sink *s, os_buf *lines, os_err *err);
 
+/* The block being filled, to render lines straight into (no copy); call
+ * line_sink_commit after each complete line.  Never NULL. */
+os_buf *line_sink_buf(line_sink *s);
+/* Hands the block on once it is full.  Returns 0, or -1 with OS_EIO when the
+ * reader went away. */
+int line_sink_commit(line_sink *s, os_err *err);
+
 /* Records a count the producer wants reported when the stream ends cleanly
  * (e.g. the number of files it signed). */
 void line_sink_set_count(line_sink *s, int64_t count);

@@ -357,12 +357,12 @@ static int emit_parquet_file(read_job *j, const delta_file *f, os_err *err)
     os_buf_reset(&j->url);
     if (file_access_sign_rel(&j->fa, rel, os_now_ms(), &j->url, &exp, err) != 0)
         return -1;
-    if (ta_file_parquet_line(&j->line, "file", os_buf_cstr(&j->url), body, body_len, j->file_version,
-                             j->file_timestamp, exp) != 0)
+    if (ta_file_parquet_line(line_sink_buf(j->sink), "file", os_buf_cstr(&j->url), body, body_len,
+                             j->file_version, j->file_timestamp, exp) != 0)
         return os_err_set(err, OS_ENOMEM, "out of memory");
     if (j->min_expiry < 0 || exp < j->min_expiry)
         j->min_expiry = exp;
-    return line_sink_put(j->sink, &j->line, err);
+    return line_sink_commit(j->sink, err);
 }
 
 static int on_snapshot_file(void *ctx, const delta_file *f, os_err *err)
