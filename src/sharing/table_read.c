@@ -16,6 +16,7 @@
 #include "formats/delta/dv_path.h"
 #include "sharing/file_access.h"
 #include "sharing/line_stream.h"
+#include "sharing/scan_pipeline.h"
 #include "sharing/snap_cache.h"
 #include "sharing/table_actions.h"
 #include "sharing/table_source.h"
@@ -63,6 +64,8 @@ typedef struct read_job {
     os_buf line, url, dv_url, key, aux;
     line_sink *sink;
     delta_image_writer *image;  /* the snapshot image this full query writes, or NULL */
+    delta_image_writer *pipe_image;   /* the same while the scan pipeline writes it by blocks */
+    int pipe_image_failed;
 } read_job;
 
 static void job_free(void *p)
@@ -321,6 +324,19 @@ static int page_step(read_job *j)
  * beside it: [u32 length][relative key][line body] (ta_file_parquet_body),
  * so a cached query only signs and joins.  When j->image is set the aux of
  * f is made and stored.  Returns 0, -1, or 2 when f cannot take this path. */
+static int parquet_aux(const read_job *j, const delta_file *f, os_buf *aux, os_err *err)
+{
+    char *rel = file_access_rel(&j->fa, f->path, err);
+    if (rel == NULL)
+        return -1;
+    size_t n = strlen(rel);
+    uint32_t rel_len = (uint32_t)n;
+    int rc = n > UINT32_MAX ? -1 : os_buf_append(aux, &rel_len, sizeof rel_len) |
+                                   os_buf_append(aux, rel, n + 1) | ta_file_parquet_body(aux, f);
+    free(rel);
+    return rc != 0 ? os_err_set(err, OS_ENOMEM, "out of memory") : 0;
+}
+
 static int emit_parquet_file(read_job *j, const delta_file *f, os_err *err)
 {
     const char *aux = f->image_aux;
@@ -329,18 +345,9 @@ static int emit_parquet_file(read_job *j, const delta_file *f, os_err *err)
     if (aux == NULL) {
         if (j->image == NULL)
             return 2;
-        char *rel = file_access_rel(&j->fa, f->path, err);
-        if (rel == NULL)
-            return -1;
-        size_t n = strlen(rel);
-        rel_len = (uint32_t)n;
         os_buf_reset(&j->aux);
-        int rc = n > UINT32_MAX ? -1 : os_buf_append(&j->aux, &rel_len, sizeof rel_len) |
-                                       os_buf_append(&j->aux, rel, n + 1) | ta_file_parquet_body(&j->aux, f);
-        free(rel);
-        if (rc != 0)
-            return os_err_set(err, OS_ENOMEM, "out of memory");
-        if (delta_image_writer_add(j->image, f, j->aux.data, j->aux.len, err) != 0)
+        if (parquet_aux(j, f, &j->aux, err) != 0 ||
+            delta_image_writer_add(j->image, f, j->aux.data, j->aux.len, err) != 0)
             return -1;
         aux = j->aux.data;
         aux_len = j->aux.len;
@@ -427,6 +434,26 @@ static char *make_page_token(read_job *j)
                              os_now_ms() + j->svc->page_token_ttl_ms, &j->arena);
 }
 
+/* Pipeline stage one (helper thread): what the image keeps for f. */
+static int render_aux(void *ctx, const delta_file *f, os_buf *aux, os_err *err)
+{
+    const read_job *j = ctx;
+    return f->has_dv ? 0 : parquet_aux(j, f, aux, err);
+}
+
+/* Pipeline stage two: writes the block to the image, then its files out. */
+static int consume_block(void *ctx, char *block, size_t n, uint64_t count, os_err *err)
+{
+    read_job *j = ctx;
+    os_err e2;
+    /* A failed image write only means no image (never finished, not kept). */
+    if (!j->pipe_image_failed && delta_image_writer_add_block(j->pipe_image, block, n, count, &e2) != 0) {
+        os_log(OS_LOG_WARN, "snapshot cache: %s", e2.msg);
+        j->pipe_image_failed = 1;
+    }
+    return delta_image_block_each(block, n, on_snapshot_file, j, err);
+}
+
 /* Streams the snapshot's files: from its cached image when there is one,
  * else by replaying the log, and then, for a full query (every active file
  * passes through on_snapshot_file), writing the image for the next one. */
@@ -462,7 +489,19 @@ static int scan_snapshot(read_job *j, os_err *err)
     }
     os_buf_reset(&j->key);
     os_err_clear(err);
-    int rc = j->src.ops->snapshot_scan(j->snap, &so, on_snapshot_file, j, err);
+    int rc;
+    if (j->image != NULL && j->fmt == RESP_PARQUET) {
+        /* The first query of a version: replay and render on a second core. */
+        j->pipe_image = j->image;
+        j->image = NULL;
+        rc = scan_pipeline_run(&j->src, j->snap, &so, render_aux, consume_block, j, err);
+        j->image = j->pipe_image;
+        j->pipe_image = NULL;
+        if (rc > 0)
+            rc = 0;
+    } else {
+        rc = j->src.ops->snapshot_scan(j->snap, &so, on_snapshot_file, j, err);
+    }
     if (building) {
         os_err e2;
         bool keep = rc == 0 && !j->more && j->image != NULL &&

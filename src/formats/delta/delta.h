@@ -324,6 +324,18 @@ delta_image_writer *delta_image_writer_open(int fd, os_err *err);
  * writer is then failed and can never finish. */
 int delta_image_writer_add(delta_image_writer *w, const delta_file *f, const void *aux,
                            size_t aux_len, os_err *err);
+/* Records can also be put together in blocks elsewhere (another thread):
+ * appends one record to block as delta_image_writer_add would (0, or -1 out
+ * of memory or over the record limit; block unchanged then)... */
+int delta_image_record_put(struct os_buf *block, const delta_file *f, const void *aux, size_t aux_len);
+/* ...and writes such a block of `count` records to the image (after what
+ * was added file by file).  Returns 0, or -1 (OS_EIO, OS_EINVAL too large). */
+int delta_image_writer_add_block(delta_image_writer *w, const void *block, size_t n, uint64_t count,
+                                 os_err *err);
+/* Hands each record of such a block (n bytes, not checksummed: it never left
+ * memory) to cb as delta_image_read does.  Returns 0, 1 (cb stopped) or -1
+ * (OS_ECORRUPT, OS_ENOMEM, cb's error). */
+int delta_image_block_each(char *block, size_t n, delta_file_cb cb, void *ctx, os_err *err);
 /* Writes the end marker.  Returns 0, or -1 (OS_EIO, or the writer failed). */
 int delta_image_writer_finish(delta_image_writer *w, os_err *err);
 /* Whether the image was finished without a failure (NULL-safe). */

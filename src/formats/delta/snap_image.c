@@ -101,11 +101,19 @@ static int put_map(os_buf *b, const delta_map *m)
     return 0;
 }
 
-int delta_image_writer_add(delta_image_writer *w, const delta_file *f, const void *aux,
-                           size_t aux_len, os_err *err)
+int delta_image_record_put(os_buf *b, const delta_file *f, const void *aux, size_t aux_len)
 {
-    if (w->failed || w->finished)
-        return os_err_set(err, OS_EIO, "the snapshot image is no longer being written");
+    size_t start = b->len;
+    if (aux != NULL && aux_len > 0) {
+        /* The caller's rendering stands for the file: only it is kept. */
+        if (aux_len > BLOCK_MAX ||
+            (put_u32(b, ((uint32_t)f->kind << F_KIND_SHIFT) | F_AUX_ONLY) | put_u32(b, (uint32_t)aux_len) |
+             os_buf_append(b, aux, aux_len)) != 0) {
+            b->len = start;
+            return -1;
+        }
+        return 0;
+    }
     uint32_t flags = (uint32_t)f->kind << F_KIND_SHIFT;
     flags |= f->has_size ? F_SIZE : 0;
     flags |= f->has_modification_time ? F_MTIME : 0;
@@ -118,19 +126,6 @@ int delta_image_writer_add(delta_image_writer *w, const delta_file *f, const voi
     flags |= f->clustering_provider ? F_CLUSTER : 0;
     flags |= f->has_deletion_timestamp ? F_DELTS : 0;
     flags |= f->extended_file_metadata ? F_EXT : 0;
-    os_buf *b = &w->block;
-    size_t start = b->len;
-    if (aux != NULL && aux_len > 0) {
-        /* The caller's rendering stands for the file: only it is kept. */
-        int r = aux_len > BLOCK_MAX ? -1 : put_u32(b, ((uint32_t)f->kind << F_KIND_SHIFT) | F_AUX_ONLY) |
-                                              put_u32(b, (uint32_t)aux_len) | os_buf_append(b, aux, aux_len);
-        if (r != 0) {
-            w->failed = true;
-            return os_err_set(err, OS_ENOMEM, "cannot add a file to the snapshot image (out of memory "
-                              "or a record over %u bytes)", BLOCK_MAX);
-        }
-        goto added;
-    }
     int rc = put_u32(b, flags) | put_i64(b, f->size) | put_i64(b, f->modification_time) |
              put_i64(b, f->base_row_id) | put_i64(b, f->default_row_commit_version) |
              put_i64(b, f->deletion_timestamp) | put_str(b, f->path) | put_map(b, &f->partition_values) |
@@ -142,19 +137,48 @@ int delta_image_writer_add(delta_image_writer *w, const delta_file *f, const voi
     if (rc == 0 && f->has_dv)
         rc = os_buf_putc(b, f->dv.storage_type) | put_str(b, f->dv.path_or_inline_dv) |
              put_i64(b, f->dv.offset) | put_i64(b, f->dv.size_in_bytes) | put_i64(b, f->dv.cardinality);
-    if (rc == 0 && b->len - start > BLOCK_MAX)
-        rc = -1;
-    if (rc != 0) {
+    if (rc != 0 || b->len - start > BLOCK_MAX) {
+        b->len = start;
+        return -1;
+    }
+    return 0;
+}
+
+int delta_image_writer_add(delta_image_writer *w, const delta_file *f, const void *aux,
+                           size_t aux_len, os_err *err)
+{
+    if (w->failed || w->finished)
+        return os_err_set(err, OS_EIO, "the snapshot image is no longer being written");
+    if (delta_image_record_put(&w->block, f, aux, aux_len) != 0) {
         w->failed = true;
         return os_err_set(err, OS_ENOMEM, "cannot add a file to the snapshot image (out of memory "
                           "or a record over %u bytes)", BLOCK_MAX);
     }
-added:
     w->count++;
-    if (b->len >= BLOCK_TARGET && flush_block(w) != 0) {
+    if (w->block.len >= BLOCK_TARGET && flush_block(w) != 0) {
         w->failed = true;
         return os_err_set(err, OS_EIO, "cannot write a snapshot image: %s", strerror(errno));
     }
+    return 0;
+}
+
+int delta_image_writer_add_block(delta_image_writer *w, const void *block, size_t n, uint64_t count,
+                                 os_err *err)
+{
+    if (w->failed || w->finished)
+        return os_err_set(err, OS_EIO, "the snapshot image is no longer being written");
+    if (n == 0)
+        return 0;
+    if (n > BLOCK_MAX + BLOCK_TARGET) {
+        w->failed = true;
+        return os_err_set(err, OS_EINVAL, "a snapshot image block of %zu bytes is too large", n);
+    }
+    uint32_t head[2] = {(uint32_t)n, (uint32_t)crc32(0L, (const Bytef *)block, (uInt)n)};
+    if (flush_block(w) != 0 || write_all(w->fd, head, sizeof head) != 0 || write_all(w->fd, block, n) != 0) {
+        w->failed = true;
+        return os_err_set(err, OS_EIO, "cannot write a snapshot image: %s", strerror(errno));
+    }
+    w->count += count;
     return 0;
 }
 
@@ -339,6 +363,39 @@ static int get_record(cursor *c, kv_pool *pool, delta_file *f)
     return 0;
 }
 
+/* Hands on the records of one block; *n counts them.  Returns 0, 1 (cb
+ * stopped) or -1 (malformed: OS_ECORRUPT; out of memory; cb's error). */
+static int block_each(char *data, size_t len, kv_pool *pool, delta_file_cb cb, void *ctx, uint64_t *n,
+                      bool *cb_failed, os_err *err)
+{
+    cursor c = {data, data + len, false};
+    *cb_failed = false;
+    while (c.p < c.end) {
+        delta_file f;
+        if (get_record(&c, pool, &f) != 0)
+            return os_err_set(err, OS_ENOMEM, "out of memory");
+        if (c.bad)
+            return os_err_set(err, OS_ECORRUPT, "a record of the snapshot image is malformed");
+        (*n)++;
+        int r = cb(ctx, &f, err);
+        if (r != 0) {
+            *cb_failed = r < 0;
+            return r < 0 ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
+int delta_image_block_each(char *block, size_t n, delta_file_cb cb, void *ctx, os_err *err)
+{
+    kv_pool pool = {0};
+    uint64_t count = 0;
+    bool cb_failed;
+    int rc = block_each(block, n, &pool, cb, ctx, &count, &cb_failed, err);
+    free(pool.items);
+    return rc;
+}
+
 int delta_image_read(int fd, delta_file_cb cb, void *ctx, bool *cb_failed, os_err *err)
 {
     *cb_failed = false;
@@ -389,24 +446,12 @@ int delta_image_read(int fd, delta_file_cb cb, void *ctx, bool *cb_failed, os_er
             goto out;
         }
         /* The whole block is checked before any of its records is handed on. */
-        cursor c = {block, block + head[0], false};
-        while (c.p < c.end) {
-            delta_file f;
-            if (get_record(&c, &pool, &f) != 0) {
-                os_err_set(err, OS_ENOMEM, "out of memory");
-                goto out;
-            }
-            if (c.bad) {
-                os_err_set(err, OS_ECORRUPT, "a record of the snapshot image is malformed");
-                goto out;
-            }
-            count++;
-            int r = cb(ctx, &f, err);
-            if (r != 0) {
-                *cb_failed = r < 0;
-                rc = r < 0 ? -1 : 1;
-                goto out;
-            }
+        uint64_t n = 0;
+        int r = block_each(block, head[0], &pool, cb, ctx, &n, cb_failed, err);
+        count += n;
+        if (r != 0) {
+            rc = r;
+            goto out;
         }
     }
 out:
