@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -82,6 +83,68 @@ void os_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
     EVP_MD_CTX_free(ctx);
     OPENSSL_cleanse(k, sizeof k);
     OPENSSL_cleanse(pad, sizeof pad);
+}
+
+struct os_hmac_key {
+    EVP_MD_CTX *inner, *outer;   /* after (K ^ ipad) and (K ^ opad) */
+    EVP_MD_CTX *work;
+};
+
+os_hmac_key *os_hmac_key_new(const void *key, size_t keylen)
+{
+    pthread_once(&g_sha256_once, sha256_fetch);
+    if (g_sha256 == NULL)
+        return NULL;
+    os_hmac_key *k = calloc(1, sizeof *k);
+    if (k == NULL)
+        return NULL;
+    k->inner = EVP_MD_CTX_new();
+    k->outer = EVP_MD_CTX_new();
+    k->work = EVP_MD_CTX_new();
+    uint8_t kb[64], pad[64];
+    memset(kb, 0, sizeof kb);
+    int ok = k->inner && k->outer && k->work;
+    if (ok && keylen > sizeof kb)
+        ok = EVP_DigestInit_ex2(k->work, g_sha256, NULL) == 1 && EVP_DigestUpdate(k->work, key, keylen) == 1 &&
+             EVP_DigestFinal_ex(k->work, kb, NULL) == 1;
+    else if (keylen > 0)
+        memcpy(kb, key, keylen);
+    for (int i = 0; i < 64; i++)
+        pad[i] = (uint8_t)(kb[i] ^ 0x36);
+    ok = ok && EVP_DigestInit_ex2(k->inner, g_sha256, NULL) == 1 && EVP_DigestUpdate(k->inner, pad, 64) == 1;
+    for (int i = 0; i < 64; i++)
+        pad[i] = (uint8_t)(kb[i] ^ 0x5c);
+    ok = ok && EVP_DigestInit_ex2(k->outer, g_sha256, NULL) == 1 && EVP_DigestUpdate(k->outer, pad, 64) == 1;
+    OPENSSL_cleanse(kb, sizeof kb);
+    OPENSSL_cleanse(pad, sizeof pad);
+    if (!ok) {
+        os_hmac_key_free(k);
+        return NULL;
+    }
+    return k;
+}
+
+void os_hmac_key_free(os_hmac_key *k)
+{
+    if (k == NULL)
+        return;
+    EVP_MD_CTX_free(k->inner);
+    EVP_MD_CTX_free(k->outer);
+    EVP_MD_CTX_free(k->work);
+    free(k);
+}
+
+int os_hmac_sha256_prepared(os_hmac_key *k, const void *a, size_t na, const void *b, size_t nb,
+                            uint8_t out[OS_SHA256_LEN])
+{
+    uint8_t inner[OS_SHA256_LEN];
+    if (EVP_MD_CTX_copy_ex(k->work, k->inner) == 1 && EVP_DigestUpdate(k->work, a, na) == 1 &&
+        EVP_DigestUpdate(k->work, b, nb) == 1 && EVP_DigestFinal_ex(k->work, inner, NULL) == 1 &&
+        EVP_MD_CTX_copy_ex(k->work, k->outer) == 1 && EVP_DigestUpdate(k->work, inner, sizeof inner) == 1 &&
+        EVP_DigestFinal_ex(k->work, out, NULL) == 1)
+        return 0;
+    memset(out, 0, OS_SHA256_LEN);
+    return -1;
 }
 
 int os_random_bytes(void *buf, size_t n)

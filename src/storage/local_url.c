@@ -63,7 +63,8 @@ static void mac_of(const uint8_t key[LOCAL_URL_KEYLEN], const char *payload, siz
         free(m);
 }
 
-int local_url_token(const uint8_t key[LOCAL_URL_KEYLEN], const char *root, const char *rel,
+/* The token under key (raw) or pkey (prepared). */
+static int token_of(const uint8_t *key, os_hmac_key *pkey, const char *root, const char *rel,
                     int64_t expires_at_s, os_buf *out, os_err *err)
 {
     if (check_root(root, err) != 0 || local_url_check_rel(rel, err) != 0)
@@ -77,7 +78,12 @@ int local_url_token(const uint8_t key[LOCAL_URL_KEYLEN], const char *root, const
         return os_err_set(err, OS_ENOMEM, "out of memory");
     }
     uint8_t mac[32];
-    mac_of(key, p.data, p.len, mac);
+    if (pkey == NULL)
+        mac_of(key, p.data, p.len, mac);
+    else if (os_hmac_sha256_prepared(pkey, "GET\n", 4, p.data, p.len, mac) != 0) {
+        os_buf_free(&p);
+        return os_err_set(err, OS_EIO, "cannot sign a file URL (libcrypto failed)");
+    }
     size_t need = os_base64_encoded_len(p.len) + 1 + os_base64_encoded_len(32);
     if (need > LOCAL_URL_MAX_TOKEN) {
         os_buf_free(&p);
@@ -96,15 +102,33 @@ int local_url_token(const uint8_t key[LOCAL_URL_KEYLEN], const char *root, const
     return 0;
 }
 
-int local_url_sign(const uint8_t key[LOCAL_URL_KEYLEN], const char *base, const char *root,
-                   const char *rel, int64_t expires_at_s, os_buf *url, os_err *err)
+int local_url_token(const uint8_t key[LOCAL_URL_KEYLEN], const char *root, const char *rel,
+                    int64_t expires_at_s, os_buf *out, os_err *err)
+{
+    return token_of(key, NULL, root, rel, expires_at_s, out, err);
+}
+
+static int sign_with(const uint8_t *key, os_hmac_key *pkey, const char *base, const char *root,
+                     const char *rel, int64_t expires_at_s, os_buf *url, os_err *err)
 {
     size_t bl = strlen(base);
     while (bl > 0 && base[bl - 1] == '/')
         bl--;
     if (os_buf_append(url, base, bl) != 0 || os_buf_puts(url, "/files/") != 0)
         return os_err_set(err, OS_ENOMEM, "out of memory");
-    return local_url_token(key, root, rel, expires_at_s, url, err);
+    return token_of(key, pkey, root, rel, expires_at_s, url, err);
+}
+
+int local_url_sign(const uint8_t key[LOCAL_URL_KEYLEN], const char *base, const char *root,
+                   const char *rel, int64_t expires_at_s, os_buf *url, os_err *err)
+{
+    return sign_with(key, NULL, base, root, rel, expires_at_s, url, err);
+}
+
+int local_url_sign_prepared(os_hmac_key *key, const char *base, const char *root, const char *rel,
+                            int64_t expires_at_s, os_buf *url, os_err *err)
+{
+    return sign_with(NULL, key, base, root, rel, expires_at_s, url, err);
 }
 
 int local_url_verify(const uint8_t key[LOCAL_URL_KEYLEN], const char *token, int64_t now_s,
