@@ -10,8 +10,8 @@
 
 #include "base/log.h"
 
-#define SINK_BLOCK 65536
-#define QUEUE_BLOCKS 16        /* at most 1 MiB queued between the producer and the reader */
+#define SINK_BLOCK (256u << 10)
+#define QUEUE_BLOCKS 6         /* at most 1.5 MiB queued between the producer and the reader */
 #define ENC_IN 65536
 /* Levels measured on a million-file answer (bench/serve/query.sh): gzip 1 is
  * as small as 3 and faster, 6 twice as slow for 7% less; zstd 1 is both the
@@ -29,6 +29,7 @@ struct line_sink {
     size_t qhead, qn;
     os_buf spare[QUEUE_BLOCKS]; /* drained blocks, reused by the producer */
     size_t nspare;
+    int producer_waits, reader_waits;   /* who sleeps on cv (wake only them) */
     int closed;                 /* the reader went away */
     int done;                   /* the producer finished (all its blocks are queued) */
     int failed;                 /* ... and failed */
@@ -71,15 +72,19 @@ void line_stream_on_end(line_stream *ls, void (*fn)(void *ctx, int64_t count), v
 static int hand_off(line_sink *s)
 {
     pthread_mutex_lock(&s->mu);
-    while (s->qn == QUEUE_BLOCKS && !s->closed)
+    while (s->qn == QUEUE_BLOCKS && !s->closed) {
+        s->producer_waits = 1;
         pthread_cond_wait(&s->cv, &s->mu);
+    }
+    s->producer_waits = 0;
     int rc = -1;
     if (!s->closed) {
         s->q[(s->qhead + s->qn) % QUEUE_BLOCKS] = s->pending;
         s->qn++;
         os_buf empty = OS_BUF_INIT;
         s->pending = s->nspare > 0 ? s->spare[--s->nspare] : empty;
-        pthread_cond_broadcast(&s->cv);
+        if (s->reader_waits)
+            pthread_cond_signal(&s->cv);
         rc = 0;
     }
     pthread_mutex_unlock(&s->mu);
@@ -303,14 +308,18 @@ static ssize_t raw_read(line_stream *ls, char *buf, size_t max)
             ls->cur = empty;
         }
         os_buf_free(&ls->cur);
-        while (s->qn == 0 && !s->done)
+        while (s->qn == 0 && !s->done) {
+            s->reader_waits = 1;
             pthread_cond_wait(&s->cv, &s->mu);
+        }
+        s->reader_waits = 0;
         int end = s->qn == 0, failed = s->failed;
         if (!end && max > 0) {
             ls->cur = s->q[s->qhead];
             s->qhead = (s->qhead + 1) % QUEUE_BLOCKS;
             s->qn--;
-            pthread_cond_broadcast(&s->cv);
+            if (s->producer_waits)
+                pthread_cond_signal(&s->cv);
         }
         pthread_mutex_unlock(&s->mu);
         if (max == 0 || end) {
