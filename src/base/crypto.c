@@ -34,16 +34,35 @@ void os_sha256_hex(const void *data, size_t n, char hex[2 * OS_SHA256_LEN + 1])
 static EVP_MD *g_sha256;
 static pthread_once_t g_sha256_once = PTHREAD_ONCE_INIT;
 
+/* One digest context per thread, kept for the thread's life: EVP_Digest
+ * would make and free one per call (a big table hashes one id per file). */
+static pthread_key_t g_ctx_key;
+static int g_ctx_key_ok;
+
+static void ctx_free(void *p)
+{
+    EVP_MD_CTX_free(p);
+}
+
 static void sha256_fetch(void)
 {
     g_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    g_ctx_key_ok = pthread_key_create(&g_ctx_key, ctx_free) == 0;
 }
 
 void os_sha256(const void *data, size_t n, uint8_t out[OS_SHA256_LEN])
 {
-    /* SHA256() would look the algorithm up (under a lock) on every call; a
-     * big table hashes one file id per file. */
+    /* SHA256() would look the algorithm up (under a lock) on every call. */
     pthread_once(&g_sha256_once, sha256_fetch);
+    EVP_MD_CTX *ctx = g_ctx_key_ok ? pthread_getspecific(g_ctx_key) : NULL;
+    if (ctx == NULL && g_ctx_key_ok && (ctx = EVP_MD_CTX_new()) != NULL &&
+        pthread_setspecific(g_ctx_key, ctx) != 0) {
+        EVP_MD_CTX_free(ctx);
+        ctx = NULL;
+    }
+    if (g_sha256 != NULL && ctx != NULL && EVP_DigestInit_ex2(ctx, g_sha256, NULL) == 1 &&
+        EVP_DigestUpdate(ctx, data, n) == 1 && EVP_DigestFinal_ex(ctx, out, NULL) == 1)
+        return;
     if (g_sha256 == NULL || EVP_Digest(data, n, out, NULL, g_sha256, NULL) != 1)
         SHA256(data, n, out);
 }

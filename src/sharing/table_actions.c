@@ -112,6 +112,13 @@ int ta_metadata(os_buf *out, resp_format fmt, const delta_metadata *m, int64_t v
 void ta_file_id(const delta_file *f, char id[33])
 {
     uint8_t md[OS_SHA256_LEN];
+    if (!f->has_dv) {
+        /* The common case hashes the path in place. */
+        const char *p = f->path ? f->path : "";
+        os_sha256(p, strlen(p), md);
+        os_hex_encode(md, 16, id);
+        return;
+    }
     /* The path as logged plus the deletion vector identity: a file with a new
      * deletion vector is a new file for caching clients. */
     os_buf b = OS_BUF_INIT;
