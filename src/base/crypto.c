@@ -50,9 +50,9 @@ static void sha256_fetch(void)
     g_ctx_key_ok = pthread_key_create(&g_ctx_key, ctx_free) == 0;
 }
 
-void os_sha256(const void *data, size_t n, uint8_t out[OS_SHA256_LEN])
+/* The calling thread's digest context, or NULL. */
+static EVP_MD_CTX *thread_ctx(void)
 {
-    /* SHA256() would look the algorithm up (under a lock) on every call. */
     pthread_once(&g_sha256_once, sha256_fetch);
     EVP_MD_CTX *ctx = g_ctx_key_ok ? pthread_getspecific(g_ctx_key) : NULL;
     if (ctx == NULL && g_ctx_key_ok && (ctx = EVP_MD_CTX_new()) != NULL &&
@@ -60,6 +60,13 @@ void os_sha256(const void *data, size_t n, uint8_t out[OS_SHA256_LEN])
         EVP_MD_CTX_free(ctx);
         ctx = NULL;
     }
+    return ctx;
+}
+
+void os_sha256(const void *data, size_t n, uint8_t out[OS_SHA256_LEN])
+{
+    /* SHA256() would look the algorithm up (under a lock) on every call. */
+    EVP_MD_CTX *ctx = thread_ctx();
     if (g_sha256 != NULL && ctx != NULL && EVP_DigestInit_ex2(ctx, g_sha256, NULL) == 1 &&
         EVP_DigestUpdate(ctx, data, n) == 1 && EVP_DigestFinal_ex(ctx, out, NULL) == 1)
         return;
@@ -105,8 +112,8 @@ void os_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
 }
 
 struct os_hmac_key {
-    EVP_MD_CTX *inner, *outer;   /* after (K ^ ipad) and (K ^ opad) */
-    EVP_MD_CTX *work;
+    EVP_MD_CTX *inner, *outer;   /* after (K ^ ipad) and (K ^ opad); only read once made */
+    EVP_MD_CTX *work;            /* used while preparing */
 };
 
 os_hmac_key *os_hmac_key_new(const void *key, size_t keylen)
@@ -157,10 +164,13 @@ int os_hmac_sha256_prepared(os_hmac_key *k, const void *a, size_t na, const void
                             uint8_t out[OS_SHA256_LEN])
 {
     uint8_t inner[OS_SHA256_LEN];
-    if (EVP_MD_CTX_copy_ex(k->work, k->inner) == 1 && EVP_DigestUpdate(k->work, a, na) == 1 &&
-        EVP_DigestUpdate(k->work, b, nb) == 1 && EVP_DigestFinal_ex(k->work, inner, NULL) == 1 &&
-        EVP_MD_CTX_copy_ex(k->work, k->outer) == 1 && EVP_DigestUpdate(k->work, inner, sizeof inner) == 1 &&
-        EVP_DigestFinal_ex(k->work, out, NULL) == 1)
+    /* The prepared states are only copied from: threads share a key, each
+     * working in its own context. */
+    EVP_MD_CTX *w = thread_ctx();
+    if (w != NULL && EVP_MD_CTX_copy_ex(w, k->inner) == 1 && EVP_DigestUpdate(w, a, na) == 1 &&
+        EVP_DigestUpdate(w, b, nb) == 1 && EVP_DigestFinal_ex(w, inner, NULL) == 1 &&
+        EVP_MD_CTX_copy_ex(w, k->outer) == 1 && EVP_DigestUpdate(w, inner, sizeof inner) == 1 &&
+        EVP_DigestFinal_ex(w, out, NULL) == 1)
         return 0;
     memset(out, 0, OS_SHA256_LEN);
     return -1;

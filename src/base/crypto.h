@@ -16,7 +16,7 @@ void os_hmac_sha256(const void *key, size_t keylen, const void *data, size_t n,
                     uint8_t out[OS_SHA256_LEN]);
 /* An HMAC-SHA256 key prepared once for many messages (its padded blocks
  * hashed ahead), for hot paths such as signing one URL per file of a table.
- * One thread at a time may use a prepared key. */
+ * Several threads may use a prepared key at once. */
 typedef struct os_hmac_key os_hmac_key;
 /* Returns the prepared key (free with os_hmac_key_free), or NULL when out of
  * memory or libcrypto refuses (callers then use os_hmac_sha256). */

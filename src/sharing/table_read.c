@@ -15,6 +15,7 @@
 #include "formats/delta/delta.h"
 #include "formats/delta/dv_path.h"
 #include "sharing/file_access.h"
+#include "sharing/image_lines.h"
 #include "sharing/line_stream.h"
 #include "sharing/scan_pipeline.h"
 #include "sharing/snap_cache.h"
@@ -339,34 +340,24 @@ static int parquet_aux(const read_job *j, const delta_file *f, os_buf *aux, os_e
 
 static int emit_parquet_file(read_job *j, const delta_file *f, os_err *err)
 {
-    const char *aux = f->image_aux;
-    size_t aux_len = f->image_aux_len;
-    uint32_t rel_len;
-    if (aux == NULL) {
+    delta_file g;
+    if (f->image_aux == NULL) {
         if (j->image == NULL)
             return 2;
         os_buf_reset(&j->aux);
         if (parquet_aux(j, f, &j->aux, err) != 0 ||
             delta_image_writer_add(j->image, f, j->aux.data, j->aux.len, err) != 0)
             return -1;
-        aux = j->aux.data;
-        aux_len = j->aux.len;
+        g = *f;
+        g.image_aux = j->aux.data;
+        g.image_aux_len = j->aux.len;
+        f = &g;
     }
-    if (aux_len < sizeof rel_len)
-        return os_err_set(err, OS_ECORRUPT, "a snapshot image entry is too short");
-    memcpy(&rel_len, aux, sizeof rel_len);
-    if (aux_len - sizeof rel_len <= rel_len || aux[sizeof rel_len + rel_len] != '\0')
-        return os_err_set(err, OS_ECORRUPT, "a snapshot image entry is malformed");
-    const char *rel = aux + sizeof rel_len;
-    const char *body = rel + rel_len + 1;
-    size_t body_len = aux_len - sizeof rel_len - rel_len - 1;
     int64_t exp = 0;
-    os_buf_reset(&j->url);
-    if (file_access_sign_rel(&j->fa, rel, os_now_ms(), &j->url, &exp, err) != 0)
-        return -1;
-    if (ta_file_parquet_line(line_sink_buf(j->sink), "file", os_buf_cstr(&j->url), body, body_len,
-                             j->file_version, j->file_timestamp, exp) != 0)
-        return os_err_set(err, OS_ENOMEM, "out of memory");
+    int rc = image_line_render(&j->fa, f, j->file_version, j->file_timestamp, &j->url,
+                               line_sink_buf(j->sink), &exp, err);
+    if (rc != 0)
+        return rc;
     if (j->min_expiry < 0 || exp < j->min_expiry)
         j->min_expiry = exp;
     return line_sink_commit(j->sink, err);
@@ -454,6 +445,23 @@ static int consume_block(void *ctx, char *block, size_t n, uint64_t count, os_er
     return delta_image_block_each(block, n, on_snapshot_file, j, err);
 }
 
+/* Parallel reading of a cached image: blocks the helper left to us. */
+static int image_block_out(void *ctx, char *block, size_t n, os_err *err)
+{
+    return delta_image_block_each(block, n, on_snapshot_file, ctx, err);
+}
+
+/* ... and lines it rendered (a full query: every file is in the page). */
+static int image_lines_out_fn(void *ctx, os_buf *lines, int64_t files, int64_t min_expiry, os_err *err)
+{
+    read_job *j = ctx;
+    j->seen += files;
+    j->emitted += files;
+    if (min_expiry >= 0 && (j->min_expiry < 0 || min_expiry < j->min_expiry))
+        j->min_expiry = min_expiry;
+    return line_sink_put(j->sink, lines, err);
+}
+
 /* Streams the snapshot's files: from its cached image when there is one,
  * else by replaying the log, and then, for a full query (every active file
  * passes through on_snapshot_file), writing the image for the next one. */
@@ -490,7 +498,21 @@ static int scan_snapshot(read_job *j, os_err *err)
     os_buf_reset(&j->key);
     os_err_clear(err);
     int rc;
-    if (j->image != NULL && j->fmt == RESP_PARQUET) {
+    if (so.use_image && full && j->fmt == RESP_PARQUET && j->fa.root.scheme == LOC_FILE) {
+        /* A repeated full query: sign and join on two threads.  (Local signing
+         * is known to be safe from two threads at once.) */
+        image_lines_out out = {image_block_out, image_lines_out_fn, j};
+        int64_t done = 0;
+        rc = image_lines_run(fd, &j->fa, j->file_version, j->file_timestamp, &out, &done, err);
+        if (rc == 2) {
+            bad = true;
+            so.use_image = false;
+            so.skip_active = done;
+            rc = j->src.ops->snapshot_scan(j->snap, &so, on_snapshot_file, j, err);
+        } else if (rc == 1) {
+            rc = 0;
+        }
+    } else if (j->image != NULL && j->fmt == RESP_PARQUET) {
         /* The first query of a version: replay and render on a second core. */
         j->pipe_image = j->image;
         j->image = NULL;

@@ -292,6 +292,9 @@ typedef struct delta_scan_opts {
     bool use_image;
     int image_fd;
     bool *image_bad;
+    /* Active files to pass over before the first handed on (another reader,
+     * e.g. of an image, gave them already). */
+    int64_t skip_active;
 } delta_scan_opts;
 
 /* Per-file callback: return 0 to continue, 1 to stop (not an error), -1 after
@@ -348,6 +351,19 @@ void delta_image_writer_free(delta_image_writer *w);
  * stopped, -1 with err: OS_ECORRUPT (bad or truncated image; *cb_failed
  * false), OS_ENOMEM, or cb's error (*cb_failed true). */
 int delta_image_read(int fd, delta_file_cb cb, void *ctx, bool *cb_failed, os_err *err);
+/* An image read block by block, for callers that hand blocks to several
+ * threads (delta_image_block_each reads one).  open checks the header:
+ * NULL with OS_ECORRUPT or OS_ENOMEM.  next gives the next block that passed
+ * its checksum (1, *block malloc'd for the caller to free, *n bytes), 0 at a
+ * valid end marker, -1 (OS_ECORRUPT, OS_ENOMEM).  After the end, count is
+ * the number of files the image declares (the caller checks it against what
+ * it read; UINT64_MAX before the end).  free takes NULL; the fd is the
+ * caller's. */
+typedef struct delta_image_reader delta_image_reader;
+delta_image_reader *delta_image_reader_open(int fd, os_err *err);
+int delta_image_reader_next(delta_image_reader *r, char **block, size_t *n, os_err *err);
+uint64_t delta_image_reader_count(const delta_image_reader *r);
+void delta_image_reader_free(delta_image_reader *r);
 /* Writes into out (reset first) what identifies the snapshot's files beyond
  * its version: the file times of its commit and checkpoint, so a table
  * recreated at the same location never matches an older image.  Returns 0 or

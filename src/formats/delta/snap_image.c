@@ -459,3 +459,72 @@ out:
     free(pool.items);
     return rc;
 }
+
+/* ------------------------------------------------------------------ block reader */
+
+struct delta_image_reader {
+    int fd;
+    bool ended;
+    uint64_t count;    /* records the end marker declares */
+};
+
+delta_image_reader *delta_image_reader_open(int fd, os_err *err)
+{
+    char magic[sizeof MAGIC];
+    uint32_t bom;
+    if (read_full(fd, magic, sizeof magic) != 1 || memcmp(magic, MAGIC, sizeof magic) != 0 ||
+        read_full(fd, &bom, sizeof bom) != 1 || bom != BOM) {
+        os_err_set(err, OS_ECORRUPT, "the snapshot image has no valid header");
+        return NULL;
+    }
+    delta_image_reader *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        os_err_set(err, OS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    r->fd = fd;
+    return r;
+}
+
+int delta_image_reader_next(delta_image_reader *r, char **block, size_t *n, os_err *err)
+{
+    *block = NULL;
+    *n = 0;
+    if (r->ended)
+        return 0;
+    uint32_t head[2];
+    if (read_full(r->fd, head, sizeof head) != 1)
+        return os_err_set(err, OS_ECORRUPT, "the snapshot image ends early");
+    if (head[0] == END_MARK) {
+        uint64_t want;
+        char extra;
+        if (read_full(r->fd, &want, sizeof want) != 1 ||
+            head[1] != (uint32_t)crc32(0L, (const Bytef *)&want, sizeof want) || read_full(r->fd, &extra, 1) != 0)
+            return os_err_set(err, OS_ECORRUPT, "the snapshot image's end is damaged");
+        r->ended = true;
+        r->count = want;
+        return 0;
+    }
+    if (head[0] == 0 || head[0] > BLOCK_MAX + BLOCK_TARGET)
+        return os_err_set(err, OS_ECORRUPT, "the snapshot image has a block of %u bytes", head[0]);
+    char *b = malloc(head[0]);
+    if (b == NULL)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    if (read_full(r->fd, b, head[0]) != 1 || head[1] != (uint32_t)crc32(0L, (const Bytef *)b, head[0])) {
+        free(b);
+        return os_err_set(err, OS_ECORRUPT, "a block of the snapshot image fails its checksum");
+    }
+    *block = b;
+    *n = head[0];
+    return 1;
+}
+
+uint64_t delta_image_reader_count(const delta_image_reader *r)
+{
+    return r->ended ? r->count : UINT64_MAX;
+}
+
+void delta_image_reader_free(delta_image_reader *r)
+{
+    free(r);
+}

@@ -334,6 +334,7 @@ int delta_snapshot_scan(delta_snapshot *s, const delta_scan_opts *opts,
     st.cb = cb;
     st.ctx = ctx;
     dl_keyset_init(&st.seen);
+    st.skip = opts && opts->skip_active > 0 ? opts->skip_active : 0;
     int rc = -1;
     bool **marks = NULL;
     if (opts && opts->predicate) {
@@ -349,7 +350,7 @@ int delta_snapshot_scan(delta_snapshot *s, const delta_scan_opts *opts,
         /* A bad image is never served: replay the log past what it gave. */
         if (opts->image_bad)
             *opts->image_bad = true;
-        st.skip = st.active;
+        st.skip = st.active > st.skip ? st.active : st.skip;
         st.active = 0;
         os_err_clear(err);
     }
