@@ -36,11 +36,13 @@ int image_line_render(const file_access *fa, const delta_file *f, int64_t versio
 }
 
 typedef struct item {
-    char *raw;             /* a block for the caller, or NULL */
-    size_t raw_len;
+    char *raw;             /* a block for the caller (raw_len > 0), else spare room */
+    size_t raw_len, raw_cap;
     os_buf lines;          /* lines the helper rendered */
     int64_t files, min_expiry;
 } item;
+
+#define SPARES (QUEUE + 2)
 
 typedef struct run_state {
     int fd;
@@ -50,6 +52,8 @@ typedef struct run_state {
     pthread_cond_t cv;
     item q[QUEUE];
     size_t qhead, qn;
+    item spare[SPARES];    /* drained items, their buffers reused by the helper */
+    size_t nspare;
     bool done, closed, corrupt;
     uint64_t declared;     /* files the image's end declares */
     os_err err;            /* the helper's error when not corrupt */
@@ -99,9 +103,18 @@ static void *helper(void *arg)
         failed = !corrupt;
     }
     for (uint64_t k = 0; rd != NULL; k++) {
-        char *block;
+        item it;
+        memset(&it, 0, sizeof it);
+        pthread_mutex_lock(&r->mu);
+        if (r->nspare > 0)
+            it = r->spare[--r->nspare];
+        pthread_mutex_unlock(&r->mu);
+        it.raw_len = 0;
+        it.files = 0;
+        it.min_expiry = -1;
+        os_buf_reset(&it.lines);
         size_t n;
-        int got = delta_image_reader_next(rd, &block, &n, &err);
+        int got = delta_image_reader_next(rd, &it.raw, &it.raw_cap, &n, &err);
         if (got <= 0) {
             if (got < 0) {
                 corrupt = err.code == OS_ECORRUPT;
@@ -109,33 +122,30 @@ static void *helper(void *arg)
             } else {
                 r->declared = delta_image_reader_count(rd);
             }
+            free(it.raw);
+            os_buf_free(&it.lines);
             break;
         }
-        item it;
-        memset(&it, 0, sizeof it);
-        it.min_expiry = -1;
+        it.raw_len = n;
         if (k % 2 == 0) {
             /* Render on this thread; a block it cannot fully render goes raw. */
-            memset(&r->cur, 0, sizeof r->cur);
-            r->cur.min_expiry = -1;
-            int rc = delta_image_block_each(block, n, render_one, r, &err);
+            r->cur = it;
+            int rc = delta_image_block_each(it.raw, n, render_one, r, &err);
+            it = r->cur;
             if (rc == 0) {
-                it = r->cur;
-                free(block);
-                block = NULL;
+                it.raw_len = 0;
             } else {
-                os_buf_free(&r->cur.lines);
+                os_buf_reset(&it.lines);
+                it.files = 0;
+                it.min_expiry = -1;
                 if (rc < 0 && err.code != OS_ECORRUPT) {
-                    free(block);
+                    free(it.raw);
+                    os_buf_free(&it.lines);
                     failed = true;
                     break;
                 }
                 os_err_clear(&err);   /* the caller renders it (and meets any fault itself) */
             }
-        }
-        if (block != NULL) {
-            it.raw = block;
-            it.raw_len = n;
         }
         if (!push(r, &it)) {
             free(it.raw);
@@ -198,7 +208,7 @@ int image_lines_run(int fd, const file_access *fa, int64_t version, int64_t time
         r->qn--;
         pthread_cond_signal(&r->cv);
         pthread_mutex_unlock(&r->mu);
-        if (it.raw != NULL) {
+        if (it.raw_len > 0) {
             int64_t n = 0;
             os_err e2;
             delta_image_block_each(it.raw, it.raw_len, count_one, &n, &e2);
@@ -208,8 +218,14 @@ int image_lines_run(int fd, const file_access *fa, int64_t version, int64_t time
             rc = out->lines(out->ctx, &it.lines, it.files, it.min_expiry, err);
             files += it.files;
         }
-        free(it.raw);
-        os_buf_free(&it.lines);
+        pthread_mutex_lock(&r->mu);
+        if (r->nspare < SPARES) {
+            r->spare[r->nspare++] = it;
+        } else {
+            free(it.raw);
+            os_buf_free(&it.lines);
+        }
+        pthread_mutex_unlock(&r->mu);
         if (rc != 0)
             break;
     }
@@ -222,6 +238,10 @@ int image_lines_run(int fd, const file_access *fa, int64_t version, int64_t time
         item *it = &r->q[(r->qhead + i) % QUEUE];
         free(it->raw);
         os_buf_free(&it->lines);
+    }
+    for (size_t i = 0; i < r->nspare; i++) {
+        free(r->spare[i].raw);
+        os_buf_free(&r->spare[i].lines);
     }
     *files_done = files;
     if (rc == 0) {

@@ -99,6 +99,23 @@ int line_sink_put(line_sink *s, os_buf *lines, os_err *err)
     return line_sink_commit(s, err);
 }
 
+int line_sink_put_block(line_sink *s, os_buf *block, os_err *err)
+{
+    if (block->len == 0)
+        return 0;
+    if (s->pending.len > 0 && hand_off(s) != 0)
+        return os_err_set(err, OS_EIO, "the client went away");
+    /* The block becomes the pending one and goes as it is; the caller gets
+     * the (empty, reused) buffer that was pending. */
+    os_buf mine = s->pending;
+    s->pending = *block;
+    *block = mine;
+    os_buf_reset(block);
+    if (hand_off(s) != 0)
+        return os_err_set(err, OS_EIO, "the client went away");
+    return 0;
+}
+
 os_buf *line_sink_buf(line_sink *s)
 {
     if (s->pending.data == NULL)

@@ -27,6 +27,11 @@ os_buf *line_sink_buf(line_sink *s);
  * reader went away. */
 int line_sink_commit(line_sink *s, os_err *err);
 
+/* Queues whole lines already in a buffer of their own without copying them:
+ * *block is taken and replaced by an empty buffer (to reuse).  Returns 0, or
+ * -1 with OS_EIO when the reader went away. */
+int line_sink_put_block(line_sink *s, os_buf *block, os_err *err);
+
 /* Records a count the producer wants reported when the stream ends cleanly
  * (e.g. the number of files it signed). */
 void line_sink_set_count(line_sink *s, int64_t count);

@@ -459,7 +459,7 @@ static int image_lines_out_fn(void *ctx, os_buf *lines, int64_t files, int64_t m
     j->emitted += files;
     if (min_expiry >= 0 && (j->min_expiry < 0 || min_expiry < j->min_expiry))
         j->min_expiry = min_expiry;
-    return line_sink_put(j->sink, lines, err);
+    return line_sink_put_block(j->sink, lines, err);
 }
 
 /* Streams the snapshot's files: from its cached image when there is one,

@@ -354,14 +354,16 @@ int delta_image_read(int fd, delta_file_cb cb, void *ctx, bool *cb_failed, os_er
 /* An image read block by block, for callers that hand blocks to several
  * threads (delta_image_block_each reads one).  open checks the header:
  * NULL with OS_ECORRUPT or OS_ENOMEM.  next gives the next block that passed
- * its checksum (1, *block malloc'd for the caller to free, *n bytes), 0 at a
- * valid end marker, -1 (OS_ECORRUPT, OS_ENOMEM).  After the end, count is
+ * its checksum (1, in *block, *n bytes), 0 at a
+ * valid end marker, -1 (OS_ECORRUPT, OS_ENOMEM); *block (capacity *cap, NULL
+ * and 0 at first) is reused and grown as needed, the caller frees it at the
+ * end.  After the end, count is
  * the number of files the image declares (the caller checks it against what
  * it read; UINT64_MAX before the end).  free takes NULL; the fd is the
  * caller's. */
 typedef struct delta_image_reader delta_image_reader;
 delta_image_reader *delta_image_reader_open(int fd, os_err *err);
-int delta_image_reader_next(delta_image_reader *r, char **block, size_t *n, os_err *err);
+int delta_image_reader_next(delta_image_reader *r, char **block, size_t *cap, size_t *n, os_err *err);
 uint64_t delta_image_reader_count(const delta_image_reader *r);
 void delta_image_reader_free(delta_image_reader *r);
 /* Writes into out (reset first) what identifies the snapshot's files beyond

@@ -486,9 +486,8 @@ delta_image_reader *delta_image_reader_open(int fd, os_err *err)
     return r;
 }
 
-int delta_image_reader_next(delta_image_reader *r, char **block, size_t *n, os_err *err)
+int delta_image_reader_next(delta_image_reader *r, char **block, size_t *cap, size_t *n, os_err *err)
 {
-    *block = NULL;
     *n = 0;
     if (r->ended)
         return 0;
@@ -507,14 +506,16 @@ int delta_image_reader_next(delta_image_reader *r, char **block, size_t *n, os_e
     }
     if (head[0] == 0 || head[0] > BLOCK_MAX + BLOCK_TARGET)
         return os_err_set(err, OS_ECORRUPT, "the snapshot image has a block of %u bytes", head[0]);
-    char *b = malloc(head[0]);
-    if (b == NULL)
-        return os_err_set(err, OS_ENOMEM, "out of memory");
-    if (read_full(r->fd, b, head[0]) != 1 || head[1] != (uint32_t)crc32(0L, (const Bytef *)b, head[0])) {
-        free(b);
-        return os_err_set(err, OS_ECORRUPT, "a block of the snapshot image fails its checksum");
+    if (*block == NULL || *cap < head[0]) {
+        char *b = realloc(*block, head[0]);
+        if (b == NULL)
+            return os_err_set(err, OS_ENOMEM, "out of memory");
+        *block = b;
+        *cap = head[0];
     }
-    *block = b;
+    if (read_full(r->fd, *block, head[0]) != 1 ||
+        head[1] != (uint32_t)crc32(0L, (const Bytef *)*block, head[0]))
+        return os_err_set(err, OS_ECORRUPT, "a block of the snapshot image fails its checksum");
     *n = head[0];
     return 1;
 }
