@@ -3,6 +3,11 @@
 //
 //   node duck.mjs build TABLE_DIR FILES COMMITS PER_COMMIT
 //   node duck.mjs snapshot TABLE_DIR CHECKPOINT_VERSION
+//   node duck.mjs ndjson TABLE_DIR CHECKPOINT_VERSION OUT_FILE
+//
+// `ndjson` writes what a query answer holds for each active file (url, id,
+// partitionValues, size, stats; one JSON line per file), the url a SHA-256
+// keyed by path and expiry as a stand-in for signing, the id an MD5 of the path.
 //
 // DuckDB is loaded from tests/conformance/node_modules (pinned there).
 import fs from 'node:fs'
@@ -70,6 +75,25 @@ if (mode === 'build') {
     fs.writeFileSync(path.join(log, pad(v) + '.json'), lines.join('\n') + '\n')
   }
   process.stdout.write(JSON.stringify({ files, commits, per, checkpoint: cpv }) + '\n')
+} else if (mode === 'ndjson') {
+  const cpv = Number(a)
+  const t0 = performance.now()
+  const cp = q(path.join(log, pad(cpv) + '.checkpoint.parquet'))
+  const commits = q(path.join(log, '0*.json'))
+  const cols = `columns={add: '${ADD}', remove: '${REMOVE}'}`
+  const sql = `COPY (WITH j AS (SELECT * FROM read_json(${commits}, ${cols}, format='newline_delimited')),
+    later_removed AS (SELECT remove.path AS path FROM j WHERE remove IS NOT NULL),
+    later_added AS (SELECT add.path AS path, add.size AS size, add.partitionValues AS pv, add.stats AS stats FROM j WHERE add IS NOT NULL),
+    ckpt AS (SELECT add.path AS path, add.size AS size, add.partitionValues AS pv, add.stats AS stats FROM read_parquet(${cp}) WHERE add IS NOT NULL),
+    active AS (SELECT * FROM ckpt WHERE path NOT IN (SELECT path FROM later_removed)
+               UNION ALL SELECT * FROM later_added WHERE path NOT IN (SELECT path FROM later_removed))
+    SELECT {'url': 'http://127.0.0.1:8080/opensharing/files/' || path || '?e=1700003600&s=' || sha256(path || '1700003600'),
+            'id': md5(path), 'partitionValues': pv, 'size': size, 'stats': stats,
+            'expirationTimestamp': 1700003600000} AS file
+    FROM active) TO ${q(b)} (FORMAT json)`
+  await conn.run(sql)
+  const ms = performance.now() - t0
+  process.stdout.write(JSON.stringify({ bytes: fs.statSync(b).size, query_ms: Math.round(ms) }) + '\n')
 } else if (mode === 'snapshot') {
   const cpv = Number(a)
   const t0 = performance.now()

@@ -349,7 +349,7 @@ int cli_inspect_delta(int argc, char **argv)
         if (delta_history_scan(&t, &ho, on_change, &o, &err) < 0)
             goto fail;
     } else {
-        delta_scan_opts sc = {pred, limit};
+        delta_scan_opts sc = {.predicate = pred, .limit_hint = limit};
         if (delta_snapshot_scan(snap, &sc, on_file, &o, &err) < 0)
             goto fail;
     }

@@ -27,6 +27,7 @@
 #include "sharing/audit.h"
 #include "net/http.h"
 #include "sharing/service.h"
+#include "sharing/snap_cache.h"
 #include "storage/local_url.h"
 
 #ifndef OS_SAMPLE_DIR
@@ -208,6 +209,7 @@ int cli_serve_main(int argc, char **argv)
     cat_store *st = NULL;
     http_server *srv = NULL;
     recipient_api rapi = {NULL, NULL};
+    snap_cache *scache = NULL;
     admin_wiring adm;
     memset(&adm, 0, sizeof adm);
     if (o.config && config_load(o.config, &arena, &cfg, &err) != 0) {
@@ -319,6 +321,18 @@ int cli_serve_main(int argc, char **argv)
     svc.page_token_ttl_ms = 24LL * 3600 * 1000;
     svc.url_ttl_ms = o.url_ttl_s * 1000;
     svc.max_files_cap = 10000;
+    {
+        /* Reconciled snapshots of full queries; OPENSHARING_SNAPSHOT_CACHE_MB=0 turns it off. */
+        const char *mb = getenv("OPENSHARING_SNAPSHOT_CACHE_MB");
+        long long limit = mb && *mb ? atoll(mb) : 4096;
+        if (limit > 0) {
+            char dir[PATH_MAX];
+            snprintf(dir, sizeof dir, "%s/snapshot-cache", o.data_dir);
+            if ((scache = snap_cache_open(dir, (uint64_t)limit << 20, 0, &err)) == NULL)
+                os_log(OS_LOG_WARN, "snapshot cache off: %s", err.msg);
+            svc.snap_cache = scache;
+        }
+    }
     uint8_t server_key[SERVER_KEY_LEN];
     if (server_key_load(o.data_dir, server_key, &err) != 0) {
         fprintf(stderr, "opensharing serve: %s\n", err.msg);
@@ -452,6 +466,7 @@ out:
     answer_cache_free(rapi.answers);
     iceberg_rest_cache_clear();
     admin_wiring_stop(&adm);
+    snap_cache_close(scache);
     store_close(st);
     os_arena_free(&arena);
     return rc;

@@ -92,6 +92,11 @@ int file_access_sign_rel(const file_access *fa, const char *rel, int64_t now_ms,
     return 0;
 }
 
+char *file_access_rel(const file_access *fa, const char *log_path, os_err *err)
+{
+    return log_path_to_rel(fa, log_path, err);
+}
+
 int file_access_sign(const file_access *fa, const char *log_path, int64_t now_ms, os_buf *url,
                      int64_t *expires_ms, os_err *err)
 {

@@ -38,6 +38,10 @@ int file_access_store(const file_access *fa, objstore *out, os_err *err);
  * the location are refused (OS_EPERM).  Returns 0 or -1. */
 int file_access_sign(const file_access *fa, const char *log_path, int64_t now_ms, os_buf *url,
                      int64_t *expires_ms, os_err *err);
+/* The key file_access_sign signs for log_path: decoded and relative to the
+ * location root (heap string the caller frees), or NULL with err (OS_ENOMEM,
+ * OS_ECORRUPT for a bad %-escape, OS_EPERM outside the location). */
+char *file_access_rel(const file_access *fa, const char *log_path, os_err *err);
 /* Signs a path already decoded and relative to the location root. */
 int file_access_sign_rel(const file_access *fa, const char *rel, int64_t now_ms, os_buf *url,
                          int64_t *expires_ms, os_err *err);

@@ -25,6 +25,7 @@ typedef struct sharing_service {
     const char *files_base;       /* public URL the local file route is mounted at */
     int64_t url_ttl_ms;           /* lifetime of every pre-signed URL */
     int max_files_cap;            /* larger maxFiles are capped to this */
+    struct snap_cache *snap_cache;   /* reconciled snapshots of full queries, or NULL */
 } sharing_service;
 
 typedef struct sharing_caller {

@@ -112,6 +112,13 @@ int ta_metadata(os_buf *out, resp_format fmt, const delta_metadata *m, int64_t v
 void ta_file_id(const delta_file *f, char id[33])
 {
     uint8_t md[OS_SHA256_LEN];
+    if (!f->has_dv) {
+        /* The common case hashes the path in place. */
+        const char *p = f->path ? f->path : "";
+        os_sha256(p, strlen(p), md);
+        os_hex_encode(md, 16, id);
+        return;
+    }
     /* The path as logged plus the deletion vector identity: a file with a new
      * deletion vector is a new file for caching clients. */
     os_buf b = OS_BUF_INIT;
@@ -184,30 +191,54 @@ static void delta_single_action(jw *w, const ta_file_line *l)
     jw_obj_end(w);
 }
 
+int ta_file_parquet_body(os_buf *out, const delta_file *f)
+{
+    char id[33];
+    ta_file_id(f, id);
+    jw w;
+    jw_init(&w, out);
+    jw_kstr(&w, "id", id);
+    write_map(&w, "partitionValues", &f->partition_values);
+    jw_kint(&w, "size", f->has_size ? f->size : 0);
+    if (f->stats && f->kind == DELTA_FILE_ADD)
+        jw_kstr(&w, "stats", f->stats);
+    return jw_failed(&w) ? -1 : 0;
+}
+
+int ta_file_parquet_line(os_buf *out, const char *wrapper, const char *url, const char *body,
+                         size_t body_len, int64_t version, int64_t timestamp, int64_t expires_ms)
+{
+    int rc = os_buf_putc(out, '{') | jw_escape(out, wrapper, strlen(wrapper)) |
+             os_buf_append(out, ":{\"url\":", 8) | jw_escape(out, url, strlen(url)) |
+             os_buf_putc(out, ',') | os_buf_append(out, body, body_len);
+    if (rc == 0 && version >= 0)
+        rc = os_buf_append(out, ",\"version\":", 11) | os_buf_put_i64(out, version);
+    if (rc == 0 && timestamp >= 0)
+        rc = os_buf_append(out, ",\"timestamp\":", 13) | os_buf_put_i64(out, timestamp);
+    if (rc == 0)
+        rc = os_buf_append(out, ",\"expirationTimestamp\":", 23) | os_buf_put_i64(out, expires_ms) |
+             os_buf_append(out, "}}\n", 3);
+    return rc == 0 ? 0 : -1;
+}
+
 int ta_file(os_buf *out, resp_format fmt, const ta_file_line *l)
 {
     const delta_file *f = l->f;
+    if (fmt == RESP_PARQUET) {
+        os_buf body = OS_BUF_INIT;
+        int rc = ta_file_parquet_body(&body, f);
+        if (rc == 0)
+            rc = ta_file_parquet_line(out, l->wrapper, l->url, body.data, body.len, l->version,
+                                      l->timestamp, l->expires_ms);
+        os_buf_free(&body);
+        return rc;
+    }
     char id[33];
     ta_file_id(f, id);
     jw w;
     jw_init(&w, out);
     jw_obj_begin(&w);
-    if (fmt == RESP_PARQUET) {
-        jw_key(&w, l->wrapper);
-        jw_obj_begin(&w);
-        jw_kstr(&w, "url", l->url);
-        jw_kstr(&w, "id", id);
-        write_map(&w, "partitionValues", &f->partition_values);
-        jw_kint(&w, "size", f->has_size ? f->size : 0);
-        if (f->stats && f->kind == DELTA_FILE_ADD)
-            jw_kstr(&w, "stats", f->stats);
-        if (l->version >= 0)
-            jw_kint(&w, "version", l->version);
-        if (l->timestamp >= 0)
-            jw_kint(&w, "timestamp", l->timestamp);
-        jw_kint(&w, "expirationTimestamp", l->expires_ms);
-        jw_obj_end(&w);
-    } else {
+    {
         jw_key(&w, "file");
         jw_obj_begin(&w);
         jw_kstr(&w, "id", id);

@@ -29,6 +29,17 @@ typedef struct ta_file_line {
 } ta_file_line;
 int ta_file(os_buf *out, resp_format fmt, const ta_file_line *l);
 
+/* The parquet-format file line in two parts, so the part that depends only
+ * on the file can be rendered once and kept (snapshot images).  The body is
+ * the fields between the url and the version: "id", "partitionValues",
+ * "size" and (for an add) "stats", without braces.  The line then puts the
+ * wrapper, the url, the body, version/timestamp (< 0: omitted) and the
+ * expiry together; ta_file writes exactly the same bytes.  Each returns 0 or
+ * -1 when out of memory. */
+int ta_file_parquet_body(os_buf *out, const delta_file *f);
+int ta_file_parquet_line(os_buf *out, const char *wrapper, const char *url, const char *body,
+                         size_t body_len, int64_t version, int64_t timestamp, int64_t expires_ms);
+
 /* {"endStreamAction": {...}}; NULL / < 0 fields are omitted. */
 int ta_end_stream(os_buf *out, const char *next_page_token, const char *refresh_token,
                   int64_t min_url_expiration, const char *error_message);

@@ -5,15 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "auth/page_token.h"
 #include "base/crypto.h"
+#include "base/log.h"
 #include "base/strutil.h"
 #include "base/timeutil.h"
 #include "formats/delta/delta.h"
 #include "formats/delta/dv_path.h"
 #include "sharing/file_access.h"
+#include "sharing/image_lines.h"
 #include "sharing/line_stream.h"
+#include "sharing/scan_pipeline.h"
+#include "sharing/snap_cache.h"
 #include "sharing/table_actions.h"
 #include "sharing/table_source.h"
 
@@ -57,8 +62,11 @@ typedef struct read_job {
     int64_t seen, emitted;
     int64_t min_expiry;
     int more;
-    os_buf line, url, dv_url, key;
+    os_buf line, url, dv_url, key, aux;
     line_sink *sink;
+    delta_image_writer *image;  /* the snapshot image this full query writes, or NULL */
+    delta_image_writer *pipe_image;   /* the same while the scan pipeline writes it by blocks */
+    int pipe_image_failed;
 } read_job;
 
 static void job_free(void *p)
@@ -77,6 +85,7 @@ static void job_free(void *p)
     os_buf_free(&j->url);
     os_buf_free(&j->dv_url);
     os_buf_free(&j->key);
+    os_buf_free(&j->aux);
     os_arena_free(&j->arena);
     free(j);
 }
@@ -312,6 +321,48 @@ static int page_step(read_job *j)
     return 1;
 }
 
+/* A snapshot file in the parquet format, from what a snapshot image keeps
+ * beside it: [u32 length][relative key][line body] (ta_file_parquet_body),
+ * so a cached query only signs and joins.  When j->image is set the aux of
+ * f is made and stored.  Returns 0, -1, or 2 when f cannot take this path. */
+static int parquet_aux(const read_job *j, const delta_file *f, os_buf *aux, os_err *err)
+{
+    char *rel = file_access_rel(&j->fa, f->path, err);
+    if (rel == NULL)
+        return -1;
+    size_t n = strlen(rel);
+    uint32_t rel_len = (uint32_t)n;
+    int rc = n > UINT32_MAX ? -1 : os_buf_append(aux, &rel_len, sizeof rel_len) |
+                                   os_buf_append(aux, rel, n + 1) | ta_file_parquet_body(aux, f);
+    free(rel);
+    return rc != 0 ? os_err_set(err, OS_ENOMEM, "out of memory") : 0;
+}
+
+static int emit_parquet_file(read_job *j, const delta_file *f, os_err *err)
+{
+    delta_file g;
+    if (f->image_aux == NULL) {
+        if (j->image == NULL)
+            return 2;
+        os_buf_reset(&j->aux);
+        if (parquet_aux(j, f, &j->aux, err) != 0 ||
+            delta_image_writer_add(j->image, f, j->aux.data, j->aux.len, err) != 0)
+            return -1;
+        g = *f;
+        g.image_aux = j->aux.data;
+        g.image_aux_len = j->aux.len;
+        f = &g;
+    }
+    int64_t exp = 0;
+    int rc = image_line_render(&j->fa, f, j->file_version, j->file_timestamp, &j->url,
+                               line_sink_buf(j->sink), &exp, err);
+    if (rc != 0)
+        return rc;
+    if (j->min_expiry < 0 || exp < j->min_expiry)
+        j->min_expiry = exp;
+    return line_sink_commit(j->sink, err);
+}
+
 static int on_snapshot_file(void *ctx, const delta_file *f, os_err *err)
 {
     read_job *j = ctx;
@@ -320,6 +371,15 @@ static int on_snapshot_file(void *ctx, const delta_file *f, os_err *err)
         return 0;
     if (step == 2)
         return 1;
+    if (j->fmt == RESP_PARQUET && !f->has_dv) {
+        int rc = emit_parquet_file(j, f, err);
+        if (rc != 2)
+            return rc;
+    } else if (f->image_aux) {
+        return os_err_set(err, OS_ECORRUPT, "a snapshot image of another response format was read");
+    }
+    if (j->image && delta_image_writer_add(j->image, f, NULL, 0, err) != 0)
+        return -1;
     return emit_file(j, "file", f, j->file_version, j->file_timestamp, err);
 }
 
@@ -365,6 +425,123 @@ static char *make_page_token(read_job *j)
                              os_now_ms() + j->svc->page_token_ttl_ms, &j->arena);
 }
 
+/* Pipeline stage one (helper thread): what the image keeps for f. */
+static int render_aux(void *ctx, const delta_file *f, os_buf *aux, os_err *err)
+{
+    const read_job *j = ctx;
+    return f->has_dv ? 0 : parquet_aux(j, f, aux, err);
+}
+
+/* Pipeline stage two: writes the block to the image, then its files out. */
+static int consume_block(void *ctx, char *block, size_t n, uint64_t count, os_err *err)
+{
+    read_job *j = ctx;
+    os_err e2;
+    /* A failed image write only means no image (never finished, not kept). */
+    if (!j->pipe_image_failed && delta_image_writer_add_block(j->pipe_image, block, n, count, &e2) != 0) {
+        os_log(OS_LOG_WARN, "snapshot cache: %s", e2.msg);
+        j->pipe_image_failed = 1;
+    }
+    return delta_image_block_each(block, n, on_snapshot_file, j, err);
+}
+
+/* Parallel reading of a cached image: blocks the helper left to us. */
+static int image_block_out(void *ctx, char *block, size_t n, os_err *err)
+{
+    return delta_image_block_each(block, n, on_snapshot_file, ctx, err);
+}
+
+/* ... and lines it rendered (a full query: every file is in the page). */
+static int image_lines_out_fn(void *ctx, os_buf *lines, int64_t files, int64_t min_expiry, os_err *err)
+{
+    read_job *j = ctx;
+    j->seen += files;
+    j->emitted += files;
+    if (min_expiry >= 0 && (j->min_expiry < 0 || min_expiry < j->min_expiry))
+        j->min_expiry = min_expiry;
+    return line_sink_put_block(j->sink, lines, err);
+}
+
+/* Streams the snapshot's files: from its cached image when there is one,
+ * else by replaying the log, and then, for a full query (every active file
+ * passes through on_snapshot_file), writing the image for the next one. */
+static int scan_snapshot(read_job *j, os_err *err)
+{
+    delta_scan_opts so;
+    memset(&so, 0, sizeof so);
+    so.predicate = j->pred;
+    so.limit_hint = j->limit_hint;
+    snap_cache *cache = j->svc->snap_cache;
+    char key[65];
+    int fd = -1;
+    bool building = false, bad = false;
+    /* Images hold files as rendered lines: no predicate or limit can be
+     * evaluated on them, so only queries without either use them, and only
+     * complete ones write them.  The format is part of the key. */
+    bool plain = j->pred == NULL && j->limit_hint <= 0;
+    bool full = plain && j->max_files < 0 && j->offset == 0;
+    if (cache != NULL && plain && j->src.ops->snapshot_fingerprint != NULL &&
+        j->src.ops->snapshot_fingerprint(j->snap, &j->key, err) == 0 &&
+        os_buf_puts(&j->key, j->fmt == RESP_PARQUET ? " parquet" : " delta") == 0) {
+        snap_cache_key(j->asset->location, os_buf_cstr(&j->key), key);
+        if ((fd = snap_cache_lookup(cache, key)) >= 0) {
+            so.use_image = true;
+            so.image_fd = fd;
+            so.image_bad = &bad;
+        } else if (full && (fd = snap_cache_build_begin(cache, key)) >= 0) {
+            building = true;
+            os_err e2;
+            if ((j->image = delta_image_writer_open(fd, &e2)) == NULL)
+                os_log(OS_LOG_WARN, "snapshot cache: %s", e2.msg);
+        }
+    }
+    os_buf_reset(&j->key);
+    os_err_clear(err);
+    int rc;
+    if (so.use_image && full && j->fmt == RESP_PARQUET && j->fa.root.scheme == LOC_FILE) {
+        /* A repeated full query: sign and join on two threads.  (Local signing
+         * is known to be safe from two threads at once.) */
+        image_lines_out out = {image_block_out, image_lines_out_fn, j};
+        int64_t done = 0;
+        rc = image_lines_run(fd, &j->fa, j->file_version, j->file_timestamp, &out, &done, err);
+        if (rc == 2) {
+            bad = true;
+            so.use_image = false;
+            so.skip_active = done;
+            rc = j->src.ops->snapshot_scan(j->snap, &so, on_snapshot_file, j, err);
+        } else if (rc == 1) {
+            rc = 0;
+        }
+    } else if (j->image != NULL && j->fmt == RESP_PARQUET) {
+        /* The first query of a version: replay and render on a second core. */
+        j->pipe_image = j->image;
+        j->image = NULL;
+        rc = scan_pipeline_run(&j->src, j->snap, &so, render_aux, consume_block, j, err);
+        j->image = j->pipe_image;
+        j->pipe_image = NULL;
+        if (rc > 0)
+            rc = 0;
+    } else {
+        rc = j->src.ops->snapshot_scan(j->snap, &so, on_snapshot_file, j, err);
+    }
+    if (building) {
+        os_err e2;
+        bool keep = rc == 0 && !j->more && j->image != NULL &&
+                    delta_image_writer_finish(j->image, &e2) == 0;
+        snap_cache_build_end(cache, key, fd, keep);
+    } else if (fd >= 0) {
+        close(fd);
+    }
+    if (bad) {
+        os_log(OS_LOG_WARN, "snapshot cache: the image of %s is corrupt; dropped, the log was read instead",
+               j->asset->location);
+        snap_cache_drop(cache, key);
+    }
+    delta_image_writer_free(j->image);
+    j->image = NULL;
+    return rc;
+}
+
 static int produce_lines(read_job *j, line_sink *sink, os_err *err);
 
 static int produce(void *job, line_sink *sink, os_err *err)
@@ -395,8 +572,7 @@ static int produce_lines(read_job *j, line_sink *sink, os_err *err)
         ho.cdf = j->cdf != 0;
         rc = j->src.ops->history_scan(j->src.impl, &ho, on_change, j, err);
     } else {
-        delta_scan_opts so = {j->pred, j->limit_hint};
-        rc = j->src.ops->snapshot_scan(j->snap, &so, on_snapshot_file, j, err);
+        rc = scan_snapshot(j, err);
     }
     if (rc != 0) {
         if (err->code == OS_EIO && strstr(err->msg, "client went away"))

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "formats/delta/delta.h"
 #include "storage/objstore.h"
@@ -41,6 +42,10 @@ typedef struct table_source_ops {
      * as changes.  Returns 0, or -1 with OS_EINVAL saying which cannot. */
     int (*history_check)(void *impl, int64_t start, int64_t end, os_err *err);
     void (*close)(void *impl);
+    /* Optional (NULL: the format's snapshots are not cached): what identifies
+     * the snapshot's files beyond its version, see delta_snapshot_fingerprint.
+     * A format with it honours delta_scan_opts' image fields in snapshot_scan. */
+    int (*snapshot_fingerprint)(const void *snap, os_buf *out, os_err *err);
 } table_source_ops;
 
 /* A table opened for reading: the ops of its format and their state.  The

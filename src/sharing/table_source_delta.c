@@ -77,9 +77,14 @@ static void d_close(void *impl)
     free(t);
 }
 
+static int d_fingerprint(const void *s, os_buf *out, os_err *err)
+{
+    return delta_snapshot_fingerprint(s, out, err);
+}
+
 static const table_source_ops DELTA_OPS = {
     d_latest, d_at_ts, d_load, d_free, d_version, d_timestamp, d_protocol, d_metadata, d_scan,
-    d_changes_allowed, d_history, d_history_check, d_close,
+    d_changes_allowed, d_history, d_history_check, d_close, d_fingerprint,
 };
 
 int table_source_open_delta(table_source *ts, const objstore *store, os_err *err)

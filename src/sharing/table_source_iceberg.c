@@ -897,7 +897,7 @@ static void i_close(void *impl)
 
 static const table_source_ops ICEBERG_OPS = {
     i_latest, i_at_ts, i_load, snap_free, i_version, i_timestamp, i_protocol, i_metadata, i_scan,
-    i_changes_allowed, i_history, i_history_check, i_close,
+    i_changes_allowed, i_history, i_history_check, i_close, NULL,
 };
 
 int table_source_open_iceberg(table_source *ts, const objstore *store, const table_source_opts *o,

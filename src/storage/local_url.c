@@ -63,48 +63,81 @@ static void mac_of(const uint8_t key[LOCAL_URL_KEYLEN], const char *payload, siz
         free(m);
 }
 
-int local_url_token(const uint8_t key[LOCAL_URL_KEYLEN], const char *root, const char *rel,
+/* The token under key (raw) or pkey (prepared). */
+static int token_of(const uint8_t *key, os_hmac_key *pkey, const char *root, const char *rel,
                     int64_t expires_at_s, os_buf *out, os_err *err)
 {
     if (check_root(root, err) != 0 || local_url_check_rel(rel, err) != 0)
         return -1;
-    /* "1\n<expiry>\n<root>\n<rel>", built without printf: one per file of a table. */
-    os_buf p = OS_BUF_INIT;
-    if (os_buf_append(&p, "1\n", 2) != 0 || os_buf_put_i64(&p, expires_at_s) != 0 ||
-        os_buf_putc(&p, '\n') != 0 || os_buf_puts(&p, root) != 0 || os_buf_putc(&p, '\n') != 0 ||
-        os_buf_puts(&p, rel) != 0) {
-        os_buf_free(&p);
+    /* "1\n<expiry>\n<root>\n<rel>", built without printf or the heap for
+     * usual lengths: one per file of a table. */
+    size_t rl = strlen(root), fl = strlen(rel);
+    char digits[24];
+    int dn = snprintf(digits, sizeof digits, "%lld", (long long)expires_at_s);
+    size_t n = 2 + (size_t)dn + 1 + rl + 1 + fl;
+    char stackbuf[2048];
+    char *p = n <= sizeof stackbuf ? stackbuf : malloc(n);
+    if (p == NULL)
         return os_err_set(err, OS_ENOMEM, "out of memory");
-    }
+    char *w = p;
+    memcpy(w, "1\n", 2);
+    w += 2;
+    memcpy(w, digits, (size_t)dn);
+    w += dn;
+    *w++ = '\n';
+    memcpy(w, root, rl);
+    w += rl;
+    *w++ = '\n';
+    memcpy(w, rel, fl);
+    int rc = 0;
     uint8_t mac[32];
-    mac_of(key, p.data, p.len, mac);
-    size_t need = os_base64_encoded_len(p.len) + 1 + os_base64_encoded_len(32);
-    if (need > LOCAL_URL_MAX_TOKEN) {
-        os_buf_free(&p);
-        return os_err_set(err, OS_EINVAL, "file path is too long for a signed URL");
-    }
-    int rc = os_buf_reserve(out, need);
+    size_t need = os_base64_encoded_len(n) + 1 + os_base64_encoded_len(32);
+    if (need > LOCAL_URL_MAX_TOKEN)
+        rc = os_err_set(err, OS_EINVAL, "file path is too long for a signed URL");
+    else if (pkey == NULL)
+        mac_of(key, p, n, mac);
+    else if (os_hmac_sha256_prepared(pkey, "GET\n", 4, p, n, mac) != 0)
+        rc = os_err_set(err, OS_EIO, "cannot sign a file URL (libcrypto failed)");
+    if (rc == 0 && os_buf_reserve(out, need) != 0)
+        rc = os_err_set(err, OS_ENOMEM, "out of memory");
     if (rc == 0) {
-        out->len += os_base64_encode((const uint8_t *)p.data, p.len, out->data + out->len, 1);
+        out->len += os_base64_encode((const uint8_t *)p, n, out->data + out->len, 1);
         out->data[out->len++] = '.';
         out->len += os_base64_encode(mac, 32, out->data + out->len, 1);
         out->data[out->len] = '\0';
     }
-    os_buf_free(&p);
-    if (rc != 0)
-        return os_err_set(err, OS_ENOMEM, "out of memory");
-    return 0;
+    if (p != stackbuf)
+        free(p);
+    return rc;
 }
 
-int local_url_sign(const uint8_t key[LOCAL_URL_KEYLEN], const char *base, const char *root,
-                   const char *rel, int64_t expires_at_s, os_buf *url, os_err *err)
+int local_url_token(const uint8_t key[LOCAL_URL_KEYLEN], const char *root, const char *rel,
+                    int64_t expires_at_s, os_buf *out, os_err *err)
+{
+    return token_of(key, NULL, root, rel, expires_at_s, out, err);
+}
+
+static int sign_with(const uint8_t *key, os_hmac_key *pkey, const char *base, const char *root,
+                     const char *rel, int64_t expires_at_s, os_buf *url, os_err *err)
 {
     size_t bl = strlen(base);
     while (bl > 0 && base[bl - 1] == '/')
         bl--;
     if (os_buf_append(url, base, bl) != 0 || os_buf_puts(url, "/files/") != 0)
         return os_err_set(err, OS_ENOMEM, "out of memory");
-    return local_url_token(key, root, rel, expires_at_s, url, err);
+    return token_of(key, pkey, root, rel, expires_at_s, url, err);
+}
+
+int local_url_sign(const uint8_t key[LOCAL_URL_KEYLEN], const char *base, const char *root,
+                   const char *rel, int64_t expires_at_s, os_buf *url, os_err *err)
+{
+    return sign_with(key, NULL, base, root, rel, expires_at_s, url, err);
+}
+
+int local_url_sign_prepared(os_hmac_key *key, const char *base, const char *root, const char *rel,
+                            int64_t expires_at_s, os_buf *url, os_err *err)
+{
+    return sign_with(NULL, key, base, root, rel, expires_at_s, url, err);
 }
 
 int local_url_verify(const uint8_t key[LOCAL_URL_KEYLEN], const char *token, int64_t now_s,

@@ -33,6 +33,13 @@ void local_url_key_derive(const uint8_t *server_key, size_t server_key_len,
 int local_url_sign(const uint8_t key[LOCAL_URL_KEYLEN], const char *base, const char *root,
                    const char *rel, int64_t expires_at_s, os_buf *url, os_err *err);
 
+/* local_url_sign with the key prepared by the caller (os_hmac_key_new over
+ * the LOCAL_URL_KEYLEN key): the same URL, without preparing the key for
+ * every file.  Same errors, and OS_EIO when libcrypto fails. */
+struct os_hmac_key;
+int local_url_sign_prepared(struct os_hmac_key *key, const char *base, const char *root,
+                            const char *rel, int64_t expires_at_s, os_buf *url, os_err *err);
+
 /* Appends only the token (the last path segment of the URL). */
 int local_url_token(const uint8_t key[LOCAL_URL_KEYLEN], const char *root, const char *rel,
                     int64_t expires_at_s, os_buf *out, os_err *err);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/crypto.h"
 #include "base/timeutil.h"
 #include "catalog/config.h"
 #include "storage/azure_aad.h"
@@ -43,6 +44,7 @@ struct url_signer {
     char *gcs_endpoint, *token_uri, *sts_uri;
     /* local */
     uint8_t local_key[LOCAL_URL_KEYLEN];
+    os_hmac_key *local_mac;       /* local_key prepared once per signer (NULL: use local_key) */
     char *files_base;
 };
 
@@ -58,6 +60,7 @@ void url_signer_free(url_signer *s)
 {
     if (s == NULL)
         return;
+    os_hmac_key_free(s->local_mac);
     free(s->prefix);
     free(s->endpoint);
     free(s->region);
@@ -277,6 +280,7 @@ url_signer *url_signer_open(const cat_location *loc, const char *asset_uri,
             goto fail;
         }
         memcpy(s->local_key, local->key, LOCAL_URL_KEYLEN);
+        s->local_mac = os_hmac_key_new(s->local_key, LOCAL_URL_KEYLEN);
         s->prefix = strdup(real);
         s->files_base = strdup(local->files_base);
         if (s->prefix == NULL || s->files_base == NULL) {
@@ -309,8 +313,11 @@ int url_signer_sign(const url_signer *s, const char *rel, int64_t now_s, int64_t
     if (expires_s < 1)
         return os_err_set(err, OS_EINVAL, "URL lifetime must be positive");
     if (s->scheme == LOC_FILE) {
-        if (local_url_sign(s->local_key, s->files_base, s->prefix, rel, now_s + expires_s, url,
-                           err) != 0)
+        int rc = s->local_mac
+                     ? local_url_sign_prepared(s->local_mac, s->files_base, s->prefix, rel, now_s + expires_s,
+                                               url, err)
+                     : local_url_sign(s->local_key, s->files_base, s->prefix, rel, now_s + expires_s, url, err);
+        if (rc != 0)
             return -1;
         *expires_at_s = now_s + expires_s;
         return 0;

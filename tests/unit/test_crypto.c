@@ -1,4 +1,4 @@
-/* test_crypto.c - SHA-256 and HMAC-SHA256 against RFC 4231 vectors, constant-time compare. */
+/* test_crypto.c - SHA-256 and HMAC-SHA256 (one-shot and with a prepared key) against RFC 4231 vectors, constant-time compare. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,11 +7,20 @@
 
 #include "base/crypto.h"
 
+/* The one-shot HMAC, checked to equal the prepared key's over every split of
+ * the message in two parts (the key used again and again). */
 static void hmac_hex(const void *key, size_t kn, const void *data, size_t n, char hex[65])
 {
-    uint8_t mac[OS_SHA256_LEN];
+    uint8_t mac[OS_SHA256_LEN], again[OS_SHA256_LEN];
     os_hmac_sha256(key, kn, data, n, mac);
     os_hex_encode(mac, sizeof mac, hex);
+    os_hmac_key *k = os_hmac_key_new(key, kn);
+    assert_non_null(k);
+    for (size_t cut = 0; cut <= n; cut++) {
+        assert_int_equal(os_hmac_sha256_prepared(k, data, cut, (const char *)data + cut, n - cut, again), 0);
+        assert_memory_equal(again, mac, sizeof mac);
+    }
+    os_hmac_key_free(k);
 }
 
 static void test_rfc4231(void **state)

@@ -161,7 +161,7 @@ static void test_replay_rules(void **state)
     put("tbl/_delta_log/.00000000000000000004.json.crc", "garbage\n");
     assert_string_equal(files_at(-1, NULL, &e), "b,c");
     /* limit hint: numRecords 10 each */
-    delta_scan_opts lim = {NULL, 15};
+    delta_scan_opts lim = {.limit_hint = 15};
     assert_string_equal(files_at(-1, &lim, &e), "b,c");
     lim.limit_hint = 10;
     assert_string_equal(files_at(-1, &lim, &e), "b");
@@ -169,7 +169,7 @@ static void test_replay_rules(void **state)
     const char *pj = "{\"op\":\"equal\",\"children\":[{\"op\":\"column\",\"name\":\"p\",\"valueType\":\"int\"},"
                      "{\"op\":\"literal\",\"value\":\"1\",\"valueType\":\"int\"}]}";
     delta_predicate *p = delta_predicate_parse(pj, strlen(pj), &e);
-    delta_scan_opts ps = {p, 0};
+    delta_scan_opts ps = {.predicate = p};
     assert_string_equal(files_at(-1, &ps, &e), "b");
     /* and with a limit: partition-only predicate TRUE counts rows */
     ps.limit_hint = 1;

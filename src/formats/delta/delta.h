@@ -110,6 +110,11 @@ typedef struct delta_file {
     bool has_deletion_timestamp;
     int64_t deletion_timestamp;        /* remove: ms */
     bool extended_file_metadata;       /* remove */
+    /* Files read back from a snapshot image: the bytes stored for the file by
+     * delta_image_writer_add (NULL/0 otherwise; when set, no other field but
+     * kind is). */
+    const char *image_aux;
+    size_t image_aux_len;
 } delta_file;
 
 typedef struct delta_txn {
@@ -274,9 +279,22 @@ int delta_snapshot_domain(delta_snapshot *s, const char *domain, char **config, 
 
 typedef struct delta_predicate delta_predicate;
 
+typedef struct delta_image_writer delta_image_writer;
+
 typedef struct delta_scan_opts {
     const delta_predicate *predicate;  /* NULL: no skipping */
     int64_t limit_hint;                /* <= 0: none */
+    /* Optional: with use_image, the active files are read from the image
+     * open at image_fd (at its start) instead of replaying the log; when the
+     * image proves corrupt part way, the scan replays the log from where the
+     * image stopped, sets *image_bad (if given) and never hands on a file of
+     * the bad block. */
+    bool use_image;
+    int image_fd;
+    bool *image_bad;
+    /* Active files to pass over before the first handed on (another reader,
+     * e.g. of an image, gave them already). */
+    int64_t skip_active;
 } delta_scan_opts;
 
 /* Per-file callback: return 0 to continue, 1 to stop (not an error), -1 after
@@ -293,6 +311,66 @@ typedef int (*delta_file_cb)(void *ctx, const delta_file *f, os_err *err);
  * Returns 0, or -1 (OS_ECORRUPT, OS_EIO, or the callback's error). */
 int delta_snapshot_scan(delta_snapshot *s, const delta_scan_opts *opts,
                         delta_file_cb cb, void *ctx, os_err *err);
+
+/* ------------------------------------------------------------------ snapshot images */
+
+/* A snapshot image holds a reconciled snapshot's active files in scan order,
+ * in checksummed blocks, so that a later scan of the same version needs no
+ * log replay.  The writer appends to fd (borrowed, positioned at the start of
+ * an empty file).  Returns NULL with err (OS_ENOMEM, OS_EIO). */
+delta_image_writer *delta_image_writer_open(int fd, os_err *err);
+/* Appends one file: all of it (aux NULL), or only its kind and aux_len > 0
+ * opaque bytes of the caller's that stand for it (a rendering): such a file
+ * comes back with only kind and image_aux set, so an image holding them
+ * serves only its writer's kind of query (no predicate, no limit hint).  The
+ * caller adds every active file of the snapshot in scan order.  Returns 0, or -1 (OS_ENOMEM, OS_EIO); the
+ * writer is then failed and can never finish. */
+int delta_image_writer_add(delta_image_writer *w, const delta_file *f, const void *aux,
+                           size_t aux_len, os_err *err);
+/* Records can also be put together in blocks elsewhere (another thread):
+ * appends one record to block as delta_image_writer_add would (0, or -1 out
+ * of memory or over the record limit; block unchanged then)... */
+int delta_image_record_put(struct os_buf *block, const delta_file *f, const void *aux, size_t aux_len);
+/* ...and writes such a block of `count` records to the image (after what
+ * was added file by file).  Returns 0, or -1 (OS_EIO, OS_EINVAL too large). */
+int delta_image_writer_add_block(delta_image_writer *w, const void *block, size_t n, uint64_t count,
+                                 os_err *err);
+/* Hands each record of such a block (n bytes, not checksummed: it never left
+ * memory) to cb as delta_image_read does.  Returns 0, 1 (cb stopped) or -1
+ * (OS_ECORRUPT, OS_ENOMEM, cb's error). */
+int delta_image_block_each(char *block, size_t n, delta_file_cb cb, void *ctx, os_err *err);
+/* Writes the end marker.  Returns 0, or -1 (OS_EIO, or the writer failed). */
+int delta_image_writer_finish(delta_image_writer *w, os_err *err);
+/* Whether the image was finished without a failure (NULL-safe). */
+bool delta_image_writer_finished(const delta_image_writer *w);
+/* Frees the writer (not its fd).  NULL-safe. */
+void delta_image_writer_free(delta_image_writer *w);
+/* Reads the image at fd from its current offset, handing each file to cb
+ * (same contract as delta_snapshot_scan's callback) only after the block
+ * holding it passed its checksum.  Returns 0 at the verified end, 1 when cb
+ * stopped, -1 with err: OS_ECORRUPT (bad or truncated image; *cb_failed
+ * false), OS_ENOMEM, or cb's error (*cb_failed true). */
+int delta_image_read(int fd, delta_file_cb cb, void *ctx, bool *cb_failed, os_err *err);
+/* An image read block by block, for callers that hand blocks to several
+ * threads (delta_image_block_each reads one).  open checks the header:
+ * NULL with OS_ECORRUPT or OS_ENOMEM.  next gives the next block that passed
+ * its checksum (1, in *block, *n bytes), 0 at a
+ * valid end marker, -1 (OS_ECORRUPT, OS_ENOMEM); *block (capacity *cap, NULL
+ * and 0 at first) is reused and grown as needed, the caller frees it at the
+ * end.  After the end, count is
+ * the number of files the image declares (the caller checks it against what
+ * it read; UINT64_MAX before the end).  free takes NULL; the fd is the
+ * caller's. */
+typedef struct delta_image_reader delta_image_reader;
+delta_image_reader *delta_image_reader_open(int fd, os_err *err);
+int delta_image_reader_next(delta_image_reader *r, char **block, size_t *cap, size_t *n, os_err *err);
+uint64_t delta_image_reader_count(const delta_image_reader *r);
+void delta_image_reader_free(delta_image_reader *r);
+/* Writes into out (reset first) what identifies the snapshot's files beyond
+ * its version: the file times of its commit and checkpoint, so a table
+ * recreated at the same location never matches an older image.  Returns 0 or
+ * -1 (OS_ENOMEM). */
+int delta_snapshot_fingerprint(const delta_snapshot *s, struct os_buf *out, os_err *err);
 
 /* ------------------------------------------------------------------ history */
 

@@ -272,11 +272,15 @@ typedef struct scan_state {
     os_buf key;
     int64_t rows;        /* rows certainly covered so far (for limit_hint) */
     bool done;
+    int64_t active;      /* active files met so far */
+    int64_t skip;        /* active files already handed on from an image */
 } scan_state;
 
 /* Filters one active file and hands it on.  Returns 0, 1 (stop) or -1. */
 static int emit(scan_state *st, const delta_file *f, os_err *err)
 {
+    if (st->active++ < st->skip)
+        return 0;
     delta_tristate r = DELTA_UNKNOWN;
     if (st->opts && st->opts->predicate) {
         r = delta_predicate_eval(st->opts->predicate, st->cm, f);
@@ -317,6 +321,15 @@ static int on_cp_add(void *ctx, const delta_action *a, os_err *err)
     return rc;
 }
 
+static int on_image_file(void *ctx, const delta_file *f, os_err *err)
+{
+    scan_state *st = ctx;
+    int rc = emit(st, f, err);
+    if (rc > 0)
+        st->done = true;
+    return rc;
+}
+
 int delta_snapshot_scan(delta_snapshot *s, const delta_scan_opts *opts,
                         delta_file_cb cb, void *ctx, os_err *err)
 {
@@ -327,10 +340,25 @@ int delta_snapshot_scan(delta_snapshot *s, const delta_scan_opts *opts,
     st.cb = cb;
     st.ctx = ctx;
     dl_keyset_init(&st.seen);
+    st.skip = opts && opts->skip_active > 0 ? opts->skip_active : 0;
     int rc = -1;
     bool **marks = NULL;
     if (opts && opts->predicate) {
         st.cm = delta_colmap_build(&s->meta, NULL);   /* NULL: names used as given */
+    }
+    if (opts && opts->use_image) {
+        bool cb_failed;
+        int r = delta_image_read(opts->image_fd, on_image_file, &st, &cb_failed, err);
+        if (r >= 0 || cb_failed || err->code != OS_ECORRUPT) {
+            rc = r < 0 ? -1 : 0;
+            goto done;
+        }
+        /* A bad image is never served: replay the log past what it gave. */
+        if (opts->image_bad)
+            *opts->image_bad = true;
+        st.skip = st.active > st.skip ? st.active : st.skip;
+        st.active = 0;
+        os_err_clear(err);
     }
     if (s->ncommits > 0) {
         marks = calloc(s->ncommits, sizeof *marks);
@@ -390,6 +418,20 @@ done:
     dl_keyset_free(&st.seen);
     os_buf_free(&st.key);
     return rc;
+}
+
+int delta_snapshot_fingerprint(const delta_snapshot *s, os_buf *out, os_err *err)
+{
+    os_buf_reset(out);
+    const dl_commit *c = dl_listing_commit(&s->listing, s->version);
+    int rc = os_buf_printf(out, "v%lld c%lld:%lld", (long long)s->version,
+                           c ? (long long)c->mtime_ms : -1LL, c ? (long long)c->size : -1LL);
+    if (rc == 0 && s->seg.cp != NULL)
+        rc = os_buf_printf(out, " cp%lld:%lld:%d", (long long)s->seg.cp->version,
+                           (long long)s->seg.cp->mtime_ms, (int)s->seg.cp->kind);
+    if (rc != 0)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    return 0;
 }
 
 /* ------------------------------------------------------------------ txn */
