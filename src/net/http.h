@@ -42,6 +42,9 @@ const char *http_request_param(const http_request *req, const char *name);
 /* Records who made the request (a recipient or admin id, never a secret) for the
  * access log.  The string is copied. */
 void http_request_set_principal(http_request *req, const char *principal);
+/* Replaces the path the access log shows (e.g. to hide a capability token the
+ * path carries); handlers still see the real path.  The string is copied. */
+void http_request_set_log_path(http_request *req, const char *path);
 /* Opaque per-request slot for the layer above (e.g. the audit record). */
 void http_request_set_user(http_request *req, void *user);
 void *http_request_user(const http_request *req);

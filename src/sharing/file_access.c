@@ -7,8 +7,8 @@
 #include "base/strutil.h"
 #include "storage/store_open.h"
 
-int file_access_open(const sharing_service *svc, const char *uri, os_arena *a, file_access *fa,
-                     os_err *err)
+int file_access_open(const sharing_service *svc, const char *uri, const local_url_claims *who,
+                     os_arena *a, file_access *fa, os_err *err)
 {
     memset(fa, 0, sizeof *fa);
     fa->svc = svc;
@@ -27,7 +27,7 @@ int file_access_open(const sharing_service *svc, const char *uri, os_arena *a, f
     }
     if (fa->loc == NULL)
         return os_err_set(err, OS_ENOTFOUND, "no storage location holds this asset any more");
-    url_signer_local local = {svc->local_url_key, svc->files_base};
+    url_signer_local local = {svc->local_url_key, svc->files_base, who};
     fa->signer = url_signer_open(fa->loc, uri, &local, err);
     return fa->signer ? 0 : -1;
 }
