@@ -115,14 +115,14 @@ typedef struct http_server_config {
     const char *host;                 /* "127.0.0.1", "::1", "0.0.0.0" */
     uint16_t port;                    /* 0 picks a free port (see http_server_port) */
     unsigned threads;                 /* worker thread pool size (>= 1) */
-    size_t max_header_bytes;          /* per-connection memory for headers */
+    size_t max_header_bytes;          /* longest URL and request head; longer get 414/431 */
     size_t max_body_bytes;            /* larger bodies get 413 */
     unsigned idle_timeout_s;          /* slow or idle clients are dropped */
     const char *tls_cert_pem;         /* both NULL for plain HTTP; PEM text */
     const char *tls_key_pem;
     int access_log;                   /* 1: one log line per request */
-    /* Answers not-found and wrong-method cases; status is 404 or 405, with an
-     * `Allow` header set by the server for 405.  Must set a response. */
+    /* Answers the server's own refusals: 404, 405 (with an `Allow` header set
+     * by the server), 413, 414, 431, 500.  Must set a response. */
     void (*error_responder)(http_response *res, int status, const char *message);
 } http_server_config;
 
