@@ -91,8 +91,8 @@ static const char *const MIGRATIONS[] = {
     /* 4: the snapshot an Iceberg REST request read, in its audit record. */
     "ALTER TABLE audit_events ADD COLUMN snapshot_id INTEGER;",
     /* 5: downloads through local signed URLs name the file and the bytes sent. */
-    "ALTER TABLE audit_events ADD COLUMN file TEXT;"
-    "ALTER TABLE audit_events ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;",
+    ("ALTER TABLE audit_events ADD COLUMN file TEXT;"
+     "ALTER TABLE audit_events ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;"),
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 
