@@ -20,6 +20,7 @@
 
 #define DEFAULT_HEADER_BYTES (32u * 1024u)
 #define MIN_HEADER_BYTES (8u * 1024u)
+#define MAX_HEADER_BYTES (1024u * 1024u)
 #define DEFAULT_BODY_BYTES (1024u * 1024u)
 #define DEFAULT_IDLE_TIMEOUT_S 30u
 #define HEAD_SLACK_BYTES (32u * 1024u)
@@ -141,7 +142,7 @@ static int tls_check(const char *cert_pem, const char *key_pem, os_err *err)
 }
 
 /* http_server_start - see net/http.h.  Zero config fields take defaults:
- * threads 1, max_header_bytes 32 KiB (at least 8 KiB is used), max_body_bytes
+ * threads 1, max_header_bytes 32 KiB (8 KiB to 1 MiB is used), max_body_bytes
  * 1 MiB, idle_timeout_s 30; host NULL means 127.0.0.1.  TLS needs both PEMs
  * and a libmicrohttpd built with TLS (else OS_EUNSUPPORTED). */
 http_server *http_server_start(const http_server_config *cfg, const http_mount *mounts,
@@ -179,6 +180,8 @@ http_server *http_server_start(const http_server_config *cfg, const http_mount *
         srv->cfg.max_header_bytes = DEFAULT_HEADER_BYTES;
     if (srv->cfg.max_header_bytes < MIN_HEADER_BYTES)
         srv->cfg.max_header_bytes = MIN_HEADER_BYTES;
+    if (srv->cfg.max_header_bytes > MAX_HEADER_BYTES)
+        srv->cfg.max_header_bytes = MAX_HEADER_BYTES;
     if (srv->cfg.max_body_bytes == 0)
         srv->cfg.max_body_bytes = DEFAULT_BODY_BYTES;
     if (srv->cfg.max_body_bytes > SIZE_MAX / 4)
