@@ -97,3 +97,42 @@ def test_downloads_are_audited(server, env):
     # the access log never shows a token either
     logs = server.logs()
     assert token_of(b["url"]) not in logs and "/files/-" in logs
+
+
+def test_expired_urls_are_refused_and_audited_under_their_recipient(tmp_path):
+    from conftest import Env
+    env = Env(tmp_path)
+    s = env.server(["--url-ttl", "1"]).start()
+    try:
+        it = get(s, VOL + "/files", who="bob").json()["items"][0]
+        assert open_url(env.data_dir, it["url"])["recipient"] == "bob"
+        time.sleep(2.2)
+        r = requests.get(it["url"], headers={"User-Agent": "dl-late"}, timeout=10)
+        assert r.status_code == 403 and r.json()["errorCode"] == "PERMISSION_DENIED"
+        assert "expired" in r.json()["message"]
+        late = audit_lines(env, lambda e: e.get("user_agent") == "dl-late")
+        assert late and late[0]["status"] == 403 and late[0]["recipient"] == "bob"
+        assert late[0]["asset"] == "raw_files" and late[0]["file"] == it["path"]
+    finally:
+        s.stop()
+
+
+def test_errors_about_local_storage_name_no_server_path(tmp_path):
+    from conftest import Env
+    env = Env(tmp_path)
+    s = env.server().start()
+    try:
+        os.rename(os.path.join(env.data, "files/raw"), os.path.join(env.data, "files/gone"))
+        for path in [VOL + "/files", "/shares/sales/schemas/retail/skills/pdf-tools/files"]:
+            if "skills" in path:
+                os.rename(os.path.join(env.data, "skills/pdf-tools"), os.path.join(env.data, "skills/gone"))
+            r = get(s, path)
+            assert r.status_code == 404, r.text
+            assert env.data not in r.text and env.root not in r.text, r.text
+            assert "not reachable" in r.json()["message"]
+        s.stop()
+        # ... while the provider's log says which directory
+        assert os.path.join(env.data, "files/raw") in s.stderr
+    finally:
+        if s.proc:
+            s.stop()
