@@ -2,6 +2,7 @@
 #include "storage/local_url.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,13 +69,64 @@ static uint64_t get_u64(const uint8_t *p)
     return v;
 }
 
+/* The cipher, fetched from OpenSSL's provider once (an implicit fetch on
+ * every URL would cost more than the encryption). */
+static EVP_CIPHER *g_gcm;
+static pthread_once_t g_gcm_once = PTHREAD_ONCE_INIT;
+
+static void gcm_fetch(void)
+{
+    g_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+}
+
+static const EVP_CIPHER *gcm(void)
+{
+    pthread_once(&g_gcm_once, gcm_fetch);
+    return g_gcm ? g_gcm : EVP_aes_256_gcm();
+}
+
+/* Nonces: a random 96-bit start drawn once per process, then counted up
+ * (added to its low 64 bits).  Unique within a process by construction; two
+ * processes sharing the server key (replicas, restarts) repeat one only if
+ * their counted ranges meet in the 2^96 space.  Drawing fresh random bytes
+ * per URL would cost more than everything else (OpenSSL's RAND_bytes takes
+ * microseconds).  A forked child draws a new start. */
+static uint8_t g_nonce_base[NONCE_LEN];
+static uint64_t g_nonce_seq;
+static int g_nonce_ok;
+static pthread_once_t g_nonce_once = PTHREAD_ONCE_INIT;
+
+static void nonce_draw(void)
+{
+    g_nonce_ok = os_random_bytes(g_nonce_base, NONCE_LEN) == 0;
+    __atomic_store_n(&g_nonce_seq, 0, __ATOMIC_RELAXED);
+}
+
+static void nonce_init(void)
+{
+    nonce_draw();
+    pthread_atfork(NULL, NULL, nonce_draw);
+}
+
+/* The next nonce; 0 or -1 when no random start could be drawn. */
+static int nonce_next(uint8_t out[NONCE_LEN])
+{
+    pthread_once(&g_nonce_once, nonce_init);
+    if (!g_nonce_ok)
+        return -1;
+    uint64_t seq = __atomic_fetch_add(&g_nonce_seq, 1, __ATOMIC_RELAXED);
+    memcpy(out, g_nonce_base, 4);
+    put_u64(out + 4, get_u64(g_nonce_base + 4) + seq);
+    return 0;
+}
+
 /* AES-256-GCM of in[0..n) into out (n bytes) and tag; 0 or -1. */
 static int seal(const uint8_t key[LOCAL_URL_KEYLEN], const uint8_t nonce[NONCE_LEN],
                 const uint8_t *in, size_t n, uint8_t *out, uint8_t tag[TAG_LEN])
 {
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int len = 0, ok = c != NULL && n <= INT32_MAX &&
-                      EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce) == 1 &&
+                      EVP_EncryptInit_ex(c, gcm(), NULL, key, nonce) == 1 &&
                       EVP_EncryptUpdate(c, NULL, &len, AAD, (int)sizeof AAD) == 1 &&
                       EVP_EncryptUpdate(c, out, &len, in, (int)n) == 1 &&
                       EVP_EncryptFinal_ex(c, out + len, &len) == 1 &&
@@ -89,7 +141,7 @@ static int open_sealed(const uint8_t key[LOCAL_URL_KEYLEN], const uint8_t nonce[
 {
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int len = 0, ok = c != NULL && n <= INT32_MAX &&
-                      EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce) == 1 &&
+                      EVP_DecryptInit_ex(c, gcm(), NULL, key, nonce) == 1 &&
                       EVP_DecryptUpdate(c, NULL, &len, AAD, (int)sizeof AAD) == 1 &&
                       EVP_DecryptUpdate(c, out, &len, in, (int)n) == 1 &&
                       EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG_LEN, (void *)tag) == 1 &&
@@ -136,7 +188,7 @@ int local_url_token(const uint8_t key[LOCAL_URL_KEYLEN], const char *root, const
     }
     box[0] = VERSION;
     int rc = 0;
-    if (os_random_bytes(box + 1, NONCE_LEN) != 0 ||
+    if (nonce_next(box + 1) != 0 ||
         seal(key, box + 1, pt, total, box + 1 + NONCE_LEN, box + 1 + NONCE_LEN + total) != 0)
         rc = os_err_set(err, OS_EINTERNAL, "cannot seal a file URL (cipher failure)");
     else if (os_buf_reserve(out, need) != 0)

@@ -1,7 +1,7 @@
 /* local_url.h - the server's own signed URLs for files on local storage: opaque, AEAD-sealed tokens.
  *
  * A URL is "{base}/files/{token}", token = B64URL(VERSION || NONCE || CT || TAG):
- *   VERSION = 0x02, NONCE = 12 random bytes, (CT, TAG) = AES-256-GCM(K, NONCE,
+ *   VERSION = 0x02, NONCE = 12 bytes, (CT, TAG) = AES-256-GCM(K, NONCE,
  *   plaintext, aad = "GET"), K = local_url_key_derive(server key), and
  *   plaintext = EXPIRY(i64 BE) RECIPIENT_ID(i64 BE) then six strings, each a
  *   u16 BE length and its bytes: recipient, share, schema, asset, ROOT, REL.
@@ -9,9 +9,9 @@
  * REL the file under it.  A recipient learns nothing from a token (no path, no
  * expiry, no names: they are encrypted); the server learns everything the file
  * route needs, including who the URL was given to (for the audit log), with no
- * catalog lookup.  Changing any byte fails the tag.  Nonces are random: one
- * server key may seal 2^32 URLs before a nonce repeat becomes likelier than
- * 2^-32 (a million URLs a day for eleven thousand years).
+ * catalog lookup.  Changing any byte fails the tag.  Nonces count up from a
+ * random 96-bit start drawn once per process (see local_url.c): never repeated
+ * within a process, and across processes only if their ranges meet.
  * Signers: the sharing service.  Verifier: src/api/recipient/local_files.c. */
 #ifndef OS_STORAGE_LOCAL_URL_H
 #define OS_STORAGE_LOCAL_URL_H
