@@ -24,9 +24,10 @@ static const char *clean(os_arena *a, const char *s, size_t max)
 
 static void on_complete(http_request *req, int status, uint64_t bytes, void *arg)
 {
-    (void)bytes;
     audit_record *rec = arg;
     rec->ev.status = status;
+    if (rec->ev.file)
+        rec->ev.bytes = (int64_t)bytes;
     (void)req;
     audit_sink_write(rec->sink, &rec->ev);
 }
@@ -106,4 +107,44 @@ void audit_request_add_credentials(http_request *req, int64_t n)
     audit_record *rec = audit_request_get(req);
     if (rec)
         rec->ev.credentials += n;
+}
+
+/* The request path up to its last '/', then "-": the route without its token. */
+static const char *path_without_token(os_arena *a, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) + 1 : 0;
+    char *out = os_arena_alloc(a, n + 2);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, path, n);
+    out[n] = '-';
+    out[n + 1] = '\0';
+    return out;
+}
+
+void audit_request_set_download(http_request *req, int64_t recipient_id, const char *recipient,
+                                const char *share, const char *schema, const char *asset,
+                                const char *file)
+{
+    os_arena *a = http_request_arena(req);
+    const char *shown = path_without_token(a, http_request_path(req));
+    if (shown)
+        http_request_set_log_path(req, shown);
+    audit_record *rec = audit_request_begin(req);
+    if (rec == NULL)
+        return;
+    cat_audit_event *ev = &rec->ev;
+    ev->path = shown ? shown : "-";
+    ev->recipient_id = recipient_id;
+    if (recipient)
+        ev->recipient = clean(a, recipient, 1024);
+    if (share)
+        ev->share = clean(a, share, 1024);
+    if (schema)
+        ev->schema = clean(a, schema, 1024);
+    if (asset)
+        ev->asset = clean(a, asset, 1024);
+    if (file)
+        ev->file = clean(a, file, 4096);
 }

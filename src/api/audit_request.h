@@ -30,6 +30,15 @@ void audit_request_set_token(http_request *req, int64_t token_id);
 /* Counts of files (signed URLs) and storage credentials vended. */
 void audit_request_add_files(http_request *req, int64_t n);
 void audit_request_add_credentials(http_request *req, int64_t n);
+/* Makes the record of a download through a local signed URL: the URL's
+ * recipient (0/NULL when it cannot be opened), share, schema, asset and
+ * file key (all copied; NULL leaves a field unset); the bytes sent are filled
+ * in at completion.  The recorded path and the access log's path keep only
+ * the route ("{prefix}/files/-"), never the URL token, which is a credential
+ * until it expires.  Starts the record when needed. */
+void audit_request_set_download(http_request *req, int64_t recipient_id, const char *recipient,
+                                const char *share, const char *schema, const char *asset,
+                                const char *file);
 /* The record of a request, or NULL when auditing did not start. */
 audit_record *audit_request_get(http_request *req);
 

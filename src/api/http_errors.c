@@ -94,6 +94,9 @@ void api_error_responder(http_response *res, int status, const char *message)
     const char *code = status == 404   ? "RESOURCE_DOES_NOT_EXIST"
                        : status == 405 ? "METHOD_NOT_ALLOWED"
                        : status == 413 ? "RESOURCE_LIMIT_EXCEEDED"
+                       : status == 414 ? "REQUEST_URI_TOO_LONG"
+                       : status == 431 ? "REQUEST_HEADER_FIELDS_TOO_LARGE"
+                       : status == 503 ? "TEMPORARILY_UNAVAILABLE"
                        : status == 400 ? "MALFORMED_REQUEST"
                                        : "INTERNAL_ERROR";
     api_send_error_raw(res, status, code, message);

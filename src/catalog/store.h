@@ -190,6 +190,8 @@ typedef struct cat_audit_event {
     const char *client_ip, *user_agent;
     bool has_snapshot;            /* Iceberg REST routes: the snapshot read */
     int64_t snapshot_id;
+    const char *file;             /* downloads (local signed URLs): the key under the asset */
+    int64_t bytes;                /* ... and the body bytes sent */
 } cat_audit_event;
 
 /* Audit listing filters: NULL / 0 means "any". */

@@ -259,11 +259,12 @@ static int audit_insert(sqlite3 *db, const cat_audit_event *ev, os_err *err)
     return sq_exec(db, err,
                    "INSERT INTO audit_events(time_ms, recipient_id, recipient, share, schema_name,"
                    " asset, operation, method, path, status, files, credentials, client_ip,"
-                   " user_agent, snapshot_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,CAST(? AS INTEGER))",
-                   "iisssssssniisss", ev->time_ms, ev->recipient_id, ev->recipient, ev->share,
+                   " user_agent, snapshot_id, file, bytes)"
+                   " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,CAST(? AS INTEGER),?,?)",
+                   "iisssssssniissssi", ev->time_ms, ev->recipient_id, ev->recipient, ev->share,
                    ev->schema, ev->asset, ev->operation ? ev->operation : "unknown", ev->method,
                    ev->path, ev->status, ev->files, ev->credentials, ev->client_ip,
-                   ev->user_agent, snap);
+                   ev->user_agent, snap, ev->file, ev->bytes);
 }
 
 int store_audit_append(cat_store *st, const cat_audit_event *ev, os_err *err)

@@ -336,6 +336,8 @@ static void *make_audit(sqlite3_stmt *s, os_arena *a)
     e->user_agent = sq_text(s, 14, a);
     e->has_snapshot = sqlite3_column_type(s, 15) != SQLITE_NULL;
     e->snapshot_id = sqlite3_column_int64(s, 15);
+    e->file = sq_text(s, 16, a);
+    e->bytes = sqlite3_column_int64(s, 17);
     return e;
 }
 
@@ -344,7 +346,7 @@ int store_audit_list(cat_store *st, const cat_audit_filter *f, int64_t after_id,
 {
     LIST(st, err, limit, make_audit, a, page,
          "SELECT id, time_ms, recipient_id, recipient, share, schema_name, asset, operation,"
-         " method, path, status, files, credentials, client_ip, user_agent, snapshot_id FROM audit_events"
+         " method, path, status, files, credentials, client_ip, user_agent, snapshot_id, file, bytes FROM audit_events"
          " WHERE id > ? AND (? IS NULL OR lower(recipient) = lower(?))"
          " AND (? IS NULL OR lower(share) = lower(?)) AND (? IS NULL OR lower(asset) = lower(?))"
          " AND (? = 0 OR time_ms >= ?) AND (? = 0 OR time_ms < ?) ORDER BY id LIMIT ?",

@@ -125,6 +125,9 @@ static const char *const MIGRATIONS[] = {
     "CREATE TRIGGER grants_gen_i AFTER INSERT ON grants BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
     "CREATE TRIGGER grants_gen_u AFTER UPDATE ON grants BEGIN UPDATE catalog_gen SET gen = gen + 1; END;"
     "CREATE TRIGGER grants_gen_d AFTER DELETE ON grants BEGIN UPDATE catalog_gen SET gen = gen + 1; END;",
+    /* 6: downloads through local signed URLs name the file and the bytes sent. */
+    ("ALTER TABLE audit_events ADD COLUMN file TEXT;"
+     "ALTER TABLE audit_events ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;"),
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 

@@ -32,7 +32,7 @@ void http_access_log_write(const http_request *req)
     char ts[32], method[64], path[2048], principal[512];
     os_time_format_iso(req->start_wall_ms, ts);
     log_safe(req->method ? req->method : "-", method, sizeof method);
-    log_safe(req->path, path, sizeof path);
+    log_safe(req->log_path ? req->log_path : req->path, path, sizeof path);
     if (req->principal)
         log_safe(req->principal, principal, sizeof principal);
     int64_t duration = os_mono_ms() - req->start_mono_ms;

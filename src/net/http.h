@@ -44,6 +44,9 @@ const char *http_request_param(const http_request *req, const char *name);
 /* Records who made the request (a recipient or admin id, never a secret) for the
  * access log.  The string is copied. */
 void http_request_set_principal(http_request *req, const char *principal);
+/* Replaces the path the access log shows (e.g. to hide a capability token the
+ * path carries); handlers still see the real path.  The string is copied. */
+void http_request_set_log_path(http_request *req, const char *path);
 /* Opaque per-request slot for the layer above (e.g. the audit record). */
 void http_request_set_user(http_request *req, void *user);
 void *http_request_user(const http_request *req);
@@ -114,14 +117,14 @@ typedef struct http_server_config {
     const char *host;                 /* "127.0.0.1", "::1", "0.0.0.0" */
     uint16_t port;                    /* 0 picks a free port (see http_server_port) */
     unsigned threads;                 /* worker thread pool size (>= 1) */
-    size_t max_header_bytes;          /* per-connection memory for headers */
+    size_t max_header_bytes;          /* longest URL and request head; longer get 414/431 */
     size_t max_body_bytes;            /* larger bodies get 413 */
     unsigned idle_timeout_s;          /* slow or idle clients are dropped */
     const char *tls_cert_pem;         /* both NULL for plain HTTP; PEM text */
     const char *tls_key_pem;
     int access_log;                   /* 1: one log line per request */
-    /* Answers not-found and wrong-method cases; status is 404 or 405, with an
-     * `Allow` header set by the server for 405.  Must set a response. */
+    /* Answers the server's own refusals: 404, 405 (with an `Allow` header set
+     * by the server), 413, 414, 431, 500.  Must set a response. */
     void (*error_responder)(http_response *res, int status, const char *message);
 } http_server_config;
 

@@ -71,6 +71,7 @@ struct http_request {
     http_param *params;
     size_t nparams;
     const char *principal;
+    const char *log_path;       /* NULL: path */
     void *user;
     const http_route *route;    /* set when dispatched to a handler */
     http_complete_fn on_complete;

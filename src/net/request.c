@@ -58,6 +58,11 @@ const char *http_request_param(const http_request *req, const char *name)
     return NULL;
 }
 
+void http_request_set_log_path(http_request *req, const char *path)
+{
+    req->log_path = path ? os_arena_strdup(&req->arena, path) : NULL;
+}
+
 void http_request_set_principal(http_request *req, const char *principal)
 {
     req->principal = principal ? os_arena_strdup(&req->arena, principal) : NULL;

@@ -20,8 +20,23 @@
 
 #define DEFAULT_HEADER_BYTES (32u * 1024u)
 #define MIN_HEADER_BYTES (8u * 1024u)
+#define MAX_HEADER_BYTES (1024u * 1024u)
 #define DEFAULT_BODY_BYTES (1024u * 1024u)
 #define DEFAULT_IDLE_TIMEOUT_S 30u
+#define HEAD_SLACK_BYTES (32u * 1024u)
+
+/* The TLS policy (GnuTLS priority string, see docs/security.md): TLS 1.3 and
+ * 1.2 only; AEAD ciphers only (AES-GCM, ChaCha20-Poly1305); forward-secret key
+ * exchange only (ECDHE, and TLS 1.3's own); the server's order wins.  Older
+ * protocol versions, CBC and RC4 suites, static RSA key exchange and SHA-1
+ * signatures are refused at the handshake. */
+static const char TLS_PRIORITIES[] =
+    "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+    ":-CIPHER-ALL:+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-GCM"
+    ":-MAC-ALL:+AEAD"
+    ":-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA"
+    ":-SIGN-RSA-SHA1:-SIGN-ECDSA-SHA1:-SIGN-DSA-SHA1"
+    ":%SERVER_PRECEDENCE";
 
 /* MHD's own diagnostics (malformed requests and the like) go to the debug log:
  * hostile clients must not be able to flood the log at higher levels. */
@@ -127,7 +142,7 @@ static int tls_check(const char *cert_pem, const char *key_pem, os_err *err)
 }
 
 /* http_server_start - see net/http.h.  Zero config fields take defaults:
- * threads 1, max_header_bytes 32 KiB (at least 8 KiB is used), max_body_bytes
+ * threads 1, max_header_bytes 32 KiB (8 KiB to 1 MiB is used), max_body_bytes
  * 1 MiB, idle_timeout_s 30; host NULL means 127.0.0.1.  TLS needs both PEMs
  * and a libmicrohttpd built with TLS (else OS_EUNSUPPORTED). */
 http_server *http_server_start(const http_server_config *cfg, const http_mount *mounts,
@@ -165,6 +180,8 @@ http_server *http_server_start(const http_server_config *cfg, const http_mount *
         srv->cfg.max_header_bytes = DEFAULT_HEADER_BYTES;
     if (srv->cfg.max_header_bytes < MIN_HEADER_BYTES)
         srv->cfg.max_header_bytes = MIN_HEADER_BYTES;
+    if (srv->cfg.max_header_bytes > MAX_HEADER_BYTES)
+        srv->cfg.max_header_bytes = MAX_HEADER_BYTES;
     if (srv->cfg.max_body_bytes == 0)
         srv->cfg.max_body_bytes = DEFAULT_BODY_BYTES;
     if (srv->cfg.max_body_bytes > SIZE_MAX / 4)
@@ -188,7 +205,9 @@ http_server *http_server_start(const http_server_config *cfg, const http_mount *
     size_t n = 0;
 #define OPT(o, v, p) (ops[n].option = (o), ops[n].value = (intptr_t)(v), ops[n].ptr_value = (p), n++)
     OPT(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
-    OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.max_header_bytes, NULL);
+    /* Room above our own head limits (dispatch.c answers 414/431 with the JSON
+     * body); libmicrohttpd's built-in answers only start past this ceiling. */
+    OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.max_header_bytes * 2 + HEAD_SLACK_BYTES, NULL);
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.idle_timeout_s, NULL);
     if (srv->cfg.threads > 1)
         OPT(MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads, NULL);
@@ -198,6 +217,7 @@ http_server *http_server_start(const http_server_config *cfg, const http_mount *
     if (tls) {
         OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cfg->tls_cert_pem);
         OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)cfg->tls_key_pem);
+        OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)TLS_PRIORITIES);
     }
     OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT

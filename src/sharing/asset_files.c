@@ -99,7 +99,9 @@ int sharing_asset_files(sharing_service *svc, const sharing_caller *who, const a
         return -1;
     file_access fa;
     objstore st;
-    if (file_access_open(svc, location, a, &fa, err) != 0)
+    local_url_claims claims = {who->recipient_id, who->recipient_name, x->share_name,
+                               x->schema_name, x->name};
+    if (file_access_open(svc, location, &claims, a, &fa, err) != 0)
         return -1;
     if (file_access_store(&fa, &st, err) != 0) {
         file_access_close(&fa);

@@ -151,6 +151,10 @@ char *audit_event_json(const cat_audit_event *ev)
     json_object_set_new(o, "credentials", json_integer(ev->credentials));
     if (ev->has_snapshot)
         json_object_set_new(o, "snapshot_id", json_integer(ev->snapshot_id));
+    if (ev->file) {
+        set_str(o, "file", ev->file);
+        json_object_set_new(o, "bytes", json_integer(ev->bytes));
+    }
     set_str(o, "client_ip", ev->client_ip);
     set_str(o, "user_agent", ev->user_agent);
     char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -162,7 +166,7 @@ char *audit_event_json(const cat_audit_event *ev)
 static cat_audit_event *event_copy(const cat_audit_event *ev)
 {
     const char *const *src[] = {&ev->recipient, &ev->share, &ev->schema, &ev->asset, &ev->operation,
-                                &ev->method, &ev->path, &ev->client_ip, &ev->user_agent};
+                                &ev->method, &ev->path, &ev->client_ip, &ev->user_agent, &ev->file};
     size_t n = sizeof src / sizeof src[0], total = sizeof *ev;
     for (size_t i = 0; i < n; i++)
         total += *src[i] ? strlen(*src[i]) + 1 : 0;
@@ -171,7 +175,7 @@ static cat_audit_event *event_copy(const cat_audit_event *ev)
         return NULL;
     *c = *ev;
     const char **dst[] = {&c->recipient, &c->share, &c->schema, &c->asset, &c->operation,
-                          &c->method, &c->path, &c->client_ip, &c->user_agent};
+                          &c->method, &c->path, &c->client_ip, &c->user_agent, &c->file};
     char *p = (char *)(c + 1);
     for (size_t i = 0; i < n; i++) {
         if (*src[i] == NULL)

@@ -158,7 +158,7 @@ int sharing_dir_grant_vend(sharing_service *svc, const sharing_caller *who, cons
                           "the dir access mode is not available for assets on the provider's local "
                           "storage; read them through the url access mode instead");
     file_access fa;
-    if (file_access_open(svc, location, a, &fa, err) != 0)
+    if (file_access_open(svc, location, NULL, a, &fa, err) != 0)
         return -1;
     char session[64];
     snprintf(session, sizeof session, "opensharing-recipient-%lld", (long long)who->recipient_id);

@@ -4,11 +4,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "base/strutil.h"
 #include "storage/store_open.h"
 
-int file_access_open(const sharing_service *svc, const char *uri, os_arena *a, file_access *fa,
-                     os_err *err)
+/* Storage errors about local disks name server paths: the provider reads
+ * them in the log; the recipient gets the same code with a path-free message.
+ * Returns -1. */
+static int hide_local_paths(const file_access *fa, os_err *err)
+{
+    if (fa->root.scheme != LOC_FILE || err->code == OS_ENOMEM)
+        return -1;
+    os_log(OS_LOG_WARN, "asset storage %s: %s", fa->uri, err->msg);
+    os_code c = err->code;
+    return os_err_set(err, c,
+                      c == OS_ENOTFOUND ? "this asset's storage is not reachable; ask the provider "
+                                          "to check it"
+                      : c == OS_EPERM   ? "this asset's storage lies outside its storage location; "
+                                          "ask the provider to fix it"
+                                        : "this asset's storage cannot be opened");
+}
+
+int file_access_open(const sharing_service *svc, const char *uri, const local_url_claims *who,
+                     os_arena *a, file_access *fa, os_err *err)
 {
     memset(fa, 0, sizeof *fa);
     fa->svc = svc;
@@ -27,9 +45,9 @@ int file_access_open(const sharing_service *svc, const char *uri, os_arena *a, f
     }
     if (fa->loc == NULL)
         return os_err_set(err, OS_ENOTFOUND, "no storage location holds this asset any more");
-    url_signer_local local = {svc->local_url_key, svc->files_base};
+    url_signer_local local = {svc->local_url_key, svc->files_base, who};
     fa->signer = url_signer_open(fa->loc, uri, &local, err);
-    return fa->signer ? 0 : -1;
+    return fa->signer ? 0 : hide_local_paths(fa, err);
 }
 
 void file_access_close(file_access *fa)
@@ -40,7 +58,9 @@ void file_access_close(file_access *fa)
 
 int file_access_store(const file_access *fa, objstore *out, os_err *err)
 {
-    return objstore_open_location(fa->loc, fa->uri, out, err);
+    if (objstore_open_location(fa->loc, fa->uri, out, err) != 0)
+        return hide_local_paths(fa, err);
+    return 0;
 }
 
 /* Turns a log path into a decoded key relative to the root (heap string). */

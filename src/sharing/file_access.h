@@ -24,9 +24,12 @@ typedef struct file_access {
  * signer for it (the location's secret is read once here).  On failure
  * nothing needs closing.  Returns 0, or -1: OS_ENOTFOUND when no storage
  * location holds the asset or a local location is gone, OS_EUNSUPPORTED when
- * its storage cannot sign URLs, OS_EINVAL. */
-int file_access_open(const sharing_service *svc, const char *uri, os_arena *a, file_access *fa,
-                     os_err *err);
+ * its storage cannot sign URLs, OS_EINVAL.  Errors about local storage never
+ * name a server path (the detail is logged for the provider).  `who` (may be NULL) says to whom
+ * the URLs go: local-storage URLs seal it in, so their downloads are audited
+ * under the recipient, share and asset that received them. */
+int file_access_open(const sharing_service *svc, const char *uri, const local_url_claims *who,
+                     os_arena *a, file_access *fa, os_err *err);
 /* Releases the signer (and wipes its secrets).  Safe on a zeroed struct. */
 void file_access_close(file_access *fa);
 /* Opens an object store rooted at the asset's location (caller closes it);

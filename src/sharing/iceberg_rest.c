@@ -156,7 +156,10 @@ static int table_resolve(sharing_service *svc, const sharing_caller *who, const 
     if (!is_iceberg(o->x))
         return os_err_set(err, OS_ENOTFOUND, "table '%s' is shared in %s format: read it through the "
                           "Delta Sharing API", o->x->name, o->x->format ? o->x->format : "delta");
-    if (file_access_open(svc, o->x->location, a, &o->fa, err) != 0)
+    if (file_access_open(svc, o->x->location,
+                         &(local_url_claims){who->recipient_id, who->recipient_name, o->x->share_name,
+                                             o->x->schema_name, o->x->name},
+                         a, &o->fa, err) != 0)
         return -1;
     o->fa_open = true;
     if (file_access_store(&o->fa, &o->store, err) != 0)

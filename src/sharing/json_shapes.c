@@ -40,6 +40,31 @@ json_t *shape_schema(const cat_schema *s)
     return o;
 }
 
+int shape_is_local(const char *location)
+{
+    return location != NULL && strncmp(location, "file:", 5) == 0;
+}
+
+/* Sets o[key] to where x is stored, as a recipient may see it (see
+ * json_shapes.h); version > 0 names a model version. */
+static void set_location(json_t *o, const char *key, const cat_asset *x, const char *location,
+                         int64_t version)
+{
+    if (location == NULL)
+        return;
+    if (!shape_is_local(location)) {
+        json_object_set_new(o, key, json_string(location));
+        return;
+    }
+    json_t *v = version > 0
+                    ? json_sprintf("opensharing://shares/%s/%s/%s/versions/%lld", x->share_name,
+                                   x->schema_name, x->name, (long long)version)
+                    : json_sprintf("opensharing://shares/%s/%s/%s", x->share_name, x->schema_name,
+                                   x->name);
+    if (v != NULL)
+        json_object_set_new(o, key, v);
+}
+
 static json_t *asset_head(const cat_asset *x)
 {
     json_t *o = json_object();
@@ -65,7 +90,7 @@ json_t *shape_table(const cat_asset *t, unsigned modes)
 {
     json_t *o = asset_head(t);
     if (modes & ACCESS_DIR) {
-        set_str(o, "location", t->location);
+        set_location(o, "location", t, t->location, 0);
         set_json(o, "auxiliaryLocations", t->aux_locations_json);
     }
     set_modes(o, modes);
@@ -85,7 +110,7 @@ json_t *shape_volume(const cat_asset *v, unsigned modes)
 {
     json_t *o = asset_head(v);
     set_modes(o, modes);
-    set_str(o, "storageLocation", v->location);
+    set_location(o, "storageLocation", v, v->location, 0);
     set_str(o, "comment", v->comment);
     return o;
 }
@@ -94,7 +119,7 @@ json_t *shape_skill(const cat_asset *s, unsigned modes)
 {
     json_t *o = asset_head(s);
     set_str(o, "description", s->description);
-    set_str(o, "storageLocation", s->location);
+    set_location(o, "storageLocation", s, s->location, 0);
     set_str(o, "license", s->license);
     set_str(o, "compatibility", s->compatibility);
     set_str(o, "allowedTools", s->allowed_tools);
@@ -107,7 +132,7 @@ json_t *shape_model(const cat_asset *m)
 {
     json_t *o = asset_head(m);
     set_str(o, "comment", m->comment);
-    set_str(o, "storageLocation", m->location);
+    set_location(o, "storageLocation", m, m->location, 0);
     return o;
 }
 
@@ -119,7 +144,7 @@ json_t *shape_model_version(const cat_asset *m, const cat_model_version *v, unsi
     set_str(o, "share", m->share_name);
     json_object_set_new(o, "version", json_integer(v->version));
     set_str(o, "status", v->status);
-    set_str(o, "storageLocation", v->location);
+    set_location(o, "storageLocation", m, v->location, v->version);
     set_str(o, "id", v->uuid);
     set_str(o, "source", v->source);
     set_str(o, "runId", v->run_id);

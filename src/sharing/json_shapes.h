@@ -6,7 +6,11 @@
 
 #include "catalog/model.h"
 
-/* Each returns a new object (caller owns it) or NULL when out of memory. */
+/* Each returns a new object (caller owns it) or NULL when out of memory.
+ * Locations on the provider's local storage (file:) never reach a recipient:
+ * volumes, skills, models and model versions show the logical name
+ * "opensharing://shares/{share}/{schema}/{name}" (".../versions/{n}" for a
+ * model version) as their storageLocation; cloud URIs are shown as they are. */
 json_t *shape_share(const cat_share *s);
 json_t *shape_schema(const cat_schema *s);
 /* `modes` is a set of ACCESS_URL / ACCESS_DIR (sharing/access_modes.h):
@@ -18,6 +22,8 @@ json_t *shape_volume(const cat_asset *v, unsigned modes);
 json_t *shape_skill(const cat_asset *s, unsigned modes);
 json_t *shape_model(const cat_asset *m);
 json_t *shape_model_version(const cat_asset *m, const cat_model_version *v, unsigned modes);
+/* 1 when location is on the provider's local storage (a file: URI). */
+int shape_is_local(const char *location);
 /* Dispatches on asset->kind for listings. */
 json_t *shape_asset(const cat_asset *x, unsigned modes);
 

@@ -113,7 +113,11 @@ static read_job *job_open(sharing_service *svc, const sharing_caller *who, const
                    "cannot read through the Delta Sharing API yet", ref->table, format);
         goto fail;
     }
-    if (file_access_open(svc, j->asset->location, &j->arena, &j->fa, err) != 0 ||
+    if (file_access_open(svc, j->asset->location,
+                         &(local_url_claims){who->recipient_id, who->recipient_name,
+                                             j->asset->share_name, j->asset->schema_name,
+                                             j->asset->name},
+                         &j->arena, &j->fa, err) != 0 ||
         file_access_store(&j->fa, &j->store, err) != 0)
         goto fail;
     j->store_open = 1;

@@ -44,8 +44,8 @@ struct url_signer {
     char *gcs_endpoint, *token_uri, *sts_uri;
     /* local */
     uint8_t local_key[LOCAL_URL_KEYLEN];
-    os_hmac_key *local_mac;       /* local_key prepared once per signer (NULL: use local_key) */
     char *files_base;
+    local_url_claims who;         /* sealed into local URLs; strings owned */
 };
 
 static void wipe_free(char *s)
@@ -60,7 +60,6 @@ void url_signer_free(url_signer *s)
 {
     if (s == NULL)
         return;
-    os_hmac_key_free(s->local_mac);
     free(s->prefix);
     free(s->endpoint);
     free(s->region);
@@ -85,6 +84,10 @@ void url_signer_free(url_signer *s)
     gcs_signer_free(s->gcs);
     free(s->gcs_endpoint);
     free(s->files_base);
+    free((char *)s->who.recipient);
+    free((char *)s->who.share);
+    free((char *)s->who.schema);
+    free((char *)s->who.asset);
     memset(s->local_key, 0, sizeof s->local_key);
     free(s);
 }
@@ -280,10 +283,18 @@ url_signer *url_signer_open(const cat_location *loc, const char *asset_uri,
             goto fail;
         }
         memcpy(s->local_key, local->key, LOCAL_URL_KEYLEN);
-        s->local_mac = os_hmac_key_new(s->local_key, LOCAL_URL_KEYLEN);
         s->prefix = strdup(real);
         s->files_base = strdup(local->files_base);
-        if (s->prefix == NULL || s->files_base == NULL) {
+        const local_url_claims *w = local->who;
+        s->who.recipient_id = w ? w->recipient_id : 0;
+        int dup_failed = 0;
+        const char *const from[4] = {w ? w->recipient : NULL, w ? w->share : NULL,
+                                     w ? w->schema : NULL, w ? w->asset : NULL};
+        const char **to[4] = {&s->who.recipient, &s->who.share, &s->who.schema, &s->who.asset};
+        for (int i = 0; i < 4; i++)
+            if (from[i] != NULL && (*to[i] = strdup(from[i])) == NULL)
+                dup_failed = 1;
+        if (s->prefix == NULL || s->files_base == NULL || dup_failed) {
             os_err_set(err, OS_ENOMEM, "out of memory");
             goto fail;
         }
@@ -313,11 +324,8 @@ int url_signer_sign(const url_signer *s, const char *rel, int64_t now_s, int64_t
     if (expires_s < 1)
         return os_err_set(err, OS_EINVAL, "URL lifetime must be positive");
     if (s->scheme == LOC_FILE) {
-        int rc = s->local_mac
-                     ? local_url_sign_prepared(s->local_mac, s->files_base, s->prefix, rel, now_s + expires_s,
-                                               url, err)
-                     : local_url_sign(s->local_key, s->files_base, s->prefix, rel, now_s + expires_s, url, err);
-        if (rc != 0)
+        if (local_url_sign(s->local_key, s->files_base, s->prefix, rel, &s->who, now_s + expires_s, url,
+                           err) != 0)
             return -1;
         *expires_at_s = now_s + expires_s;
         return 0;

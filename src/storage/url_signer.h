@@ -20,6 +20,7 @@ typedef struct url_signer url_signer;
 typedef struct url_signer_local {
     const uint8_t *key;       /* LOCAL_URL_KEYLEN bytes (local_url_key_derive) */
     const char *files_base;
+    const local_url_claims *who;  /* sealed into every URL for the audit (copied); may be NULL */
 } url_signer_local;
 
 /* Opens a signer for files of the asset at asset_uri (NULL: the location's

@@ -24,6 +24,7 @@ sys.path.insert(0, str(HERE / "delta"))
 sys.path.insert(0, str(HERE.parent / "integration"))
 import common  # noqa: E402
 from osserver import Server  # noqa: E402
+from local_url_oracle import open_url  # noqa: E402
 
 TOKEN = "iceberg-generated-reader-token-01"
 HOUR = 3600000
@@ -385,17 +386,14 @@ def lines_of(r):
     return [json.loads(l) for l in r.text.splitlines() if l.strip()]
 
 
-def url_file(url):
-    """(root, relative path) a local signed URL reads: its token is base64url("1\\nEXP\\nROOT\\nREL")
-    then "." and the MAC (src/storage/local_url.h)."""
-    token = url.rsplit("/files/", 1)[1].split("?")[0]
-    payload = token.split(".")[0]
-    text = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
-    _, _, root, rel = text.split("\n", 3)
-    return root, rel
+def url_file(data_dir, url):
+    """(root, relative path) a local signed URL reads, opened with an independent AES-GCM and the
+    key of the server whose data directory is data_dir (the token is sealed: src/storage/local_url.h)."""
+    sealed = open_url(data_dir, url)
+    return sealed["root"], sealed["rel"]
 
 
-def files_of(env, table, lines):
+def files_of(env, table, lines, data_dir=None):
     """The file actions of a query or changes answer in either format, normalised."""
     out = []
     for l in lines:
@@ -410,7 +408,7 @@ def files_of(env, table, lines):
             item = dict(l["add"])
         else:
             continue
-        root, rel = url_file(item["url"])
+        root, rel = url_file(data_dir or env.root / "state", item["url"])
         assert os.path.realpath(root) == os.path.realpath(env.root / table), root
         item["rel"] = rel
         item["numRecords"] = json.loads(item["stats"])["numRecords"]
@@ -1024,7 +1022,7 @@ def test_admin_metadata_location(env, tmp_path):
         r = get("older", "/version")
         assert r.status_code == 200 and r.headers["Delta-Table-Version"] == "5", r.text
         lines = lines_of(get("older", "/query", "POST", "{}"))
-        expect_files(files_of(env, "hist", lines), version_answer(env, "hist", 5)["files"])
+        expect_files(files_of(env, "hist", lines, adm.data_dir), version_answer(env, "hist", 5)["files"])
         r = get("older", "/query", "POST", json.dumps({"version": 7}))
         assert r.status_code in (400, 404), r.text
         r = get("viacli", "/version")

@@ -9,6 +9,9 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "storage"))
 import stohelp  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
+from local_url_oracle import open_token  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def tool(tmp_path_factory):
@@ -74,16 +77,22 @@ def test_containment(tool, tree):
 
 
 def test_local_url_format(tool, tree):
+    """The token is sealed (src/storage/local_url.h): an independent AES-GCM opens it with the
+    key derived from the server key; nothing of the path or expiry is readable without it."""
     root, _ = tree
     r = tool.ask({"op": "local_sign", "server_key": "k" * 32, "base": "https://h/opensharing",
-                  "root": "%s/vol" % root, "rel": "a/b.bin", "expires_at": 1900000000})
+                  "root": "%s/vol" % root, "rel": "a/b.bin", "expires_at": 1900000000,
+                  "recipient_id": 7, "recipient": "acme", "share": "s", "schema": "d", "asset": "v"})
     url = r["url"]
     assert url.startswith("https://h/opensharing/files/")
     token = url[len("https://h/opensharing/files/"):]
-    payload_b64, mac_b64 = token.split(".")
-    payload = base64.urlsafe_b64decode(payload_b64 + "=" * (-len(payload_b64) % 4)).decode()
-    assert payload == "1\n1900000000\n%s/vol\na/b.bin" % root
-    assert len(base64.urlsafe_b64decode(mac_b64 + "=" * (-len(mac_b64) % 4))) == 32
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    assert str(root).encode() not in raw and b"b.bin" not in raw and b"acme" not in raw
+    assert open_token(b"k" * 32, token) == {
+        "expires": 1900000000, "recipient_id": 7, "recipient": "acme", "share": "s", "schema": "d",
+        "asset": "v", "root": "%s/vol" % root, "rel": "a/b.bin"}
+    with pytest.raises(Exception):
+        open_token(b"j" * 32, token)
     assert tool.ask({"op": "local_sign", "server_key": "k", "base": "x", "root": str(root),
                      "rel": "../x", "expires_at": 1})["code"] == "EINVAL"
 
@@ -94,8 +103,8 @@ def test_location_signer_local(tool, tree):
     c.update({"op": "loc_sign", "rel": "a/b.bin", "now": 1000, "expires": 60})
     r = tool.ask(c)
     assert r["url"].startswith("http://files.test/os/files/") and r["expires_at"] == 1060
-    token = r["url"].rsplit("/", 1)[1].split(".")[0]
-    payload = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-    assert payload == "1\n1060\n%s\na/b.bin" % os.path.realpath("%s/vol" % root)
+    sealed = open_token(b"k" * 32, r["url"].rsplit("/", 1)[1])
+    assert (sealed["expires"], sealed["root"], sealed["rel"]) == (
+        1060, os.path.realpath("%s/vol" % root), "a/b.bin")
     c["asset_uri"] = "file://%s/escape" % root
     assert tool.ask(c)["code"] == "EPERM"

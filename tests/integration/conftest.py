@@ -4,6 +4,9 @@ import os
 import pytest
 import requests
 
+import admin_util
+import leakwatch
+from leakwatch import leak_check, pytest_sessionfinish  # noqa: F401  (the end-of-run secret search)
 from osserver import BIN, REPO, Server, run_server_once  # noqa: F401
 
 
@@ -12,6 +15,10 @@ TOKENS = {
     "bob": "bob-token-0123456789abcdef",
     "carol": "carol-token-0123456789abcdef",
 }
+for _name, _tok in TOKENS.items():
+    leakwatch.add_secret(_tok, "token of recipient " + _name)
+leakwatch.add_secret(admin_util.ADMIN_TOKEN, "the tests' admin token")
+leakwatch.add_secret(admin_util.STORAGE_SECRET, "the tests' storage secret")
 
 
 def write_tree(root):

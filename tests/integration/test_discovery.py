@@ -1,4 +1,6 @@
 """Discovery endpoints of every asset type, paging and names, against the real server."""
+import json
+
 import requests
 
 from conftest import TOKENS, get
@@ -113,7 +115,9 @@ def test_volumes(server, env):
     v = vols[0]
     assert v["name"] == "raw_files" and v["schema"] == "Retail" and v["share"] == "Sales"
     assert v["shareId"] == SALES_ID and len(v["id"]) == 36
-    assert v["storageLocation"] == "file://%s/files/raw" % env.data
+    # the provider's filesystem never shows: a logical name instead of file://...
+    assert v["storageLocation"] == "opensharing://shares/Sales/Retail/raw_files"
+    assert str(env.data) not in json.dumps(v)
     one = get(server, "/shares/sales/schemas/retail/volumes/RAW_FILES")
     assert one.status_code == 200 and one.json() == v
     assert get(server, "/shares/sales/schemas/archive/volumes").json().get("items", []) == []
@@ -127,7 +131,8 @@ def test_skills(server, env):
     assert s["description"] == "Work with PDF files." and s["license"] == "MIT"
     assert s["compatibility"] == "python3" and s["allowedTools"] == "Read Bash"
     assert s["metadata"] == {"team": "docs"}
-    assert s["storageLocation"] == "file://%s/skills/pdf-tools" % env.data
+    assert s["storageLocation"] == "opensharing://shares/%s/%s/pdf-tools" % (s["share"], s["schema"])
+    assert str(env.data) not in json.dumps(s)
 
 
 def test_agent_skills_routes_answer_as_skills(server):
@@ -171,14 +176,17 @@ def test_models_versions_aliases(server, env):
     assert models == items(get(server, "/shares/sales/schemas/retail/models"))
     m = get(server, "/shares/sales/schemas/retail/models/CHURN").json()
     assert m == models[0]
-    assert m["comment"] == "churn model" and m["storageLocation"] == "file://%s/models/churn" % env.data
+    assert m["comment"] == "churn model"
+    assert m["storageLocation"] == "opensharing://shares/%s/%s/%s" % (m["share"], m["schema"], m["name"])
     versions = items(get(server, "/shares/sales/schemas/retail/models/churn/versions"))
     assert [v["version"] for v in versions] == [1, 2]          # READY only
     assert all(v["status"] == "READY" for v in versions)
     v1 = versions[0]
     assert v1["modelName"] == "churn" and v1["schema"] == "Retail" and v1["share"] == "Sales"
     assert v1["runId"] == "r1" and v1["source"] == "s3://x/1"
-    assert v1["storageLocation"] == "file://%s/models/churn/1" % env.data
+    assert v1["storageLocation"] == "opensharing://shares/%s/%s/%s/versions/1" % (
+        v1["share"], v1["schema"], v1["modelName"])
+    assert str(env.data) not in json.dumps(v1)
     v2 = get(server, "/shares/sales/schemas/retail/models/churn/versions/2").json()
     assert v2 == versions[1] and v2["comment"] == "second"
     assert get(server, "/shares/sales/schemas/retail/models/churn/aliases/champion").json() == v2

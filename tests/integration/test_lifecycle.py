@@ -3,10 +3,13 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sqlite3
+import ssl
 import subprocess
 import threading
 import time
+from urllib.parse import urlparse
 
 import pytest
 import requests
@@ -256,7 +259,34 @@ def test_tls(fresh):
     assert r.status_code == 200
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(s.url("/shares").replace("https://", "http://"), timeout=5)
+    # the TLS policy (docs/security.md): 1.2 and 1.3 with AEAD ciphers and ECDHE only
+    assert handshake(s, ssl.TLSVersion.TLSv1_3) == "TLSv1.3"
+    assert handshake(s, ssl.TLSVersion.TLSv1_2, "ECDHE-RSA-AES256-GCM-SHA384") == "TLSv1.2"
+    assert handshake(s, ssl.TLSVersion.TLSv1_2, "ECDHE-RSA-CHACHA20-POLY1305") == "TLSv1.2"
+    for version, ciphers in [(ssl.TLSVersion.TLSv1_1, "ALL:@SECLEVEL=0"),
+                             (ssl.TLSVersion.TLSv1, "ALL:@SECLEVEL=0"),
+                             (ssl.TLSVersion.TLSv1_2, "ECDHE-RSA-AES128-SHA:AES128-SHA:@SECLEVEL=0"),
+                             (ssl.TLSVersion.TLSv1_2, "AES256-GCM-SHA384:AES128-GCM-SHA256")]:
+        with pytest.raises(ssl.SSLError) as e:
+            handshake(s, version, ciphers)
+        # refused by the server (an alert), not by this client's own configuration
+        assert "NO_PROTOCOLS_AVAILABLE" not in str(e.value) and "NO_CIPHER_MATCH" not in str(e.value), e.value
     s.stop()
+
+
+def handshake(server, version, ciphers=None):
+    """Completes a TLS handshake pinned to one protocol version (and cipher list); returns the
+    negotiated version or raises ssl.SSLError."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.minimum_version = ctx.maximum_version = version
+    if ciphers:
+        ctx.set_ciphers(ciphers)
+    u = urlparse(server.endpoint)
+    with socket.create_connection((u.hostname, u.port), timeout=10) as raw:
+        with ctx.wrap_socket(raw) as tls:
+            return tls.version()
 
 
 @pytest.mark.parametrize("frontmatter,word", [

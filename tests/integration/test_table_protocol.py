@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from deltagen import Table
+from local_url_oracle import open_url
 from osserver import REPO, Server
 
 TOKEN = "table-reader-token-0123456789"
@@ -377,3 +378,35 @@ def test_audit_counts_signed_files(setup):
         time.sleep(0.05)
     assert q[-1]["files"] == n == 3 and q[-1]["recipient"] == "r" and q[-1]["status"] == 200
     assert c[-1]["files"] == m == 3
+
+
+def test_no_server_path_in_table_answers(setup):
+    """Metadata, query and changes in both formats name no provider path; their URLs are sealed
+    for this recipient and table (opened with an independent AES-GCM)."""
+    server, events = setup
+    data = os.path.dirname(events.root)
+    answers = []
+    for caps in [None, "responseformat=delta"]:
+        answers.append(call(server, "GET", "events", "/metadata", caps=caps))
+        answers.append(query(server, caps=caps))
+        answers.append(call(server, "GET", "events", "/changes", caps=caps,
+                            params={"startingVersion": 0}))
+    urls = []
+    for r in answers:
+        assert r.status_code == 200, r.text
+        assert data not in r.text and "file:" not in r.text, r.text[:500]
+        for l in lines(r):
+            f = l.get("file") or l.get("add") or l.get("cdf") or l.get("remove") or {}
+            if "deltaSingleAction" in f:
+                a = f["deltaSingleAction"]
+                f = a.get("add") or a.get("cdc") or a.get("remove") or {}
+                if "path" in f:
+                    urls.append(f["path"])
+            elif "url" in f:
+                urls.append(f["url"])
+    assert len(urls) >= 8
+    for u in urls:
+        sealed = open_url(server.data_dir, u)
+        assert (sealed["recipient"], sealed["share"], sealed["schema"], sealed["asset"]) == ("r", "s", "db", "events")
+        assert sealed["root"] == os.path.realpath(events.root)
+        assert os.path.exists(os.path.join(events.root, sealed["rel"]))

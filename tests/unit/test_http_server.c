@@ -816,6 +816,56 @@ static void test_hostile_requests(void **state)
     reply_free(&r);
 }
 
+/* Sends a request whose URL has `url_extra` more bytes and `hdr_lines` 1 KiB
+ * header lines; returns the whole answer (caller frees). */
+static char *big_head(size_t url_extra, int hdr_lines)
+{
+    int fd = raw_connect(g_port);
+    raw_send(fd, "GET /api/both?q=", 16);
+    char chunk[1024];
+    memset(chunk, 'u', sizeof chunk);
+    for (size_t left = url_extra; left > 0;) {
+        size_t n = left < sizeof chunk ? left : sizeof chunk;
+        if (raw_send(fd, chunk, n) != 0)
+            break;
+        left -= n;
+    }
+    const char *tail = " HTTP/1.1\r\nHost: x\r\n";
+    raw_send(fd, tail, strlen(tail));
+    char line[1024];
+    memset(line, 'a', sizeof line);
+    memcpy(line, "X-Big: ", 7);
+    memcpy(line + sizeof line - 2, "\r\n", 2);
+    for (int i = 0; i < hdr_lines; i++)
+        if (raw_send(fd, line, sizeof line) != 0)
+            break;
+    raw_send(fd, "\r\n", 2);
+    shutdown(fd, SHUT_WR);
+    char *resp = raw_read_all(fd, NULL);
+    close(fd);
+    return resp;
+}
+
+/* A URL or header block past max_header_bytes (16 KiB here) gets 414 / 431
+ * from our own layer, so with the error responder's JSON body. */
+static void test_head_limits_answer_json(void **state)
+{
+    (void)state;
+    char *r = big_head(20 * 1024, 0);
+    assert_non_null(strstr(r, "HTTP/1.1 414"));
+    assert_non_null(strstr(r, "application/json"));
+    assert_non_null(strstr(r, "{\"errorCode\":\"E414\""));
+    free(r);
+    r = big_head(0, 20);
+    assert_non_null(strstr(r, "HTTP/1.1 431"));
+    assert_non_null(strstr(r, "{\"errorCode\":\"E431\""));
+    free(r);
+    /* just under the limits: served */
+    r = big_head(8 * 1024, 6);
+    assert_non_null(strstr(r, "HTTP/1.1 200"));
+    free(r);
+}
+
 static void test_http10_and_pipelining(void **state)
 {
     (void)state;
@@ -1112,6 +1162,7 @@ int main(void)
         cmocka_unit_test(test_keep_alive),
         cmocka_unit_test(test_concurrent_clients),
         cmocka_unit_test(test_hostile_requests),
+        cmocka_unit_test(test_head_limits_answer_json),
         cmocka_unit_test(test_http10_and_pipelining),
         cmocka_unit_test(test_access_log),
         cmocka_unit_test(test_stop_drains),

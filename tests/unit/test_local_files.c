@@ -130,7 +130,7 @@ static char *sign(const char *sroot, const char *rel, int64_t exp)
 {
     os_buf u = OS_BUF_INIT;
     os_err e;
-    if (local_url_sign(ctx.key, base, sroot, rel, exp, &u, &e) != 0)
+    if (local_url_sign(ctx.key, base, sroot, rel, NULL, exp, &u, &e) != 0)
         fail_msg("sign: %s", e.msg);
     return os_buf_detach(&u);
 }
@@ -233,7 +233,7 @@ static void test_refusals(void **state)
     other.key[0] ^= 1;
     os_buf u = OS_BUF_INIT;
     os_err e;
-    assert_int_equal(local_url_sign(other.key, base, root, "empty", later(), &u, &e), 0);
+    assert_int_equal(local_url_sign(other.key, base, root, "empty", NULL, later(), &u, &e), 0);
     fetch(u.data, NULL, 0, &r);
     assert_int_equal(r.status, 403);
     reply_free(&r);
@@ -267,7 +267,7 @@ static void test_refusals(void **state)
     reply_free(&r);
     free(url);
     /* a path-traversal name cannot even be signed */
-    assert_int_equal(local_url_sign(ctx.key, base, root, "../x", later(), &u, &e), -1);
+    assert_int_equal(local_url_sign(ctx.key, base, root, "../x", NULL, later(), &u, &e), -1);
     os_buf_free(&u);
 }
 

@@ -17,6 +17,7 @@
 
 #include "api/http_errors.h"
 #include "base/timeutil.h"
+#include "api/audit_request.h"
 
 /* Parses decimal digits s[0..n) into *v; 0 or -1 (empty, non-digit, overflow). */
 static int parse_u64(const char *s, size_t n, uint64_t *v)
@@ -142,13 +143,23 @@ static int handle_file(http_request *req, http_response *res, void *vctx)
     const local_files_ctx *ctx = vctx;
     const char *token = http_request_param(req, "token");
     int64_t now = ctx->now_s ? ctx->now_s() : wall_now_s();
-    const char *root, *rel;
-    int64_t exp;
+    local_url_grant g;
     os_err err;
-    if (local_url_verify(ctx->key, token, now, http_request_arena(req), &root, &rel, &exp, &err) != 0)
+    int vrc = local_url_verify(ctx->key, token, now, http_request_arena(req), &g, &err);
+    /* Audited like every recipient request: whoever the URL was given to
+     * (known even when it has expired; unknown when it is forged), the asset,
+     * the file key and, at completion, the status and bytes sent. */
+    audit_request_set_download(req, g.who.recipient_id, g.who.recipient, g.who.share, g.who.schema,
+                               g.who.asset, g.rel);
+    if (vrc != 0)
         return api_send_error(res, &err);
+    if (g.who.recipient_id > 0) {
+        char principal[40];
+        snprintf(principal, sizeof principal, "recipient:%lld", (long long)g.who.recipient_id);
+        http_request_set_principal(req, principal);
+    }
     struct stat st;
-    int fd = open_contained(root, rel, &st);
+    int fd = open_contained(g.root, g.rel, &st);
     if (fd < 0)
         return send_status(res, OS_ENOTFOUND, "the file does not exist");
     uint64_t size = (uint64_t)st.st_size, start = 0, len = size;

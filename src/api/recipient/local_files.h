@@ -24,7 +24,10 @@ typedef struct local_files_ctx {
  * a Content-Range that names the size when unsatisfiable, 403 when the token is
  * invalid, tampered or expired, 404 when the file is gone, is not a regular
  * file, or resolves (through symlinks) outside the signed root.  Bodies are
- * sent zero-copy from the file.  Sets *n to the number of routes. */
+ * sent zero-copy from the file.  Every request is audited (when a sink is
+ * installed) under the recipient, share and asset sealed in its URL, with the
+ * file key, status and bytes sent; the token never reaches a log.  Sets *n to
+ * the number of routes. */
 const http_route *local_files_routes(size_t *n);
 
 /* Range header outcomes. */

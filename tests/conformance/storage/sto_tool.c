@@ -100,8 +100,10 @@ static json_t *op_local(json_t *c)
     os_buf u = OS_BUF_INIT;
     os_err e;
     json_t *r;
-    if (local_url_sign(k, str(c, "base"), str(c, "root"), str(c, "rel"), num(c, "expires_at"), &u,
-                       &e) != 0)
+    local_url_claims who = {num(c, "recipient_id"), str(c, "recipient"), str(c, "share"),
+                            str(c, "schema"), str(c, "asset")};
+    if (local_url_sign(k, str(c, "base"), str(c, "root"), str(c, "rel"), &who,
+                       num(c, "expires_at"), &u, &e) != 0)
         r = fail(&e);
     else
         r = json_pack("{s:s}", "url", u.data);
@@ -127,7 +129,7 @@ static json_t *op_loc_sign(json_t *c)
     uint8_t sk[32], k[LOCAL_URL_KEYLEN];
     memset(sk, 'k', sizeof sk);
     local_url_key_derive(sk, sizeof sk, k);
-    url_signer_local local = {k, "http://files.test/os"};
+    url_signer_local local = {k, "http://files.test/os", NULL};
     os_err e;
     url_signer *s = url_signer_open(&loc, str(c, "asset_uri"), &local, &e);
     if (s == NULL)
