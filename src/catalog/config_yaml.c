@@ -196,7 +196,8 @@ static int same_name(const char *a, const char *b)
 static int read_server(reader *r, const yaml_node *n)
 {
     static const char *const keys[] = {"listen", "prefix", "data_dir", "log_format", "tls_cert",
-                                       "tls_key", "public_url", "threads", "url_ttl", NULL};
+                                       "tls_key", "public_url", "threads", "url_ttl",
+                                       "dataset_refresh_interval", NULL};
     if (want_map(r, n, "'server'") || only_keys(r, n, "'server'", keys))
         return -1;
     cfg_server *s = &r->cfg->server;
@@ -218,6 +219,14 @@ static int read_server(reader *r, const yaml_node *n)
         return -1;
     if (has_ttl && (s->url_ttl_s < 1 || s->url_ttl_s > 604800))
         return fail(r, yaml_map_get(n, "url_ttl"), "url_ttl must be between 1 and 604800 seconds");
+    int has_refresh;
+    if (opt_int(r, n, "dataset_refresh_interval", &s->dataset_refresh_s, &has_refresh))
+        return -1;
+    if (!has_refresh)
+        s->dataset_refresh_s = -1;
+    else if (s->dataset_refresh_s < 0 || s->dataset_refresh_s > 604800)
+        return fail(r, yaml_map_get(n, "dataset_refresh_interval"),
+                    "dataset_refresh_interval must be between 0 and 604800 seconds");
     if ((s->tls_cert == NULL) != (s->tls_key == NULL))
         return fail(r, n, "tls_cert and tls_key go together");
     return 0;
@@ -620,6 +629,7 @@ int config_parse(const char *path, const char *text, size_t len, os_arena *a, os
     static const char *const keys[] = {"server", "storage", "shares", "recipients", "grants",
                                        "admin", "admins", NULL};   /* admin*: src/auth/admin_config.c */
     memset(cfg, 0, sizeof *cfg);
+    cfg->server.dataset_refresh_s = -1;
     cfg->path = os_arena_strdup(a, path);
     reader r = {path, a, err, cfg};
     yaml_node *root = yaml_tree_parse(text, len, a, err);

@@ -199,7 +199,8 @@ int store_schema_get(cat_store *st, const cat_share *share, const char *name, os
 #define ASSET_SELECT                                                                        \
     "SELECT a.id, a.kind, a.schema_id, a.name, a.uuid, s.name, s.uuid, c.name, a.location,"  \
     " a.comment, a.format, a.aux_locations_json, a.history_shared, a.description,"          \
-    " a.license, a.compatibility, a.allowed_tools, a.metadata_json, a.metadata_location "   \
+    " a.license, a.compatibility, a.allowed_tools, a.metadata_json, a.metadata_location,"  \
+    " a.partition_columns_json "                                                             \
     "FROM assets a JOIN schemas c ON c.id = a.schema_id JOIN shares s ON s.id = c.share_id "
 
 static void *make_asset(sqlite3_stmt *s, os_arena *a)
@@ -226,6 +227,7 @@ static void *make_asset(sqlite3_stmt *s, os_arena *a)
     x->allowed_tools = sq_text(s, 16, a);
     x->metadata_json = sq_text(s, 17, a);
     x->metadata_location = sq_text(s, 18, a);
+    x->partition_columns_json = sq_text(s, 19, a);
     return x;
 }
 

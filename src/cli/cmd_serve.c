@@ -203,6 +203,7 @@ int cli_serve_main(int argc, char **argv)
     os_config cfg;
     os_err err;
     memset(&cfg, 0, sizeof cfg);
+    cfg.server.dataset_refresh_s = -1;
     int rc = 1;
     cat_store *st = NULL;
     http_server *srv = NULL;
@@ -305,6 +306,7 @@ int cli_serve_main(int argc, char **argv)
     svc.page_token_ttl_ms = 24LL * 3600 * 1000;
     svc.url_ttl_ms = o.url_ttl_s * 1000;
     svc.max_files_cap = 10000;
+    svc.dataset_refresh_ms = (cfg.server.dataset_refresh_s >= 0 ? cfg.server.dataset_refresh_s : 60) * 1000;
     uint8_t server_key[SERVER_KEY_LEN];
     if (server_key_load(o.data_dir, server_key, &err) != 0) {
         fprintf(stderr, "opensharing serve: %s\n", err.msg);

@@ -25,6 +25,8 @@ typedef struct sharing_service {
     const char *files_base;       /* public URL the local file route is mounted at */
     int64_t url_ttl_ms;           /* lifetime of every pre-signed URL */
     int max_files_cap;            /* larger maxFiles are capped to this */
+    int64_t dataset_refresh_ms;   /* a Parquet dataset is re-listed on read when its last
+                                     listing is older than this */
 } sharing_service;
 
 typedef struct sharing_caller {
