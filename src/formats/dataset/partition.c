@@ -163,13 +163,14 @@ void ds_infer_add(ds_infer *in, const char *v)
     os_err e;
     size_t n = strlen(v);
     /* Leading zeros ("007") would not survive a round trip as a number. */
-    bool lead0 = (n > 1 && v[0] == '0') || (n > 2 && v[0] == '-' && v[1] == '0');
+    bool lead0 = (n > 1 && v[0] == '0' && isdigit((unsigned char)v[1])) ||
+                 (n > 2 && v[0] == '-' && v[1] == '0' && isdigit((unsigned char)v[2]));
     if ((in->possible & T_INT) && (lead0 || delta_partition_value_parse("integer", v, &dv, &e) != 0))
         in->possible &= ~(unsigned)T_INT;
     if ((in->possible & T_LONG) && (lead0 || delta_partition_value_parse("long", v, &dv, &e) != 0))
         in->possible &= ~(unsigned)T_LONG;
     if ((in->possible & T_DOUBLE) &&
-        (n == 0 || !(isdigit((unsigned char)v[0]) || v[0] == '-' || v[0] == '.') ||
+        (n == 0 || lead0 || !(isdigit((unsigned char)v[0]) || v[0] == '-' || v[0] == '.') ||
          delta_partition_value_parse("double", v, &dv, &e) != 0))
         in->possible &= ~(unsigned)T_DOUBLE;
     if ((in->possible & T_DATE) && !is_date_text(v))
