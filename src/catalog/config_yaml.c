@@ -274,10 +274,55 @@ static int read_locations(reader *r, const yaml_node *n)
 
 /* ---- assets ------------------------------------------------------------ */
 
+/* Whether t is a type a partition column may be declared with. */
+static int partition_type_ok(const char *t)
+{
+    static const char *const ok[] = {"string", "boolean", "byte", "short", "integer", "long",
+                                     "float", "double", "date", "timestamp", NULL};
+    for (int i = 0; ok[i]; i++)
+        if (strcmp(t, ok[i]) == 0)
+            return 1;
+    int p, sc, used = 0;
+    return sscanf(t, "decimal(%d,%d)%n", &p, &sc, &used) == 2 && t[used] == '\0' && p >= 1 &&
+           p <= 38 && sc >= 0 && sc <= p;
+}
+
+/* partition_columns: [{name, type}] of a Parquet dataset, as JSON text. */
+static int read_partition_columns(reader *r, const yaml_node *n, cat_asset *x)
+{
+    static const char *const keys[] = {"name", "type", NULL};
+    if (want_seq(r, n, "'partition_columns'"))
+        return -1;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n->n; i++) {
+        const yaml_node *it = n->items[i];
+        const char *name, *type;
+        if (want_map(r, it, "a partition column") || only_keys(r, it, "a partition column", keys) ||
+            req_str(r, it, "name", "a partition column", &name) ||
+            req_str(r, it, "type", "a partition column", &type)) {
+            json_decref(arr);
+            return -1;
+        }
+        if (!partition_type_ok(type)) {
+            json_decref(arr);
+            return fail(r, yaml_map_get(it, "type"), "a partition column's type must be string, "
+                        "boolean, byte, short, integer, long, float, double, date, timestamp or "
+                        "decimal(p,s)");
+        }
+        json_array_append_new(arr, json_pack("{s:s,s:s}", "name", name, "type", type));
+    }
+    char *s = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    x->partition_columns_json = s ? os_arena_strdup(r->a, s) : NULL;
+    free(s);
+    return 0;
+}
+
 static int read_table(reader *r, const yaml_node *it, cat_asset *x)
 {
     static const char *const keys[] = {"name", "location", "format", "auxiliary_locations",
-                                       "history_shared", "comment", "id", "metadata_location", NULL};
+                                       "history_shared", "comment", "id", "metadata_location",
+                                       "partition_columns", NULL};
     if (want_map(r, it, "a table") || only_keys(r, it, "a table", keys) ||
         req_str(r, it, "name", "a table", &x->name) ||
         req_str(r, it, "location", "a table", &x->location) ||
@@ -298,6 +343,13 @@ static int read_table(reader *r, const yaml_node *it, cat_asset *x)
                         "metadata_location belongs to Iceberg tables (format: iceberg)");
         if (name_relpath_check(x->metadata_location, "metadata_location", &e) != 0)
             return fail(r, yaml_map_get(it, "metadata_location"), "%s", e.msg);
+    }
+    const yaml_node *pcols = yaml_map_get(it, "partition_columns");
+    if (!yaml_is_null(pcols)) {
+        if (strcmp(x->format, "parquet") != 0)
+            return fail(r, pcols, "partition_columns belongs to Parquet datasets (format: parquet)");
+        if (read_partition_columns(r, pcols, x) != 0)
+            return -1;
     }
     const yaml_node *aux = yaml_map_get(it, "auxiliary_locations");
     if (!yaml_is_null(aux)) {

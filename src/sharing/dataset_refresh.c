@@ -11,6 +11,7 @@
 #include "base/timeutil.h"
 #include "catalog/store_dataset.h"
 #include "formats/dataset/dataset.h"
+#include "storage/location.h"
 #include "storage/store_open.h"
 
 /* Footers read, then written to the cache, per batch: bounds memory. */
@@ -420,5 +421,47 @@ int ds_refresh(const ds_refresh_opts *o, ds_refresh_result *r, os_err *err)
         os_log(OS_LOG_INFO, "dataset %lld: version %lld recorded (%lld files, %lld added, %lld removed, "
                "%lld footers read)", (long long)o->asset_id, (long long)r->version, (long long)r->files,
                (long long)r->added, (long long)r->removed, (long long)r->footers_read);
+    return rc;
+}
+
+int ds_refresh_asset(cat_store *st, const cat_asset *x, bool force, int64_t interval_ms,
+                     ds_refresh_result *r, os_err *err)
+{
+    memset(r, 0, sizeof *r);
+    r->version = -1;
+    if (x->kind != CAT_ASSET_TABLE || x->format == NULL || strcmp(x->format, "parquet") != 0)
+        return os_err_set(err, OS_EINVAL, "'%s' is not a Parquet dataset (format: parquet): only "
+                          "datasets are listed and refreshed", x->name);
+    os_arena a = {0};
+    cat_page page;
+    loc_uri root;
+    const cat_location *loc = NULL;
+    int rc = -1;
+    if (loc_uri_parse(x->location, &a, &root, err) != 0 ||
+        store_location_list(st, &a, &page, err) != 0)
+        goto out;
+    for (int i = 0; i < page.count && loc == NULL; i++) {
+        cat_location *l = page.items[i];
+        loc_uri lu;
+        if (loc_uri_parse(l->uri, &a, &lu, NULL) == 0 && loc_uri_contains(&lu, &root))
+            loc = l;
+    }
+    if (loc == NULL) {
+        os_err_set(err, OS_ENOTFOUND, "no storage location holds this table any more");
+        goto out;
+    }
+    objstore store;
+    if (objstore_open_location(loc, x->location, &store, err) != 0) {
+        if (err->code == OS_ENOTFOUND)
+            os_err_set(err, OS_ECORRUPT, "the dataset's location cannot be listed: it does not "
+                       "exist or is not a directory");
+        goto out;
+    }
+    ds_refresh_opts o = {st, &store, x->id, x->location, x->partition_columns_json, interval_ms,
+                         force, 0};
+    rc = ds_refresh(&o, r, err);
+    objstore_close(&store);
+out:
+    os_arena_free(&a);
     return rc;
 }

@@ -46,4 +46,11 @@ typedef struct ds_refresh_result {
  * catalog or storage. */
 int ds_refresh(const ds_refresh_opts *o, ds_refresh_result *r, os_err *err);
 
+/* ds_refresh for a dataset table of the catalog: finds the storage location
+ * that holds it and opens its store first.  Returns 0, or -1 with OS_EINVAL
+ * when x is not a Parquet dataset, OS_ENOTFOUND when no location holds it,
+ * or the errors of objstore_open_location and ds_refresh. */
+int ds_refresh_asset(cat_store *st, const cat_asset *x, bool force, int64_t interval_ms,
+                     ds_refresh_result *r, os_err *err);
+
 #endif

@@ -106,8 +106,14 @@ static read_job *job_open(sharing_service *svc, const sharing_caller *who, const
         goto fail;
     }
     if (file_access_open(svc, j->asset->location, &j->arena, &j->fa, err) != 0 ||
-        file_access_store(&j->fa, &j->store, err) != 0)
+        file_access_store(&j->fa, &j->store, err) != 0) {
+        /* A dataset is its directory: one that is gone is damage to the table
+         * (said without the server's path), as a file gone from a log is. */
+        if (strcmp(format, "parquet") == 0 && err->code == OS_ENOTFOUND)
+            os_err_set(err, OS_ECORRUPT, "the dataset's location cannot be listed: it does not "
+                       "exist, is not a directory, or no storage location holds it");
         goto fail;
+    }
     j->store_open = 1;
     if (strcmp(format, "iceberg") == 0) {
         table_source_opts o = {.column_mapping = c && c->want_delta &&
