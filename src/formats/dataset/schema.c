@@ -91,6 +91,13 @@ static json_t *struct_of(const pq_node *n, const char *file, int depth, os_err *
 {
     json_t *fields = json_array();
     for (size_t i = 0; i < n->num_children; i++) {
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(n->children[k]->name, n->children[i]->name) == 0) {
+                json_decref(fields);
+                os_err_set(err, OS_ECORRUPT, "'%s': column %s appears twice in %s", file,
+                           n->children[i]->name, n->path && *n->path ? n->path : "the schema");
+                return NULL;
+            }
         json_t *f = field_of(n->children[i], file, depth + 1, err);
         if (f == NULL) {
             json_decref(fields);
