@@ -1,5 +1,6 @@
 /* fuzz_dataset_footer.c - libFuzzer harness: arbitrary bytes as a Parquet footer, through the dataset path (Delta schema, stats, schema merge). */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,8 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_t *a = json_loads(facts.schema_json, 0, &je);
         json_t *b = json_loads(facts.schema_json, 0, &je);
         json_t *st = json_loads(facts.stats_json, 0, &je);
-        if (a == NULL || b == NULL || st == NULL)
+        if (a == NULL || b == NULL || st == NULL) {
+            fprintf(stderr, "not JSON: %s\n%s\n", facts.schema_json, facts.stats_json);
             abort();
+        }
         if (ds_schema_merge(a, b, "a", "b", &err) != 0)
             abort();
         ds_part_col pc = {"x", "integer"};

@@ -60,14 +60,23 @@ static bool ts_micros(int64_t v, pq_time_unit u, bool ceil, int64_t *out)
     return true;
 }
 
+/* Strict UTF-8: no overlong forms, surrogates or code points past U+10FFFF. */
 static bool utf8_valid(const uint8_t *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
         uint8_t c = s[i];
-        size_t k = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 9;
-        if (k == 9 || k >= n - i)
-            return k == 0;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = (c >= 0xc2 && c <= 0xdf) ? 1 : (c >= 0xe0 && c <= 0xef) ? 2 : (c >= 0xf0 && c <= 0xf4) ? 3 : 0;
+        if (k == 0 || k >= n - i)
+            return false;
+        uint8_t c1 = s[i + 1];
+        if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 >= 0xa0) || (c == 0xf0 && c1 < 0x90) ||
+            (c == 0xf4 && c1 >= 0x90))
+            return false;
         for (size_t j = 1; j <= k; j++)
             if ((s[i + j] & 0xc0) != 0x80)
                 return false;
@@ -145,7 +154,8 @@ static bool decode(const pq_node *n, const uint8_t *p, uint32_t len, bool legacy
     case PQ_BYTE_ARRAY:
         if (legacy || !(lt->kind == PQ_LT_STRING || lt->kind == PQ_LT_ENUM || lt->kind == PQ_LT_JSON))
             return false;
-        if (!utf8_valid(p, len))
+        /* Invalid UTF-8 has no JSON form; NUL is refused by many JSON readers. */
+        if (!utf8_valid(p, len) || memchr(p, 0, len) != NULL)
             return false;
         if (len > MAX_STAT_STRING) {
             if (is_max)
