@@ -175,6 +175,99 @@ int store_tx_footer_put(cat_tx *tx, const char *uri, int64_t size, int64_t mtime
                    "siisiss", uri, size, mtime_ms, f->digest, f->num_rows, f->stats_json, digest);
 }
 
+/* The smallest string greater than every string starting with prefix
+ * (prefix with its last byte incremented; prefixes end in '/'). */
+static char *prefix_end(const char *prefix, os_arena *a)
+{
+    char *e = os_arena_strdup(a, prefix);
+    size_t n = e ? strlen(e) : 0;
+    if (n)
+        e[n - 1] = (char)(e[n - 1] + 1);
+    return e;
+}
+
+int store_footer_keys(cat_store *st, const char *uri_prefix, os_arena *a, cat_page *page,
+                      os_err *err)
+{
+    char *end = prefix_end(uri_prefix, a);
+    if (end == NULL)
+        return os_err_set(err, OS_ENOMEM, "out of memory");
+    DS_LIST(st, err, DS_LIST_MAX, make_file, a, page,
+            "SELECT 0, substr(uri, ?), size, mtime_ms FROM footer_cache WHERE uri >= ? AND uri < ?"
+            " ORDER BY uri",
+            "nss", (int)strlen(uri_prefix) + 1, uri_prefix, end);
+}
+
+/* Binds and runs a prepared statement once per row; the caller finalizes. */
+static int step_reset(sqlite3 *db, sqlite3_stmt *s, os_err *err)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sq_fail(db, err, "writing");
+}
+
+int store_tx_footer_put_many(cat_tx *tx, const char *uri_prefix, const cat_ds_file *const *files,
+                             const cat_footer *facts, size_t n, os_err *err)
+{
+    sqlite3_stmt *schema = sq_prepare(tx->db, err, "INSERT OR IGNORE INTO dataset_schemas(digest,"
+                                      " schema_json) VALUES(?,?)", NULL);
+    sqlite3_stmt *row = schema ? sq_prepare(tx->db, err,
+                                            "INSERT OR REPLACE INTO footer_cache(uri, size, mtime_ms,"
+                                            " digest, num_rows, schema_id, stats_json) SELECT ?1 || ?2,"
+                                            " ?3, ?4, ?5, ?6, id, ?7 FROM dataset_schemas WHERE digest=?8",
+                                            NULL) : NULL;
+    int rc = row ? 0 : -1;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char digest[65];
+        os_sha256_hex(facts[i].schema_json, strlen(facts[i].schema_json), digest);
+        sqlite3_bind_text(schema, 1, digest, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(schema, 2, facts[i].schema_json, -1, SQLITE_STATIC);
+        rc = step_reset(tx->db, schema, err);
+        if (rc != 0)
+            break;
+        sqlite3_bind_text(row, 1, uri_prefix, -1, SQLITE_STATIC);
+        sqlite3_bind_text(row, 2, files[i]->path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(row, 3, files[i]->size);
+        sqlite3_bind_int64(row, 4, files[i]->mtime_ms);
+        sqlite3_bind_text(row, 5, facts[i].digest, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(row, 6, facts[i].num_rows);
+        sqlite3_bind_text(row, 7, facts[i].stats_json, -1, SQLITE_STATIC);
+        sqlite3_bind_text(row, 8, digest, -1, SQLITE_TRANSIENT);
+        rc = step_reset(tx->db, row, err);
+    }
+    sqlite3_finalize(schema);
+    sqlite3_finalize(row);
+    return rc;
+}
+
+int store_tx_ds_add_many(cat_tx *tx, int64_t asset_id, const char *uri_prefix,
+                         const cat_ds_file *files, size_t n, int64_t version, os_err *err)
+{
+    sqlite3_stmt *s = sq_prepare(tx->db, err,
+                                 "INSERT INTO dataset_files(asset_id, path, size, mtime_ms, digest,"
+                                 " num_rows, schema_id, stats_json, added_version) SELECT ?1, ?2, size,"
+                                 " mtime_ms, digest, num_rows, schema_id, stats_json, ?3 FROM footer_cache"
+                                 " WHERE uri = ?4 || ?2 AND size=?5 AND mtime_ms=?6",
+                                 NULL);
+    if (s == NULL)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        sqlite3_bind_int64(s, 1, asset_id);
+        sqlite3_bind_text(s, 2, files[i].path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 3, version);
+        sqlite3_bind_text(s, 4, uri_prefix, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 5, files[i].size);
+        sqlite3_bind_int64(s, 6, files[i].mtime_ms);
+        rc = step_reset(tx->db, s, err);
+        if (rc == 0 && sqlite3_changes(tx->db) != 1)
+            rc = os_err_set(err, OS_ENOTFOUND, "'%s': its footer is not in the cache", files[i].path);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 /* ---- recording a listing ----------------------------------------------------- */
 
 int store_tx_ds_head(cat_tx *tx, int64_t asset_id, int64_t *version, os_err *err)

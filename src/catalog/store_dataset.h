@@ -63,12 +63,22 @@ int store_ds_changes(cat_store *st, int64_t asset_id, int64_t version, int remov
 /* Every live file (path, size, mtime), ordered by path (items cat_ds_file*). */
 int store_ds_live(cat_store *st, int64_t asset_id, os_arena *a, cat_page *page, os_err *err);
 
+/* The footer cache's keys under uri_prefix (a URI ending in '/'): items
+ * cat_ds_file* whose path is the rest of the URI, ordered by path (only
+ * path, size and mtime_ms are set). */
+int store_footer_keys(cat_store *st, const char *uri_prefix, os_arena *a, cat_page *page,
+                      os_err *err);
 /* The cached footer facts of uri at size/mtime: 1 with *out, 0 when absent. */
 int store_footer_get(cat_store *st, const char *uri, int64_t size, int64_t mtime_ms,
                      os_arena *a, cat_footer **out, os_err *err);
 /* Stores footer facts (replacing an entry with the same key). */
 int store_tx_footer_put(cat_tx *tx, const char *uri, int64_t size, int64_t mtime_ms,
                         const cat_footer *f, os_err *err);
+
+/* store_tx_footer_put for n files named uri_prefix + paths[i], with one
+ * prepared statement per kind of row. */
+int store_tx_footer_put_many(cat_tx *tx, const char *uri_prefix, const cat_ds_file *const *files,
+                             const cat_footer *facts, size_t n, os_err *err);
 
 /* The latest version inside a transaction: 1 with *version, 0 when none. */
 int store_tx_ds_head(cat_tx *tx, int64_t asset_id, int64_t *version, os_err *err);
@@ -79,6 +89,10 @@ int store_tx_ds_remove(cat_tx *tx, int64_t asset_id, const char *path, int64_t v
  * of uri/size/mtime (OS_ENOTFOUND when the cache lacks it). */
 int store_tx_ds_add(cat_tx *tx, int64_t asset_id, const char *uri, const char *path, int64_t size,
                     int64_t mtime_ms, int64_t version, os_err *err);
+/* store_tx_ds_add for n files (path, size, mtime_ms) whose cache URIs are
+ * uri_prefix + path, with one prepared statement. */
+int store_tx_ds_add_many(cat_tx *tx, int64_t asset_id, const char *uri_prefix,
+                         const cat_ds_file *files, size_t n, int64_t version, os_err *err);
 /* The distinct schemas of the live files, by first path (items cat_ds_schema*). */
 int store_tx_ds_schemas(cat_tx *tx, int64_t asset_id, os_arena *a, cat_page *page, os_err *err);
 /* Records a version. */

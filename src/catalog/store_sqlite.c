@@ -114,7 +114,8 @@ static const char *const MIGRATIONS[] = {
     "  added_version INTEGER NOT NULL, removed_version INTEGER);"
     "CREATE INDEX dataset_files_path ON dataset_files(asset_id, path);"
     "CREATE INDEX dataset_files_added ON dataset_files(asset_id, added_version);"
-    "CREATE INDEX dataset_files_removed ON dataset_files(asset_id, removed_version);"
+    "CREATE INDEX dataset_files_removed ON dataset_files(asset_id, removed_version)"
+    "  WHERE removed_version IS NOT NULL;"
     "CREATE TABLE dataset_state ("
     "  asset_id INTEGER PRIMARY KEY REFERENCES assets(id) ON DELETE CASCADE,"
     "  listed_ms INTEGER NOT NULL);",

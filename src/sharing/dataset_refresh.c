@@ -22,10 +22,7 @@
  * finds the listing fresh). */
 static pthread_mutex_t refresh_lock = PTHREAD_MUTEX_INITIALIZER;
 
-typedef struct listed {
-    const char *path;
-    int64_t size, mtime_ms;
-} listed;
+typedef cat_ds_file listed;   /* path, size, mtime_ms */
 
 typedef struct listing {
     os_arena arena;
@@ -49,7 +46,11 @@ static int on_entry(void *ctx, const objstore_entry *e, os_err *err)
     const char *p = os_arena_strdup(&l->arena, e->name);
     if (p == NULL)
         return os_err_set(err, OS_ENOMEM, "out of memory");
-    l->items[l->n++] = (listed){p, e->size, e->mtime_ms};
+    listed *it = &l->items[l->n++];
+    memset(it, 0, sizeof *it);
+    it->path = p;
+    it->size = e->size;
+    it->mtime_ms = e->mtime_ms;
     return 0;
 }
 
@@ -87,13 +88,14 @@ static void *footer_worker(void *arg)
     }
 }
 
-static char *uri_of(const ds_refresh_opts *o, const char *path)
+/* The footer cache keys of the dataset's files start with this (malloc'd). */
+static char *uri_prefix(const ds_refresh_opts *o)
 {
     size_t n = strlen(o->location);
     bool slash = n > 0 && o->location[n - 1] == '/';
-    char *s = malloc(n + strlen(path) + 2);
+    char *s = malloc(n + 2);
     if (s)
-        sprintf(s, "%s%s%s", o->location, slash ? "" : "/", path);
+        sprintf(s, "%s%s", o->location, slash ? "" : "/");
     return s;
 }
 
@@ -132,22 +134,26 @@ static int read_footers(const ds_refresh_opts *o, const listed **files, size_t n
             rc = -1;
             goto out;
         }
-    cat_tx *tx = store_tx_begin(o->catalog, err);
+    cat_footer *cf = calloc(n ? n : 1, sizeof *cf);
+    char *prefix = uri_prefix(o);
+    cat_tx *tx = cf && prefix ? store_tx_begin(o->catalog, err) : NULL;
     if (tx == NULL) {
+        if (cf == NULL || prefix == NULL)
+            os_err_set(err, OS_ENOMEM, "out of memory");
+        free(cf);
+        free(prefix);
         rc = -1;
         goto out;
     }
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        char *uri = uri_of(o, files[i]->path);
-        cat_footer cf = {facts[i].num_rows, facts[i].digest, facts[i].schema_json, facts[i].stats_json};
-        rc = uri ? store_tx_footer_put(tx, uri, files[i]->size, files[i]->mtime_ms, &cf, err)
-                 : os_err_set(err, OS_ENOMEM, "out of memory");
-        free(uri);
-    }
+    for (size_t i = 0; i < n; i++)
+        cf[i] = (cat_footer){facts[i].num_rows, facts[i].digest, facts[i].schema_json, facts[i].stats_json};
+    rc = store_tx_footer_put_many(tx, prefix, files, cf, n, err);
     if (rc == 0)
         rc = store_tx_commit(tx, err);
     else
         store_tx_rollback(tx);
+    free(cf);
+    free(prefix);
 out:
     if (facts)
         for (size_t i = 0; i < n; i++)
@@ -237,31 +243,41 @@ static int record_version(const ds_refresh_opts *o, const listing *l, const cat_
         return 0;
     }
     int64_t v = head + 1;
-    size_t i = 0, k = 0;
+    size_t i = 0, k = 0, nadd = 0;
+    cat_ds_file *adds = malloc((l->n ? l->n : 1) * sizeof *adds);
+    char *prefix = uri_prefix(o);
+    if (adds == NULL || prefix == NULL) {
+        free(adds);
+        free(prefix);
+        os_err_set(err, OS_ENOMEM, "out of memory");
+        goto fail;
+    }
     while (i < l->n || k < (size_t)live->count) {
         const listed *a = i < l->n ? &l->items[i] : NULL;
         const cat_ds_file *b = k < (size_t)live->count ? live->items[k] : NULL;
         int c = a == NULL ? 1 : b == NULL ? -1 : strcmp(a->path, b->path);
         bool same = c == 0 && a->size == b->size && a->mtime_ms == b->mtime_ms;
         if (c > 0 || (c == 0 && !same)) {
-            if (store_tx_ds_remove(tx, o->asset_id, b->path, v, err) != 0)
+            if (store_tx_ds_remove(tx, o->asset_id, b->path, v, err) != 0) {
+                free(adds);
+                free(prefix);
                 goto fail;
+            }
             r->removed++;
         }
-        if (c < 0 || (c == 0 && !same)) {
-            char *uri = uri_of(o, a->path);
-            int rc = uri ? store_tx_ds_add(tx, o->asset_id, uri, a->path, a->size, a->mtime_ms, v, err)
-                         : os_err_set(err, OS_ENOMEM, "out of memory");
-            free(uri);
-            if (rc != 0)
-                goto fail;
-            r->added++;
-        }
+        if (c < 0 || (c == 0 && !same))
+            adds[nadd++] = *a;
         if (c <= 0)
             i++;
         if (c >= 0)
             k++;
     }
+    int arc = store_tx_ds_add_many(tx, o->asset_id, prefix, adds, nadd, v, err);
+    free(adds);
+    free(prefix);
+    if (arc != 0)
+        goto fail;
+    r->added = (int64_t)nadd;
     char *schema = merged_schema(tx, o->asset_id, parts_json, err);
     if (schema == NULL)
         goto fail;
@@ -319,6 +335,7 @@ static int refresh_locked(const ds_refresh_opts *o, ds_refresh_result *r, os_err
         }
     }
     r->listed = true;
+    int64_t t0 = os_mono_ms();
     /* The listing. */
     if (objstore_list_recursive(o->store, "", NULL, on_entry, &l, err) != 0) {
         if (err->code == OS_ENOTFOUND || err->code == OS_EIO) {
@@ -343,17 +360,27 @@ static int refresh_locked(const ds_refresh_opts *o, ds_refresh_result *r, os_err
         paths[i] = l.items[i].path;
     if ((parts_json = ds_partition_columns(paths, l.n, o->partition_columns_json, err)) == NULL)
         goto done;
+    r->list_ms = os_mono_ms() - t0;
     if (store_ds_live(o->catalog, o->asset_id, &a, &live, err) != 0)
         goto done;
     /* New or changed files: their footers, from the cache or the store. */
-    size_t nchanged = 0, nremoved = 0, k = 0;
+    char *prefix = uri_prefix(o);
+    cat_page keys;
+    if (prefix == NULL) {
+        os_err_set(err, OS_ENOMEM, "out of memory");
+        goto done;
+    }
+    int krc = store_footer_keys(o->catalog, prefix, &a, &keys, err);
+    free(prefix);
+    if (krc != 0)
+        goto done;
+    size_t nchanged = 0, nremoved = 0, k = 0, c = 0;
     missing = malloc(l.n * sizeof *missing);
     if (missing == NULL) {
         os_err_set(err, OS_ENOMEM, "out of memory");
         goto done;
     }
     size_t nmissing = 0;
-    os_arena fa = {0};
     for (size_t i = 0; i < l.n; i++) {
         const listed *f = &l.items[i];
         while (k < (size_t)live.count && strcmp(((cat_ds_file *)live.items[k])->path, f->path) < 0)
@@ -366,20 +393,19 @@ static int refresh_locked(const ds_refresh_opts *o, ds_refresh_result *r, os_err
             nremoved++;
         }
         nchanged++;
-        char *uri = uri_of(o, f->path);
-        cat_footer *cf;
-        os_arena_reset(&fa);
-        int hit = uri ? store_footer_get(o->catalog, uri, f->size, f->mtime_ms, &fa, &cf, err)
-                      : os_err_set(err, OS_ENOMEM, "out of memory");
-        free(uri);
-        if (hit < 0) {
-            os_arena_free(&fa);
-            goto done;
+        /* the cache's entries for this path (several when the file changed) */
+        while (c < (size_t)keys.count && strcmp(((cat_ds_file *)keys.items[c])->path, f->path) < 0)
+            c++;
+        bool hit = false;
+        for (size_t j = c; j < (size_t)keys.count && !hit; j++) {
+            const cat_ds_file *e = keys.items[j];
+            if (strcmp(e->path, f->path) != 0)
+                break;
+            hit = e->size == f->size && e->mtime_ms == f->mtime_ms;
         }
-        if (hit == 0)
+        if (!hit)
             missing[nmissing++] = f;
     }
-    os_arena_free(&fa);
     nremoved += (size_t)live.count - k;
     /* Partition types and a new declaration change the schema too. */
     const char *head_parts = NULL;
@@ -393,13 +419,18 @@ static int refresh_locked(const ds_refresh_opts *o, ds_refresh_result *r, os_err
         rc = touch(o, err);
         goto done;
     }
+    int64_t t1 = os_mono_ms();
+    r->diff_ms = t1 - t0 - r->list_ms;
     for (size_t i = 0; i < nmissing; i += FOOTER_BATCH) {
         size_t n = nmissing - i < FOOTER_BATCH ? nmissing - i : FOOTER_BATCH;
         if (read_footers(o, missing + i, n, err) != 0)
             goto done;
         r->footers_read += (int64_t)n;
     }
+    int64_t t2 = os_mono_ms();
+    r->footers_ms = t2 - t1;
     rc = record_version(o, &l, &live, head, head_ts, parts_json, r, err);
+    r->record_ms = os_mono_ms() - t2;
 done:
     free(paths);
     free(missing);
@@ -419,8 +450,10 @@ int ds_refresh(const ds_refresh_opts *o, ds_refresh_result *r, os_err *err)
     pthread_mutex_unlock(&refresh_lock);
     if (rc == 0 && r->changed)
         os_log(OS_LOG_INFO, "dataset %lld: version %lld recorded (%lld files, %lld added, %lld removed, "
-               "%lld footers read)", (long long)o->asset_id, (long long)r->version, (long long)r->files,
-               (long long)r->added, (long long)r->removed, (long long)r->footers_read);
+               "%lld footers read; ms: list %lld, diff %lld, footers %lld, record %lld)",
+               (long long)o->asset_id, (long long)r->version, (long long)r->files, (long long)r->added,
+               (long long)r->removed, (long long)r->footers_read, (long long)r->list_ms,
+               (long long)r->diff_ms, (long long)r->footers_ms, (long long)r->record_ms);
     return rc;
 }
 

@@ -35,6 +35,7 @@ typedef struct ds_refresh_result {
     int64_t version;                /* the latest version (-1 when not listed and none) */
     int64_t files, added, removed;  /* of the listing */
     int64_t footers_read;           /* footers read from storage (cache misses) */
+    int64_t list_ms, diff_ms, footers_ms, record_ms;   /* where the time went */
 } ds_refresh_result;
 
 /* Brings the dataset's recorded versions up to date with its directory.
