@@ -270,3 +270,37 @@ def test_cli_refresh(env):
     p = subprocess.run([BIN, "admin", "--server", env.base + "/admin", "--token", ADMIN_TOKEN, "--json",
                         "table", "refresh", "s", "d", "nope"], capture_output=True, text=True, timeout=30)
     assert p.returncode == 3
+
+
+def test_inspect_dataset(tmp_path):
+    good = tmp_path / "good"
+    put(str(good), "y=2024/a.parquet", PARTS[0])
+    put(str(good), "y=2025/b.parquet", PARTS[1])
+    p = subprocess.run([BIN, "inspect", "dataset", str(good), "--json"], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert doc["files"] == 2 and doc["rows"] > 0 and doc["problems"] == []
+    assert doc["partition_columns"] == [{"name": "y", "type": "integer"}]
+    assert [f["name"] for f in doc["schema"]["fields"]][-1] == "y"
+    p = subprocess.run([BIN, "inspect", "dataset", str(good)], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0 and "2 files" in p.stdout and "problems: none" in p.stdout, p.stdout
+    # every problem is reported, each naming its file
+    bad = tmp_path / "bad"
+    put(str(bad), "y=1/a.parquet", PARTS[0])
+    os.makedirs(bad / "y=2")
+    (bad / "y=2" / "junk.parquet").write_text("not parquet at all, not at all")
+    cut = put(str(bad), "y=3/cut.parquet", PARTS[1])
+    with open(cut, "r+b") as f:
+        f.truncate(os.path.getsize(cut) - 20)
+    p = subprocess.run([BIN, "inspect", "dataset", str(bad), "--json", "--partition-columns",
+                        '[{"name":"y","type":"long"}]'], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 1, p.stderr
+    doc = json.loads(p.stdout)
+    assert doc["partition_columns"] == [{"name": "y", "type": "long"}]
+    assert sorted(x["file"] for x in doc["problems"]) == ["y=2/junk.parquet", "y=3/cut.parquet"]
+    p = subprocess.run([BIN, "inspect", "dataset", str(tmp_path / "nope")], capture_output=True, text=True)
+    assert p.returncode == 2
+    empty = tmp_path / "empty"
+    os.makedirs(empty)
+    p = subprocess.run([BIN, "inspect", "dataset", str(empty)], capture_output=True, text=True)
+    assert p.returncode == 1 and "no Parquet files" in p.stdout
