@@ -60,9 +60,11 @@ query() {  # query TABLE -> "seconds lines"
 }
 hwm() { awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$pid/status"; }
 
+# Both cold runs (ours and DuckDB's) start from an empty page cache when the kernel lets us
+# drop it (root); otherwise both read from a warm one.
+drop() { sync; if echo 3 >/proc/sys/vm/drop_caches 2>/dev/null; then echo "dropped"; else echo "kept"; fi; }
 rm -rf "$work/state"
-sync
-echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true
+cache=$(drop)
 start
 read -r cold_s cold_n < <(query t)
 cold_mb=$(hwm)
@@ -73,14 +75,19 @@ warm_mb=$(hwm)
 read -r fc_s fc_n < <(query t2)
 fc_mb=$(hwm)
 stop
-/usr/bin/time -f "%M" -o "$work/duck.time" node "$top/bench/parquet/datasets_duck.mjs" read "$ds/**/*.parquet" >"$work/duck.json"
-duck_mb=$(( $(cat "$work/duck.time") / 1024 ))
-read -r dmeta dread dfiles < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["metadata_s"], d["read_s"], d["files"])' "$work/duck.json")
+duck() {  # duck MODE -> "seconds files_or_rows peak_mb" (each from an empty page cache)
+  drop >/dev/null
+  /usr/bin/time -f "%M" -o "$work/duck.time" node "$top/bench/parquet/datasets_duck.mjs" "$1" "$ds/**/*.parquet" >"$work/duck.json"
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["s"], d.get("files", d.get("rows")), int(open(sys.argv[2]).read()) // 1024)' \
+    "$work/duck.json" "$work/duck.time"
+}
+read -r dmeta dfiles dmeta_mb < <(duck metadata)
+read -r dread drows dread_mb < <(duck read)
 
-echo "dataset:                $files files ($dfiles read by DuckDB), Hive-partitioned p1=/p2=, local disk"
+echo "dataset:                $files files ($dfiles read by DuckDB), Hive-partitioned p1=/p2=, local disk, page cache $cache before each cold run"
 echo "cold query:             ${cold_s}s  $((cold_n - 2)) file lines  peak RSS ${cold_mb} MB  (list, read every footer, record version 0)"
 echo "warm query:             ${warm_s}s  $((warm_n - 2)) file lines  peak RSS ${warm_mb} MB  (recorded inventory, no listing)"
 echo "footer-cache query:     ${fc_s}s  $((fc_n - 2)) file lines  peak RSS ${fc_mb} MB  (second table: listing, no footer read)"
-echo "duckdb parquet_metadata ${dmeta}s, read_parquet count(*) ${dread}s  peak RSS ${duck_mb} MB"
+echo "duckdb parquet_metadata ${dmeta}s  peak RSS ${dmeta_mb} MB; read_parquet count(*) ${dread}s ($drows rows)  peak RSS ${dread_mb} MB"
 awk -v c="$cold_s" -v w="$warm_s" -v f="$fc_s" -v m="$dmeta" -v r="$dread" 'BEGIN {
   printf "ratios: cold vs duckdb parquet_metadata %.2fx, vs read_parquet %.2fx (>1: we are faster); warm is %.1fx faster than cold; footer cache %.1fx\n", m / c, r / c, c / w, c / f }'

@@ -218,14 +218,18 @@ int store_tx_footer_put_many(cat_tx *tx, const char *uri_prefix, const cat_ds_fi
                                             " ?3, ?4, ?5, ?6, id, ?7 FROM dataset_schemas WHERE digest=?8",
                                             NULL) : NULL;
     int rc = row ? 0 : -1;
+    char digest[65] = "";
+    const char *prev = NULL;     /* files of a dataset mostly share one schema: intern it once */
     for (size_t i = 0; i < n && rc == 0; i++) {
-        char digest[65];
-        os_sha256_hex(facts[i].schema_json, strlen(facts[i].schema_json), digest);
-        sqlite3_bind_text(schema, 1, digest, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(schema, 2, facts[i].schema_json, -1, SQLITE_STATIC);
-        rc = step_reset(tx->db, schema, err);
-        if (rc != 0)
-            break;
+        if (prev == NULL || strcmp(prev, facts[i].schema_json) != 0) {
+            os_sha256_hex(facts[i].schema_json, strlen(facts[i].schema_json), digest);
+            sqlite3_bind_text(schema, 1, digest, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(schema, 2, facts[i].schema_json, -1, SQLITE_STATIC);
+            rc = step_reset(tx->db, schema, err);
+            if (rc != 0)
+                break;
+            prev = facts[i].schema_json;
+        }
         sqlite3_bind_text(row, 1, uri_prefix, -1, SQLITE_STATIC);
         sqlite3_bind_text(row, 2, files[i]->path, -1, SQLITE_STATIC);
         sqlite3_bind_int64(row, 3, files[i]->size);

@@ -112,7 +112,7 @@ static int read_footers(const ds_refresh_opts *o, const listed **files, size_t n
         goto out;
     }
     footer_job j = {o, files, facts, errs, failed, n, 0, PTHREAD_MUTEX_INITIALIZER};
-    unsigned nt = o->threads ? o->threads : 8;
+    unsigned nt = o->threads ? o->threads : 16;
     if (nt > MAX_THREADS)
         nt = MAX_THREADS;
     if (nt > n)
@@ -445,6 +445,15 @@ int ds_refresh(const ds_refresh_opts *o, ds_refresh_result *r, os_err *err)
 {
     memset(r, 0, sizeof *r);
     r->version = -1;
+    /* Fresh enough: no lock, so reads of other datasets never wait on a long listing. */
+    int64_t listed_ms;
+    if (!o->force) {
+        int f = store_ds_listed(o->catalog, o->asset_id, &listed_ms, err);
+        if (f < 0)
+            return -1;
+        if (f == 1 && os_now_ms() - listed_ms < o->interval_ms)
+            return 0;
+    }
     pthread_mutex_lock(&refresh_lock);
     int rc = refresh_locked(o, r, err);
     pthread_mutex_unlock(&refresh_lock);

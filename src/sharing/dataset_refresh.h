@@ -26,7 +26,7 @@ typedef struct ds_refresh_opts {
     const char *partition_columns_json;  /* declared partition types, or NULL */
     int64_t interval_ms;            /* re-list only when the last listing is older */
     bool force;                     /* re-list now whatever the interval */
-    unsigned threads;               /* footers read at once; 0: 8 */
+    unsigned threads;               /* footers read at once; 0: 16 */
 } ds_refresh_opts;
 
 typedef struct ds_refresh_result {
