@@ -163,7 +163,8 @@ int cli_inspect_dataset(int argc, char **argv)
         os_err_set(&err, OS_ECORRUPT, "the dataset has no Parquet files (*.parquet)");
         problem(problems, NULL, &err);
     }
-    qsort(fl.e, fl.n, sizeof *fl.e, cmp_entry);
+    if (fl.n > 1)
+        qsort(fl.e, fl.n, sizeof *fl.e, cmp_entry);
     char **paths = malloc((fl.n ? fl.n : 1) * sizeof *paths);
     if (paths == NULL)
         goto out;
