@@ -131,7 +131,7 @@ static int build_meta(pqd_snap *s, os_err *err)
 static void *p_load(void *impl, const delta_snapshot_opts *o, os_err *err)
 {
     pqd_src *src = impl;
-    int64_t v;
+    int64_t v = 0;
     if (o && o->has_version) {
         v = o->version;
     } else if (o && o->has_timestamp) {
