@@ -15,7 +15,7 @@
 #include "storage/store_open.h"
 
 /* Footers read, then written to the cache, per batch: bounds memory. */
-#define FOOTER_BATCH 512
+#define FOOTER_BATCH 2048
 #define MAX_THREADS 16
 
 /* One process refreshes one dataset at a time (a second caller waits, then
