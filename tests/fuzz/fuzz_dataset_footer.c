@@ -34,8 +34,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fprintf(stderr, "not JSON: %s\n%s\n", facts.schema_json, facts.stats_json);
             abort();
         }
-        if (ds_schema_merge(a, b, "a", "b", &err) != 0)
+        if (ds_schema_merge(a, b, "a", "b", &err) != 0) {
+            fprintf(stderr, "a schema does not merge with itself: %s\n%s\n", err.msg, facts.schema_json);
             abort();
+        }
         ds_part_col pc = {"x", "integer"};
         bool ntz;
         char *s = ds_schema_string(a, &pc, 1, &ntz, &err);

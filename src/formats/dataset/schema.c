@@ -252,7 +252,9 @@ static int merge_type(merge_ctx *m, json_t *holder, const char *slot, const json
 {
     json_t *a = json_object_get(holder, slot);
     char ba[64], bb[64];
-    if (depth > 64)
+    /* A file's schema nests at most 64 nodes deep (ds_schema_of_file), each at
+     * most two levels here (a bare repeated field adds an array). */
+    if (depth > 2 * 64 + 2)
         return os_err_set(err, OS_ELIMIT, "the schemas nest deeper than 64 levels");
     if (json_is_string(a) && json_is_string(b)) {
         const char *ta = json_string_value(a), *tb = json_string_value(b);
@@ -319,7 +321,7 @@ int ds_schema_merge(json_t *acc, const json_t *next, const char *acc_file, const
 
 static bool has_ntz(const json_t *t, int depth)
 {
-    if (depth > 70)
+    if (depth > 2 * 64 + 8)
         return false;
     if (json_is_string(t))
         return strcmp(json_string_value(t), "timestamp_ntz") == 0;
