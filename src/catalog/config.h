@@ -31,6 +31,7 @@ typedef struct cfg_server {
     const char *public_url;   /* base URL recipients use, for profile files */
     int threads;              /* 0: default */
     int64_t url_ttl_s;        /* 0: default; lifetime of pre-signed URLs */
+    int64_t dataset_refresh_s;  /* -1: default; re-list a Parquet dataset on read after this */
 } cfg_server;
 
 typedef struct cfg_location {

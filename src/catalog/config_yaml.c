@@ -196,7 +196,8 @@ static int same_name(const char *a, const char *b)
 static int read_server(reader *r, const yaml_node *n)
 {
     static const char *const keys[] = {"listen", "prefix", "data_dir", "log_format", "tls_cert",
-                                       "tls_key", "public_url", "threads", "url_ttl", NULL};
+                                       "tls_key", "public_url", "threads", "url_ttl",
+                                       "dataset_refresh_interval", NULL};
     if (want_map(r, n, "'server'") || only_keys(r, n, "'server'", keys))
         return -1;
     cfg_server *s = &r->cfg->server;
@@ -218,6 +219,14 @@ static int read_server(reader *r, const yaml_node *n)
         return -1;
     if (has_ttl && (s->url_ttl_s < 1 || s->url_ttl_s > 604800))
         return fail(r, yaml_map_get(n, "url_ttl"), "url_ttl must be between 1 and 604800 seconds");
+    int has_refresh;
+    if (opt_int(r, n, "dataset_refresh_interval", &s->dataset_refresh_s, &has_refresh))
+        return -1;
+    if (!has_refresh)
+        s->dataset_refresh_s = -1;
+    else if (s->dataset_refresh_s < 0 || s->dataset_refresh_s > 604800)
+        return fail(r, yaml_map_get(n, "dataset_refresh_interval"),
+                    "dataset_refresh_interval must be between 0 and 604800 seconds");
     if ((s->tls_cert == NULL) != (s->tls_key == NULL))
         return fail(r, n, "tls_cert and tls_key go together");
     return 0;
@@ -265,10 +274,55 @@ static int read_locations(reader *r, const yaml_node *n)
 
 /* ---- assets ------------------------------------------------------------ */
 
+/* Whether t is a type a partition column may be declared with. */
+static int partition_type_ok(const char *t)
+{
+    static const char *const ok[] = {"string", "boolean", "byte", "short", "integer", "long",
+                                     "float", "double", "date", "timestamp", NULL};
+    for (int i = 0; ok[i]; i++)
+        if (strcmp(t, ok[i]) == 0)
+            return 1;
+    int p, sc, used = 0;
+    return sscanf(t, "decimal(%d,%d)%n", &p, &sc, &used) == 2 && t[used] == '\0' && p >= 1 &&
+           p <= 38 && sc >= 0 && sc <= p;
+}
+
+/* partition_columns: [{name, type}] of a Parquet dataset, as JSON text. */
+static int read_partition_columns(reader *r, const yaml_node *n, cat_asset *x)
+{
+    static const char *const keys[] = {"name", "type", NULL};
+    if (want_seq(r, n, "'partition_columns'"))
+        return -1;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n->n; i++) {
+        const yaml_node *it = n->items[i];
+        const char *name, *type;
+        if (want_map(r, it, "a partition column") || only_keys(r, it, "a partition column", keys) ||
+            req_str(r, it, "name", "a partition column", &name) ||
+            req_str(r, it, "type", "a partition column", &type)) {
+            json_decref(arr);
+            return -1;
+        }
+        if (!partition_type_ok(type)) {
+            json_decref(arr);
+            return fail(r, yaml_map_get(it, "type"), "a partition column's type must be string, "
+                        "boolean, byte, short, integer, long, float, double, date, timestamp or "
+                        "decimal(p,s)");
+        }
+        json_array_append_new(arr, json_pack("{s:s,s:s}", "name", name, "type", type));
+    }
+    char *s = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    x->partition_columns_json = s ? os_arena_strdup(r->a, s) : NULL;
+    free(s);
+    return 0;
+}
+
 static int read_table(reader *r, const yaml_node *it, cat_asset *x)
 {
     static const char *const keys[] = {"name", "location", "format", "auxiliary_locations",
-                                       "history_shared", "comment", "id", "metadata_location", NULL};
+                                       "history_shared", "comment", "id", "metadata_location",
+                                       "partition_columns", NULL};
     if (want_map(r, it, "a table") || only_keys(r, it, "a table", keys) ||
         req_str(r, it, "name", "a table", &x->name) ||
         req_str(r, it, "location", "a table", &x->location) ||
@@ -289,6 +343,13 @@ static int read_table(reader *r, const yaml_node *it, cat_asset *x)
                         "metadata_location belongs to Iceberg tables (format: iceberg)");
         if (name_relpath_check(x->metadata_location, "metadata_location", &e) != 0)
             return fail(r, yaml_map_get(it, "metadata_location"), "%s", e.msg);
+    }
+    const yaml_node *pcols = yaml_map_get(it, "partition_columns");
+    if (!yaml_is_null(pcols)) {
+        if (strcmp(x->format, "parquet") != 0)
+            return fail(r, pcols, "partition_columns belongs to Parquet datasets (format: parquet)");
+        if (read_partition_columns(r, pcols, x) != 0)
+            return -1;
     }
     const yaml_node *aux = yaml_map_get(it, "auxiliary_locations");
     if (!yaml_is_null(aux)) {
@@ -620,6 +681,7 @@ int config_parse(const char *path, const char *text, size_t len, os_arena *a, os
     static const char *const keys[] = {"server", "storage", "shares", "recipients", "grants",
                                        "admin", "admins", "audit", NULL};   /* admin*, audit: src/auth/admin.c */
     memset(cfg, 0, sizeof *cfg);
+    cfg->server.dataset_refresh_s = -1;
     cfg->path = os_arena_strdup(a, path);
     reader r = {path, a, err, cfg};
     yaml_node *root = yaml_tree_parse(text, len, a, err);

@@ -55,6 +55,9 @@ typedef struct cat_asset {
     const char *format;           /* "delta", "iceberg", "parquet" */
     const char *aux_locations_json; /* JSON array of strings, or NULL */
     const char *metadata_location;  /* Iceberg: metadata file relative to the table, or NULL */
+    /* Parquet datasets: declared partition column types, a JSON array of
+     * {"name":..,"type":..}, or NULL (all inferred) */
+    const char *partition_columns_json;
     int history_shared;
     /* skills */
     const char *description;

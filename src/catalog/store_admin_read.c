@@ -164,6 +164,8 @@ static void *make_asset_admin(sqlite3_stmt *s, os_arena *a)
     y->description = sq_text(s, 10, a);
     x->source_name = sq_text(s, 11, a);
     read_meta(s, 12, a, &x->meta);
+    y->partition_columns_json = sq_text(s, 16, a);
+    y->metadata_location = sq_text(s, 17, a);
     return x;
 }
 
@@ -172,7 +174,8 @@ int store_share_assets(cat_store *st, int64_t share_id, os_arena *a, cat_page *p
     LIST(st, err, ADMIN_LIST_MAX, make_asset_admin, a, page,
          "SELECT a.id, a.kind, a.schema_id, a.name, a.uuid, c.name, a.location, a.comment,"
          " a.format, a.history_shared, a.description, a.source_name, a.created_ms, a.created_by,"
-         " a.updated_ms, a.updated_by FROM assets a JOIN schemas c ON c.id = a.schema_id"
+         " a.updated_ms, a.updated_by, a.partition_columns_json, a.metadata_location"
+         " FROM assets a JOIN schemas c ON c.id = a.schema_id"
          " WHERE c.share_id = ? ORDER BY c.name_key, a.name_key",
          "i", share_id);
 }

@@ -128,6 +128,35 @@ static const char *const MIGRATIONS[] = {
     /* 6: downloads through local signed URLs name the file and the bytes sent. */
     ("ALTER TABLE audit_events ADD COLUMN file TEXT;"
      "ALTER TABLE audit_events ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;"),
+    /* 7: Parquet datasets - declared partition column types, the recorded
+     * versions (re-listings that found a change) with their schema, the
+     * inventory of files (each row live from added_version until
+     * removed_version), the time of the last listing, and the footer cache
+     * keyed by file URI, size and modification time (schemas interned). */
+    "ALTER TABLE assets ADD COLUMN partition_columns_json TEXT;"
+    "CREATE TABLE dataset_schemas ("
+    "  id INTEGER PRIMARY KEY, digest TEXT NOT NULL UNIQUE, schema_json TEXT NOT NULL);"
+    "CREATE TABLE footer_cache ("
+    "  uri TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms INTEGER NOT NULL, digest TEXT NOT NULL,"
+    "  num_rows INTEGER NOT NULL, schema_id INTEGER NOT NULL REFERENCES dataset_schemas(id),"
+    "  stats_json TEXT NOT NULL, PRIMARY KEY(uri, size, mtime_ms));"
+    "CREATE TABLE dataset_versions ("
+    "  asset_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,"
+    "  version INTEGER NOT NULL, timestamp_ms INTEGER NOT NULL, num_files INTEGER NOT NULL,"
+    "  schema_string TEXT NOT NULL, partition_columns_json TEXT NOT NULL,"
+    "  PRIMARY KEY(asset_id, version));"
+    "CREATE TABLE dataset_files ("
+    "  id INTEGER PRIMARY KEY, asset_id INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,"
+    "  path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms INTEGER NOT NULL, digest TEXT NOT NULL,"
+    "  num_rows INTEGER NOT NULL, schema_id INTEGER NOT NULL, stats_json TEXT NOT NULL,"
+    "  added_version INTEGER NOT NULL, removed_version INTEGER);"
+    "CREATE INDEX dataset_files_path ON dataset_files(asset_id, path);"
+    "CREATE INDEX dataset_files_added ON dataset_files(asset_id, added_version);"
+    "CREATE INDEX dataset_files_removed ON dataset_files(asset_id, removed_version)"
+    "  WHERE removed_version IS NOT NULL;"
+    "CREATE TABLE dataset_state ("
+    "  asset_id INTEGER PRIMARY KEY REFERENCES assets(id) ON DELETE CASCADE,"
+    "  listed_ms INTEGER NOT NULL);",
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 

@@ -81,7 +81,7 @@ int sq_fetch_one(cat_store *st, sqlite3 *db, sqlite3_stmt *s, sq_row_fn make, os
     "SELECT a.id, a.kind, a.schema_id, a.name, a.uuid, s.name, s.uuid, c.name, a.location,"      \
     " a.comment, a.format, a.aux_locations_json, a.history_shared, a.description,"              \
     " a.license, a.compatibility, a.allowed_tools, a.metadata_json, a.metadata_location,"       \
-    " a.name_key FROM assets a JOIN schemas c ON c.id = a.schema_id JOIN shares s ON s.id = c.share_id "
+    " a.partition_columns_json, a.name_key FROM assets a JOIN schemas c ON c.id = a.schema_id JOIN shares s ON s.id = c.share_id "
 void *sq_make_location(sqlite3_stmt *s, os_arena *a);
 void *sq_make_recipient(sqlite3_stmt *s, os_arena *a);
 void *sq_make_share(sqlite3_stmt *s, os_arena *a);

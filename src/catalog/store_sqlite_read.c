@@ -139,6 +139,7 @@ void *sq_make_asset(sqlite3_stmt *s, os_arena *a)
     x->allowed_tools = sq_text(s, 16, a);
     x->metadata_json = sq_text(s, 17, a);
     x->metadata_location = sq_text(s, 18, a);
+    x->partition_columns_json = sq_text(s, 19, a);
     return x;
 }
 

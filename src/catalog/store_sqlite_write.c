@@ -159,12 +159,12 @@ int store_asset_put(cat_tx *tx, const cat_asset *x, int64_t gen, const char *act
         if (sq_exec(tx->db, err,
                     "UPDATE assets SET name=?, location=?, comment=?, format=?, aux_locations_json=?,"
                     " history_shared=?, description=?, license=?, compatibility=?, allowed_tools=?,"
-                    " metadata_json=?, metadata_location=?, cfg_gen=?, updated_ms=?, updated_by=?"
-                    " WHERE id=?",
-                    "sssssnssssssiisi", x->name, x->location, x->comment, x->format,
+                    " metadata_json=?, metadata_location=?, partition_columns_json=?, cfg_gen=?,"
+                    " updated_ms=?, updated_by=? WHERE id=?",
+                    "sssssnsssssssiisi", x->name, x->location, x->comment, x->format,
                     x->aux_locations_json, x->history_shared, x->description, x->license,
                     x->compatibility, x->allowed_tools, x->metadata_json, x->metadata_location,
-                    gen, now, actor, id) != 0)
+                    x->partition_columns_json, gen, now, actor, id) != 0)
             return -1;
     } else {
         char uuid[OS_UUID_STRLEN + 1];
@@ -175,13 +175,14 @@ int store_asset_put(cat_tx *tx, const cat_asset *x, int64_t gen, const char *act
         if (sq_exec(tx->db, err,
                     "INSERT INTO assets(schema_id, kind, name, name_key, uuid, location, comment,"
                     " format, aux_locations_json, history_shared, description, license,"
-                    " compatibility, allowed_tools, metadata_json, metadata_location, cfg_gen,"
-                    " created_ms, created_by)"
-                    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    "insssssssnssssssiis", x->schema_id, (int)x->kind, x->name, key, uuid,
+                    " compatibility, allowed_tools, metadata_json, metadata_location,"
+                    " partition_columns_json, cfg_gen, created_ms, created_by)"
+                    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "insssssssnsssssssiis", x->schema_id, (int)x->kind, x->name, key, uuid,
                     x->location, x->comment, x->format, x->aux_locations_json, x->history_shared,
                     x->description, x->license, x->compatibility, x->allowed_tools,
-                    x->metadata_json, x->metadata_location, gen, now, actor) != 0)
+                    x->metadata_json, x->metadata_location, x->partition_columns_json, gen, now,
+                    actor) != 0)
             return -1;
         id = sqlite3_last_insert_rowid(tx->db);
     }

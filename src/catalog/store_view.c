@@ -181,6 +181,7 @@ static void *copy_asset(copier *c, const void *from)
     d->format = cp(c, s->format);
     d->aux_locations_json = cp(c, s->aux_locations_json);
     d->metadata_location = cp(c, s->metadata_location);
+    d->partition_columns_json = cp(c, s->partition_columns_json);
     d->description = cp(c, s->description);
     d->license = cp(c, s->license);
     d->compatibility = cp(c, s->compatibility);

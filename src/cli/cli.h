@@ -18,6 +18,8 @@ int cli_inspect_parquet(int argc, char **argv);
 int cli_inspect_avro(int argc, char **argv);
 int cli_inspect_delta(int argc, char **argv);
 int cli_inspect_iceberg(int argc, char **argv);
+/* `inspect dataset` (src/cli/cmd_inspect_dataset.c): a Parquet dataset checked before sharing. */
+int cli_inspect_dataset(int argc, char **argv);
 
 /* Splits "HOST:PORT" (IPv6 as "[::1]:PORT") into host (NUL-terminated, at most
  * hostlen-1 characters) and port 0..65535.  Returns 0, or -1 when malformed. */

@@ -30,6 +30,8 @@ static void admin_usage(FILE *out)
             "                  [--alias NAME=N]... [--as ALIAS] [--comment T]\n"
             "  share remove-asset SHARE SCHEMA NAME\n"
             "  share permissions SHARE               who the share is granted to\n"
+            "  table refresh SHARE SCHEMA TABLE      re-list a Parquet dataset now (records a\n"
+            "                  new version when its files changed)\n"
             "  location create NAME --uri URI [--secret-env VAR | --secret-file PATH]\n"
             "                  [--option K=V]...\n"
             "  location list | location get NAME | location delete NAME\n"
@@ -355,6 +357,43 @@ static void human_ok(const json_t *d)
 {
     (void)d;
     printf("ok\n");
+}
+
+static void human_refresh(const json_t *d)
+{
+    json_t *v = json_object_get(d, "version");
+    printf("table %s: version %lld (%s), %lld files, %lld added, %lld removed, %lld footers read\n",
+           jstr(d, "table"), (long long)json_integer_value(v),
+           json_is_true(json_object_get(d, "changed")) ? "new" : "unchanged",
+           (long long)json_integer_value(json_object_get(d, "files")),
+           (long long)json_integer_value(json_object_get(d, "added")),
+           (long long)json_integer_value(json_object_get(d, "removed")),
+           (long long)json_integer_value(json_object_get(d, "footers_read")));
+}
+
+/* table refresh SHARE SCHEMA TABLE */
+static int cmd_table(const admin_client *c, const args *g)
+{
+    int rc;
+    if (g->npos != 5 || strcmp(g->pos[1], "refresh") != 0)
+        return usage_error("%s", "usage: table refresh SHARE SCHEMA TABLE");
+    if ((rc = only_opts(g, "table refresh", NULL)))
+        return rc;
+    char *p1 = path_of("/shares/%s/schemas/%s", g->pos[2], g->pos[3]);
+    char *p2 = path_of("%s/tables/%s/refresh", "", g->pos[4]);
+    char *path = p1 && p2 ? malloc(strlen(p1) + strlen(p2) + 1) : NULL;
+    if (path == NULL) {
+        free(p1);
+        free(p2);
+        return usage_error("%s", "out of memory");
+    }
+    sprintf(path, "%s%s", p1, p2);
+    free(p1);
+    free(p2);
+    json_t *doc = NULL;
+    rc = admin_client_call(c, "POST", path, NULL, &doc);
+    free(path);
+    return finish(c, rc, doc, human_refresh);
 }
 
 static int cmd_share(const admin_client *c, const args *g)
@@ -691,6 +730,8 @@ int cli_admin_main(int argc, char **argv)
         return cmd_share(&c, &g);
     if (!strcmp(cmd, "location"))
         return cmd_location(&c, &g);
+    if (!strcmp(cmd, "table"))
+        return cmd_table(&c, &g);
     if (!strcmp(cmd, "recipient"))
         return cmd_recipient(&c, &g);
     if (!strcmp(cmd, "grant") || !strcmp(cmd, "revoke"))

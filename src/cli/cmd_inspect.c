@@ -12,7 +12,8 @@ static void inspect_usage(FILE *out)
             "       opensharing inspect delta TABLE_DIR [--version V | --timestamp TS]\n"
             "                                 [--changes FROM[..TO]] [--predicate JSON] [--limit N]\n"
             "       opensharing inspect iceberg TABLE_DIR [--snapshot ID | --as-of TS | --ref NAME]\n"
-            "                                   [--files] [--deletes] [--count] [--json]\n");
+            "                                   [--files] [--deletes] [--count] [--json]\n"
+            "       opensharing inspect dataset DIR [--json] [--partition-columns JSON]\n");
 }
 
 int cli_inspect_main(int argc, char **argv)
@@ -29,6 +30,8 @@ int cli_inspect_main(int argc, char **argv)
         return cli_inspect_delta(argc - 1, argv + 1);
     if (!strcmp(argv[1], "iceberg"))
         return cli_inspect_iceberg(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "dataset"))
+        return cli_inspect_dataset(argc - 1, argv + 1);
     fprintf(stderr, "opensharing inspect: unknown kind '%s'\n", argv[1]);
     inspect_usage(stderr);
     return 2;

@@ -205,6 +205,7 @@ int cli_serve_main(int argc, char **argv)
     os_config cfg;
     os_err err;
     memset(&cfg, 0, sizeof cfg);
+    cfg.server.dataset_refresh_s = -1;
     int rc = 1;
     cat_store *st = NULL;
     http_server *srv = NULL;
@@ -333,6 +334,7 @@ int cli_serve_main(int argc, char **argv)
             svc.snap_cache = scache;
         }
     }
+    svc.dataset_refresh_ms = (cfg.server.dataset_refresh_s >= 0 ? cfg.server.dataset_refresh_s : 60) * 1000;
     uint8_t server_key[SERVER_KEY_LEN];
     if (server_key_load(o.data_dir, server_key, &err) != 0) {
         fprintf(stderr, "opensharing serve: %s\n", err.msg);

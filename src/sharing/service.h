@@ -26,6 +26,8 @@ typedef struct sharing_service {
     int64_t url_ttl_ms;           /* lifetime of every pre-signed URL */
     int max_files_cap;            /* larger maxFiles are capped to this */
     struct snap_cache *snap_cache;   /* reconciled snapshots of full queries, or NULL */
+    int64_t dataset_refresh_ms;   /* a Parquet dataset is re-listed on read when its last
+                                     listing is older than this */
 } sharing_service;
 
 typedef struct sharing_caller {

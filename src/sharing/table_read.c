@@ -1,4 +1,4 @@
-/* table_read.c - answers version, metadata, query and changes for a shared table (Delta or Iceberg). */
+/* table_read.c - answers version, metadata, query and changes for a shared table (Delta, Iceberg or a Parquet dataset). */
 #include "sharing/table_read.h"
 
 #include <jansson.h>
@@ -108,7 +108,8 @@ static read_job *job_open(sharing_service *svc, const sharing_caller *who, const
                               &j->arena, &j->asset, err) != 0)
         goto fail;
     const char *format = j->asset->format ? j->asset->format : "delta";
-    if (strcmp(format, "delta") != 0 && strcmp(format, "iceberg") != 0) {
+    if (strcmp(format, "delta") != 0 && strcmp(format, "iceberg") != 0 &&
+        strcmp(format, "parquet") != 0) {
         os_err_set(err, OS_EUNSUPPORTED, "table '%s' is shared in %s format, which this server "
                    "cannot read through the Delta Sharing API yet", ref->table, format);
         goto fail;
@@ -118,13 +119,28 @@ static read_job *job_open(sharing_service *svc, const sharing_caller *who, const
                                              j->asset->share_name, j->asset->schema_name,
                                              j->asset->name},
                          &j->arena, &j->fa, err) != 0 ||
-        file_access_store(&j->fa, &j->store, err) != 0)
+        file_access_store(&j->fa, &j->store, err) != 0) {
+        /* A dataset is its directory: one that is gone is damage to the table
+         * (said without the server's path), as a file gone from a log is. */
+        if (strcmp(format, "parquet") == 0 && err->code == OS_ENOTFOUND)
+            os_err_set(err, OS_ECORRUPT, "the dataset's location cannot be listed: it does not "
+                       "exist, is not a directory, or no storage location holds it");
         goto fail;
+    }
     j->store_open = 1;
     if (strcmp(format, "iceberg") == 0) {
-        table_source_opts o = {c && c->want_delta && caps_has_feature(c, "columnMapping"),
-                               j->asset->metadata_location, j->asset->uuid};
+        table_source_opts o = {.column_mapping = c && c->want_delta &&
+                                                 caps_has_feature(c, "columnMapping"),
+                               .metadata_key = j->asset->metadata_location,
+                               .fallback_id = j->asset->uuid};
         if (table_source_open_iceberg(&j->src, &j->store, &o, err) != 0)
+            goto fail;
+    } else if (strcmp(format, "parquet") == 0) {
+        table_source_opts o = {.fallback_id = j->asset->uuid, .catalog = svc->store,
+                               .asset_id = j->asset->id, .location = j->asset->location,
+                               .partition_columns_json = j->asset->partition_columns_json,
+                               .refresh_interval_ms = svc->dataset_refresh_ms};
+        if (table_source_open_parquet(&j->src, &j->store, &o, err) != 0)
             goto fail;
     } else if (table_source_open_delta(&j->src, &j->store, err) != 0) {
         goto fail;

@@ -1,4 +1,4 @@
-/* table_source.h - one read interface over the table formats the Delta Sharing API serves (Delta, Iceberg).
+/* table_source.h - one read interface over the table formats the Delta Sharing API serves (Delta, Iceberg, Parquet datasets).
  *
  * The Delta Sharing answers (version, metadata, query, changes) are written
  * from Delta's model: a protocol, a metadata, file actions and a history of
@@ -18,6 +18,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "catalog/store.h"
 #include "formats/delta/delta.h"
 #include "storage/objstore.h"
 
@@ -59,7 +60,14 @@ typedef struct table_source {
 typedef struct table_source_opts {
     bool column_mapping;           /* Iceberg: declare field ids as Delta column mapping (id mode) */
     const char *metadata_key;      /* Iceberg: the metadata file to read, relative to the table */
-    const char *fallback_id;       /* Iceberg v1 tables without a uuid: the metadata id to answer */
+    const char *fallback_id;       /* Iceberg v1 tables without a uuid: the metadata id to answer;
+                                      Parquet datasets: the table id to answer */
+    /* Parquet datasets: where the catalog keeps their versions */
+    cat_store *catalog;
+    int64_t asset_id;
+    const char *location;          /* the table's URI (footer cache keys) */
+    const char *partition_columns_json;  /* declared partition types, or NULL */
+    int64_t refresh_interval_ms;   /* re-list when the last listing is older */
 } table_source_opts;
 
 /* Opens a Delta table at the store's root.  Returns 0 or -1 (OS_ENOMEM). */
@@ -68,6 +76,14 @@ int table_source_open_delta(table_source *ts, const objstore *store, os_err *err
 /* Opens an Iceberg table at the store's root (reads its metadata file).
  * Returns 0 or -1 with the errors of iceberg_table_open. */
 int table_source_open_iceberg(table_source *ts, const objstore *store, const table_source_opts *o,
+                              os_err *err);
+
+/* Opens a Parquet dataset at the store's root: first re-lists it when its
+ * last listing is older than o->refresh_interval_ms (recording a new version
+ * when its files changed; see sharing/dataset_refresh.h), then reads its
+ * recorded versions from the catalog.  Returns 0 or -1 with the errors of
+ * ds_refresh. */
+int table_source_open_parquet(table_source *ts, const objstore *store, const table_source_opts *o,
                               os_err *err);
 
 /* Releases the source (NULL-safe, idempotent on a zeroed one). */

@@ -142,7 +142,7 @@ static int walk_dir(walk *w, const char *abs, const char *rel, int depth)
                                  (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000};
     }
     closedir(d);
-    if (ret == 0)
+    if (ret == 0 && n > 1)   /* qsort(NULL, 0) is undefined */
         qsort(items, n, sizeof *items, item_cmp);
     os_buf key = OS_BUF_INIT;
     for (size_t i = 0; ret == 0 && i < n && !w->stopped; i++) {

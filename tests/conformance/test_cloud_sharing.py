@@ -34,6 +34,14 @@ def local_tree(root):
     t = Table(os.path.join(root, "tables", "events"))
     t.commit([t.add("a.parquet", "a"), t.add("part=b/b c.parquet", "b")], T0)
     t.commit([t.remove("a.parquet"), t.add("d.parquet", "a")], T0 + 60000)
+    # a Parquet dataset (format: parquet): Hive partitions, a marker file that is no data
+    trips = os.path.join(os.path.dirname(HERE), "..", "examples", "sample", "tables", "trips")
+    parts = sorted(f for f in os.listdir(trips) if f.endswith(".parquet"))
+    for rel, src in (("region=eu/day=2024-01-31/a.parquet", parts[0]), ("region=us%20e/day=2024-02-01/b.parquet", parts[1])):
+        os.makedirs(os.path.dirname(os.path.join(root, "datasets", "trips", rel)), exist_ok=True)
+        with open(os.path.join(trips, src), "rb") as f, open(os.path.join(root, "datasets", "trips", rel), "wb") as o:
+            o.write(f.read())
+    open(os.path.join(root, "datasets", "trips", "_SUCCESS"), "w").close()
     vol = os.path.join(root, "volumes", "docs")
     os.makedirs(os.path.join(vol, "sub"), exist_ok=True)
     for rel, content in {"readme.md": b"# docs\n", "sub/data.bin": os.urandom(2048)}.items():
@@ -148,13 +156,16 @@ shares:
   - name: cloud
     schemas:
       - name: s3
-        tables: [{{name: events, location: 's3://{BUCKET}/lake/tables/events', history_shared: true}}]
+        tables: [{{name: events, location: 's3://{BUCKET}/lake/tables/events', history_shared: true}},
+                 {{name: trips, location: 's3://{BUCKET}/lake/datasets/trips', format: parquet}}]
         volumes: [{{name: docs, location: 's3://{BUCKET}/lake/volumes/docs'}}]
       - name: az
-        tables: [{{name: events, location: 'abfss://{AZ_CONTAINER}@{AZ_ACCOUNT}.dfs.core.windows.net/tables/events'}}]
+        tables: [{{name: events, location: 'abfss://{AZ_CONTAINER}@{AZ_ACCOUNT}.dfs.core.windows.net/tables/events'}},
+                 {{name: trips, location: 'abfss://{AZ_CONTAINER}@{AZ_ACCOUNT}.dfs.core.windows.net/datasets/trips', format: parquet}}]
         volumes: [{{name: docs, location: 'abfss://{AZ_CONTAINER}@{AZ_ACCOUNT}.dfs.core.windows.net/volumes/docs'}}]
       - name: gcs
-        tables: [{{name: events, location: 'gs://{GCS_BUCKET}/lake/tables/events'}}]
+        tables: [{{name: events, location: 'gs://{GCS_BUCKET}/lake/tables/events'}},
+                 {{name: trips, location: 'gs://{GCS_BUCKET}/lake/datasets/trips', format: parquet}}]
         volumes: [{{name: docs, location: 'gs://{GCS_BUCKET}/lake/volumes/docs'}}]
 recipients: [{{name: r, token: {{env: TOK}}}}]
 grants: [{{share: cloud, recipients: [r]}}]
@@ -199,6 +210,21 @@ def test_table_query_and_downloads(server, objects, schema):
     assert requests.get(bad, timeout=30).status_code == 403
     tables = call(server, "GET", "/%s/tables" % schema).json()["items"]
     assert "url" in tables[0]["accessModes"]
+
+
+@pytest.mark.parametrize("schema", ["s3", "az", "gcs"])
+def test_parquet_dataset(server, objects, schema):
+    """A Parquet dataset on cloud storage: listed recursively, footers read by range, files signed."""
+    ls = ndjson(call(server, "POST", "/%s/tables/trips/query" % schema, data="{}"))
+    meta = ls[1]["metaData"]
+    assert meta["partitionColumns"] == ["region", "day"]
+    types = {f["name"]: f["type"] for f in json.loads(meta["schemaString"])["fields"]}
+    assert types["day"] == "date" and types["region"] == "string"
+    files = [l["file"] for l in ls if "file" in l]
+    got = sorted((f["partitionValues"]["region"], requests.get(f["url"], timeout=30).content) for f in files)
+    assert got == [("eu", objects["datasets/trips/region=eu/day=2024-01-31/a.parquet"]),
+                   ("us e", objects["datasets/trips/region=us%20e/day=2024-02-01/b.parquet"])]
+    assert all(json.loads(f["stats"])["numRecords"] > 0 for f in files)
 
 
 @pytest.mark.parametrize("schema", ["s3", "az", "gcs"])

@@ -125,6 +125,7 @@ int admin_h_share_permissions_get(http_request *req, http_response *res, void *c
 int admin_h_share_permissions_update(http_request *req, http_response *res, void *ctx);
 int admin_h_recipient_permissions(http_request *req, http_response *res, void *ctx);
 int admin_h_audit_list(http_request *req, http_response *res, void *ctx);
+int admin_h_table_refresh(http_request *req, http_response *res, void *ctx);
 
 /* Validates and writes one ADD data_object of a share update inside tx
  * (admin_assets.c).  Errors name the object. */

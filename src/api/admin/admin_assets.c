@@ -1,10 +1,12 @@
 /* admin_assets.c - adding and removing shared assets: validation while the provider is still there (storage location, Delta log, SKILL.md), and their admin JSON. */
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "api/admin/admin_api.h"
+#include "formats/dataset/dataset.h"
 #include "catalog/names.h"
 #include "catalog/skill_md.h"
 #include "storage/location.h"
@@ -125,6 +127,7 @@ int admin_asset_add(admin_api *api, cat_tx *tx, int64_t share_id, const json_t *
 {
     static const char *const keys[] = {"type", "schema", "name", "shared_as", "location", "comment",
                                        "format", "history_shared", "metadata_location",
+                                       "partition_columns",
                                        "description", "license",
                                        "compatibility", "allowed_tools", "metadata", "versions",
                                        "aliases", NULL};
@@ -185,7 +188,28 @@ int admin_asset_add(admin_api *api, cat_tx *tx, int64_t share_id, const json_t *
                                    err) != 0)
                 return -1;
         }
-    } else if (json_object_get(obj, "format") || json_object_get(obj, "metadata_location")) {
+        const json_t *pc = json_object_get(obj, "partition_columns");
+        if (pc && !json_is_null(pc)) {
+            if (strcmp(x.format, "parquet") != 0)
+                return os_err_set(err, OS_EINVAL, "'partition_columns' belongs to Parquet datasets "
+                                  "(format parquet)");
+            if (!json_is_array(pc))
+                return os_err_set(err, OS_EINVAL, "'partition_columns' must be a list of {name, type}");
+            for (size_t i = 0; i < json_array_size(pc); i++) {
+                const json_t *d = json_array_get(pc, i);
+                const char *pt = json_string_value(json_object_get(d, "type"));
+                if (!json_is_object(d) || json_object_size(d) != 2 ||
+                    !json_is_string(json_object_get(d, "name")) || !ds_partition_type_ok(pt))
+                    return os_err_set(err, OS_EINVAL, "partition_columns[%zu] must be {name, type} with "
+                                      "type string, boolean, byte, short, integer, long, float, "
+                                      "double, date, timestamp or decimal(p,s)", i);
+            }
+            char *text = json_dumps(pc, JSON_COMPACT);
+            x.partition_columns_json = text ? os_arena_strdup(a, text) : NULL;
+            free(text);
+        }
+    } else if (json_object_get(obj, "format") || json_object_get(obj, "metadata_location") ||
+               json_object_get(obj, "partition_columns")) {
         return os_err_set(err, OS_EINVAL, "'format' and 'metadata_location' belong to tables");
     }
     if (x.kind == CAT_ASSET_VOLUME && u.scheme == LOC_FILE &&
@@ -269,6 +293,8 @@ json_t *admin_asset_json(admin_api *api, const cat_asset_admin *xa, os_arena *a)
         json_object_set_new(o, "history_shared", json_boolean(x->history_shared));
         if (x->metadata_location)
             json_object_set_new(o, "metadata_location", json_string(x->metadata_location));
+        if (x->partition_columns_json)
+            admin_json_raw(o, "partition_columns", x->partition_columns_json);
         /* How recipients can read it: every table through Delta Sharing,
          * Iceberg tables also through the Iceberg REST catalog. */
         bool ice = x->format && strcmp(x->format, "iceberg") == 0;

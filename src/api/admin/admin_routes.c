@@ -43,6 +43,7 @@ static const http_route ROUTES[] = {
     {"GET", "/shares", admin_h_share_list, "listShares", "List shares"},
     {"GET", "/shares/{share}", admin_h_share_get, "getShare", "Get a share with its assets"},
     {"PATCH", "/shares/{share}", admin_h_share_update, "updateShare", "Update a share's metadata and add or remove assets, in one transaction"},
+    {"POST", "/shares/{share}/schemas/{schema}/tables/{table}/refresh", admin_h_table_refresh, "refreshTable", "Re-list a Parquet dataset now; records a new version when its files changed"},
     {"DELETE", "/shares/{share}", admin_h_share_delete, "deleteShare", "Delete a share, its assets and its grants"},
     {"GET", "/shares/{share}/permissions", admin_h_share_permissions_get, "getSharePermissions", "List the recipients a share is granted to"},
     {"PATCH", "/shares/{share}/permissions", admin_h_share_permissions_update, "updateSharePermissions", "Grant or revoke a share (idempotent, one transaction)"},
