@@ -1,5 +1,4 @@
 /* fuzz_delta_image.c - snapshot image records (unchecksummed blocks) and whole images on arbitrary bytes. */
-#define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
