@@ -358,6 +358,16 @@ static int get_record(cursor *c, kv_pool *pool, delta_file *f)
         c->bad = true;
     if (c->bad)
         return 0;
+    /* An empty pool has no base to offset from (NULL + 0 is undefined). */
+    if (pool->items == NULL) {
+        if ((uintptr_t)f->partition_values.items != 0 || (uintptr_t)f->tags.items != 0 ||
+            f->partition_values.n != 0 || f->tags.n != 0) {
+            c->bad = true;
+            return 0;
+        }
+        f->partition_values.items = f->tags.items = NULL;
+        return 0;
+    }
     f->partition_values.items = pool->items + (uintptr_t)f->partition_values.items;
     f->tags.items = pool->items + (uintptr_t)f->tags.items;
     return 0;
