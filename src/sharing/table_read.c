@@ -20,13 +20,10 @@
 #include "sharing/scan_pipeline.h"
 #include "sharing/snap_cache.h"
 #include "sharing/table_actions.h"
+#include "sharing/table_request.h"
 #include "sharing/table_source.h"
 
 #define REFRESH_TOKEN_TTL_MS (7LL * 24 * 3600 * 1000)
-
-/* Reader features the server handles itself, so recipients need not know them. */
-static const char *const SERVER_SIDE_FEATURES[] = {"v2checkpoint", "vacuumprotocolcheck",
-                                                   "checkpointprotocol", NULL};
 
 /* ---- the job: everything a read needs, owned by one object --------------- */
 
@@ -171,69 +168,6 @@ static int require_history(const read_job *j, const char *what, os_err *err)
     return 0;
 }
 
-static int parse_version(const char *text, const char *name, int64_t *v, os_err *err)
-{
-    if (os_parse_i64(text, v) != 0 || *v < 0)
-        return os_err_set(err, OS_EINVAL, "%s must be a non-negative integer, got '%.40s'", name, text);
-    return 0;
-}
-
-static int parse_timestamp(const char *text, const char *name, int64_t *ms, os_err *err)
-{
-    if (os_time_parse_iso(text, ms) != 0)
-        return os_err_set(err, OS_EINVAL,
-                          "%s must be an ISO-8601 timestamp such as 2024-01-31T00:00:00Z, got '%.60s'",
-                          name, text);
-    return 0;
-}
-
-/* ---- format negotiation -------------------------------------------------- */
-
-static int server_side(const char *feature)
-{
-    for (int i = 0; SERVER_SIDE_FEATURES[i]; i++)
-        if (strcasecmp(feature, SERVER_SIDE_FEATURES[i]) == 0)
-            return 1;
-    return 0;
-}
-
-/* Chooses the response format for a table with protocol p, or refuses with a
- * message that says which features to ask for and how. */
-static int choose_format(const caps *c, const delta_protocol *p, resp_format *fmt, os_err *err)
-{
-    const char *needed[64];
-    size_t nneeded = 0;
-    if (p->has_reader_features) {
-        for (size_t i = 0; i < p->n_reader_features && nneeded < 64; i++)
-            if (!server_side(p->reader_features[i]))
-                needed[nneeded++] = p->reader_features[i];
-    } else if (p->min_reader_version >= 2) {
-        needed[nneeded++] = "columnMapping";
-    }
-    if (nneeded == 0) {
-        *fmt = c->want_parquet ? RESP_PARQUET : RESP_DELTA;
-        return 0;
-    }
-    char list[512] = "";
-    for (size_t i = 0; i < nneeded; i++)
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? "," : "", needed[i]);
-    if (!c->want_delta)
-        return os_err_set(err, OS_EUNSUPPORTED,
-                          "this table uses the Delta reader features %s, which the parquet response "
-                          "format cannot carry; ask for the delta format with the header "
-                          "'delta-sharing-capabilities: responseformat=delta;readerfeatures=%s'",
-                          list, list);
-    for (size_t i = 0; i < nneeded; i++)
-        if (!caps_has_feature(c, needed[i]))
-            return os_err_set(err, OS_EUNSUPPORTED,
-                              "this table uses the Delta reader feature %s, which the request did not "
-                              "list; add it to the header 'delta-sharing-capabilities: "
-                              "responseformat=delta;readerfeatures=%s' if the client supports it",
-                              needed[i], list);
-    *fmt = RESP_DELTA;
-    return 0;
-}
-
 /* ---- version and metadata ----------------------------------------------- */
 
 int table_read_version(sharing_service *svc, const sharing_caller *who, const table_ref *ref,
@@ -248,7 +182,7 @@ int table_read_version(sharing_service *svc, const sharing_caller *who, const ta
         int64_t ms;
         rc = require_history(j, "startingTimestamp", err);
         if (rc == 0)
-            rc = parse_timestamp(starting_timestamp, "startingTimestamp", &ms, err);
+            rc = table_req_timestamp(starting_timestamp, "startingTimestamp", &ms, err);
         if (rc == 0)
             rc = j->src.ops->version_at_timestamp(j->src.impl, ms, DELTA_TS_AT_OR_AFTER, version, err);
     } else {
@@ -275,13 +209,13 @@ int table_read_metadata(sharing_service *svc, const sharing_caller *who, const t
     if (version_text) {
         rc = require_history(j, "reading metadata at a version", err);
         if (rc == 0)
-            rc = parse_version(version_text, "version", &o.version, err);
+            rc = table_req_version(version_text, "version", &o.version, err);
         o.has_version = 1;
     }
     if (rc == 0 && (j->snap = j->src.ops->snapshot_load(j->src.impl, version_text ? &o : NULL, err)) == NULL)
         rc = snapshot_error(err, "version");
     if (rc == 0)
-        rc = choose_format(&c, j->src.ops->snapshot_protocol(j->snap), &ans->format, err);
+        rc = table_req_format(&c, j->src.ops->snapshot_protocol(j->snap), &ans->format, err);
     if (rc == 0) {
         ans->version = j->src.ops->snapshot_version(j->snap);
         ans->end_stream = 0;
@@ -623,82 +557,6 @@ static int produce_lines(read_job *j, line_sink *sink, os_err *err)
 
 /* ---- query ---------------------------------------------------------------- */
 
-typedef struct query_body {
-    json_t *doc;
-    json_t *version, *timestamp, *starting, *ending, *predicate, *limit, *max_files, *page_token,
-        *include_refresh, *refresh_token;
-} query_body;
-
-static int body_int(json_t *v, const char *name, int64_t *out, os_err *err)
-{
-    if (json_is_integer(v) && json_integer_value(v) >= 0) {
-        *out = json_integer_value(v);
-        return 0;
-    }
-    if (json_is_string(v) && parse_version(json_string_value(v), name, out, err) == 0)
-        return 0;
-    return os_err_set(err, OS_EINVAL, "%s must be a non-negative integer", name);
-}
-
-static int parse_body(const char *body, size_t len, query_body *q, os_err *err)
-{
-    memset(q, 0, sizeof q[0]);
-    size_t i = 0;
-    while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
-        i++;
-    if (i == len)
-        q->doc = json_object();   /* an empty body means "no hints" */
-    else {
-        json_error_t jerr;
-        q->doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-        if (q->doc == NULL)
-            return os_err_set(err, OS_EINVAL, "the request body is not valid JSON: %s (line %d)",
-                              jerr.text, jerr.line);
-    }
-    if (!json_is_object(q->doc)) {
-        json_decref(q->doc);
-        q->doc = NULL;
-        return os_err_set(err, OS_EINVAL, "the request body must be a JSON object");
-    }
-    q->version = json_object_get(q->doc, "version");
-    q->timestamp = json_object_get(q->doc, "timestamp");
-    q->starting = json_object_get(q->doc, "startingVersion");
-    q->ending = json_object_get(q->doc, "endingVersion");
-    q->predicate = json_object_get(q->doc, "jsonPredicateHints");
-    q->limit = json_object_get(q->doc, "limitHint");
-    q->max_files = json_object_get(q->doc, "maxFiles");
-    q->page_token = json_object_get(q->doc, "pageToken");
-    q->include_refresh = json_object_get(q->doc, "includeRefreshToken");
-    q->refresh_token = json_object_get(q->doc, "refreshToken");
-    /* JSON null is "not given". */
-    json_t **all[] = {&q->version, &q->timestamp, &q->starting, &q->ending, &q->predicate, &q->limit,
-                      &q->max_files, &q->page_token, &q->include_refresh, &q->refresh_token};
-    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
-        if (json_is_null(*all[k]))
-            *all[k] = NULL;
-    if (q->version && q->timestamp)
-        return os_err_set(err, OS_EINVAL, "version and timestamp cannot both be given: choose one");
-    if (q->starting && (q->version || q->timestamp))
-        return os_err_set(err, OS_EINVAL, "startingVersion cannot be combined with %s",
-                          q->version ? "version" : "timestamp");
-    if (q->ending && !q->starting)
-        return os_err_set(err, OS_EINVAL, "endingVersion needs startingVersion");
-    if (q->refresh_token && (q->version || q->timestamp || q->starting))
-        return os_err_set(err, OS_EINVAL, "refreshToken cannot be combined with version, timestamp "
-                          "or startingVersion");
-    if (q->timestamp && !json_is_string(q->timestamp))
-        return os_err_set(err, OS_EINVAL, "timestamp must be a string");
-    if (q->predicate && !json_is_string(q->predicate))
-        return os_err_set(err, OS_EINVAL, "jsonPredicateHints must be a string holding JSON");
-    if (q->page_token && !json_is_string(q->page_token))
-        return os_err_set(err, OS_EINVAL, "pageToken must be a string");
-    if (q->refresh_token && !json_is_string(q->refresh_token))
-        return os_err_set(err, OS_EINVAL, "refreshToken must be a string");
-    if (q->include_refresh && !json_is_boolean(q->include_refresh))
-        return os_err_set(err, OS_EINVAL, "includeRefreshToken must be true or false");
-    return 0;
-}
-
 /* A digest of what selects the files, so a page token only continues the
  * same query. */
 static const char *query_listing(read_job *j, const query_body *q)
@@ -725,7 +583,7 @@ void *table_read_query(sharing_service *svc, const sharing_caller *who, const ta
     read_job *j = NULL;
     if (caps_parse(capabilities, &c, err) != 0)
         return NULL;
-    if (parse_body(body, body_len, &q, err) != 0)
+    if (table_req_body_parse(body, body_len, &q, err) != 0)
         goto fail;
     if ((j = job_open(svc, who, ref, &c, err)) == NULL)
         goto fail;
@@ -734,7 +592,7 @@ void *table_read_query(sharing_service *svc, const sharing_caller *who, const ta
     int64_t page_version = -1;
     j->page_listing = query_listing(j, &q);
     if (q.max_files) {
-        if (body_int(q.max_files, "maxFiles", &j->max_files, err) != 0)
+        if (table_req_body_int(q.max_files, "maxFiles", &j->max_files, err) != 0)
             goto fail;
         if (j->max_files > svc->max_files_cap)
             j->max_files = svc->max_files_cap;
@@ -770,12 +628,12 @@ void *table_read_query(sharing_service *svc, const sharing_caller *who, const ta
             goto fail;
     }
     if (q.version) {
-        if (body_int(q.version, "version", &o.version, err) != 0)
+        if (table_req_body_int(q.version, "version", &o.version, err) != 0)
             goto fail;
         o.has_version = 1;
     }
     if (q.timestamp) {
-        if (parse_timestamp(json_string_value(q.timestamp), "timestamp", &o.timestamp_ms, err) != 0)
+        if (table_req_timestamp(json_string_value(q.timestamp), "timestamp", &o.timestamp_ms, err) != 0)
             goto fail;
         o.has_timestamp = 1;
     }
@@ -789,13 +647,13 @@ void *table_read_query(sharing_service *svc, const sharing_caller *who, const ta
     if (q.starting) {
         j->history = 1;
         j->historical_metadata = 1;
-        if (body_int(q.starting, "startingVersion", &j->start_version, err) != 0)
+        if (table_req_body_int(q.starting, "startingVersion", &j->start_version, err) != 0)
             goto fail;
         int64_t latest;
         if (j->src.ops->latest_version(j->src.impl, &latest, err) != 0)
             goto fail;
         j->end_version = latest;
-        if (q.ending && body_int(q.ending, "endingVersion", &j->end_version, err) != 0)
+        if (q.ending && table_req_body_int(q.ending, "endingVersion", &j->end_version, err) != 0)
             goto fail;
         if (page_version >= 0)
             j->end_version = page_version;
@@ -824,7 +682,7 @@ void *table_read_query(sharing_service *svc, const sharing_caller *who, const ta
         snapshot_error(err, "version");
         goto fail;
     }
-    if (choose_format(&c, j->src.ops->snapshot_protocol(j->snap), &j->fmt, err) != 0)
+    if (table_req_format(&c, j->src.ops->snapshot_protocol(j->snap), &j->fmt, err) != 0)
         goto fail;
     if (!j->history && (q.version || q.timestamp)) {
         j->meta_version = j->file_version = j->src.ops->snapshot_version(j->snap);
@@ -880,19 +738,19 @@ void *table_read_changes(sharing_service *svc, const sharing_caller *who, const 
     if (j->src.ops->latest_version(j->src.impl, &latest, err) != 0)
         goto fail;
     if (p->starting_version) {
-        if (parse_version(p->starting_version, "startingVersion", &j->start_version, err) != 0)
+        if (table_req_version(p->starting_version, "startingVersion", &j->start_version, err) != 0)
             goto fail;
-    } else if (parse_timestamp(p->starting_timestamp, "startingTimestamp", &ms, err) != 0 ||
+    } else if (table_req_timestamp(p->starting_timestamp, "startingTimestamp", &ms, err) != 0 ||
                j->src.ops->version_at_timestamp(j->src.impl, ms, DELTA_TS_AT_OR_AFTER, &j->start_version,
                                           err) != 0) {
         goto fail;
     }
     j->end_version = latest;
     if (p->ending_version) {
-        if (parse_version(p->ending_version, "endingVersion", &j->end_version, err) != 0)
+        if (table_req_version(p->ending_version, "endingVersion", &j->end_version, err) != 0)
             goto fail;
     } else if (p->ending_timestamp) {
-        if (parse_timestamp(p->ending_timestamp, "endingTimestamp", &ms, err) != 0 ||
+        if (table_req_timestamp(p->ending_timestamp, "endingTimestamp", &ms, err) != 0 ||
             j->src.ops->version_at_timestamp(j->src.impl, ms, DELTA_TS_AT_OR_BEFORE, &j->end_version, err) != 0)
             goto fail;
     }
@@ -923,7 +781,7 @@ void *table_read_changes(sharing_service *svc, const sharing_caller *who, const 
         snapshot_error(err, "startingVersion");
         goto fail;
     }
-    if (choose_format(&c, j->src.ops->snapshot_protocol(j->snap), &j->fmt, err) != 0)
+    if (table_req_format(&c, j->src.ops->snapshot_protocol(j->snap), &j->fmt, err) != 0)
         goto fail;
     /* Check the feed is enabled over the window before answering 200. */
     if (j->src.ops->changes_allowed(j->snap, j->start_version, err) != 0)

@@ -21,7 +21,9 @@
 #include "base/buf.h"
 #include "formats/iceberg/iceberg.h"
 #include "json/jw.h"
+#include "sharing/iceberg_delta.h"
 #include "sharing/table_source.h"
+#include "storage/sign_util.h"
 
 #define MAX_DELETE_NAMES 3
 
@@ -55,203 +57,9 @@ typedef struct ice_snap {
     size_t key_cap;                        /* a power of two, or 0 */
 } ice_snap;
 
-/* ---- Delta types from Iceberg types ---------------------------------------- */
-
-static const char *delta_primitive(const iceberg_type *t)
-{
-    switch (t->kind) {
-    case ICE_BOOLEAN:
-        return "boolean";
-    case ICE_INT:
-        return "integer";
-    case ICE_LONG:
-    case ICE_TIME:
-        return "long";
-    case ICE_FLOAT:
-        return "float";
-    case ICE_DOUBLE:
-        return "double";
-    case ICE_DATE:
-        return "date";
-    case ICE_TIMESTAMP:
-    case ICE_TIMESTAMP_NS:
-        return "timestamp_ntz";
-    case ICE_TIMESTAMPTZ:
-    case ICE_TIMESTAMPTZ_NS:
-        return "timestamp";
-    case ICE_STRING:
-        return "string";
-    case ICE_UNKNOWN:
-        return "void";
-    case ICE_VARIANT:
-        return "variant";
-    default:
-        return "binary";   /* uuid, fixed, binary, geometry, geography */
-    }
-}
-
-static json_t *delta_type(const iceberg_type *t, bool cm, bool *ntz);
-
-static json_t *delta_field(const iceberg_field *f, bool cm, bool *ntz)
-{
-    json_t *md = json_object();
-    if (cm) {
-        json_object_set_new(md, "delta.columnMapping.id", json_integer(f->id));
-        json_object_set_new(md, "delta.columnMapping.physicalName", json_string(f->name));
-    }
-    if (f->doc)
-        json_object_set_new(md, "comment", json_string(f->doc));
-    return json_pack("{s:s,s:o,s:b,s:o}", "name", f->name, "type", delta_type(f->type, cm, ntz),
-                     "nullable", !f->required, "metadata", md);
-}
-
-static json_t *delta_type(const iceberg_type *t, bool cm, bool *ntz)
-{
-    switch (t->kind) {
-    case ICE_STRUCT: {
-        json_t *fields = json_array();
-        for (size_t i = 0; i < t->n_fields; i++)
-            json_array_append_new(fields, delta_field(&t->fields[i], cm, ntz));
-        return json_pack("{s:s,s:o}", "type", "struct", "fields", fields);
-    }
-    case ICE_LIST:
-        return json_pack("{s:s,s:o,s:b}", "type", "array", "elementType",
-                         delta_type(t->element.type, cm, ntz), "containsNull", !t->element.required);
-    case ICE_MAP:
-        return json_pack("{s:s,s:o,s:o,s:b}", "type", "map", "keyType", delta_type(t->key.type, cm, ntz),
-                         "valueType", delta_type(t->value.type, cm, ntz), "valueContainsNull",
-                         !t->value.required);
-    case ICE_DECIMAL: {
-        char s[32];
-        snprintf(s, sizeof s, "decimal(%d,%d)", (int)t->precision, (int)t->scale);
-        return json_string(s);
-    }
-    case ICE_TIMESTAMP:
-    case ICE_TIMESTAMP_NS:
-        *ntz = true;
-        return json_string(delta_primitive(t));
-    default:
-        return json_string(delta_primitive(t));
-    }
-}
-
-/* ---- values as Delta writes them ----------------------------------------------- */
-
-/* Microseconds of a timestamp value, rounded down (or up when ceil) from nanoseconds. */
-static int64_t micros_of(const iceberg_type *t, int64_t v, bool ceil)
-{
-    if (t->kind != ICE_TIMESTAMP_NS && t->kind != ICE_TIMESTAMPTZ_NS)
-        return v;
-    int64_t q = v / 1000, r = v % 1000;
-    if (r < 0)
-        q--, r += 1000;
-    return (ceil && r) ? q + 1 : q;
-}
-
-static const iceberg_type MICROS_NTZ = {.kind = ICE_TIMESTAMP, .text = "timestamp"};
-static const iceberg_type MICROS_TZ = {.kind = ICE_TIMESTAMPTZ, .text = "timestamptz"};
-
-/* Delta's partition value text for v (not null). */
-static int partition_text(const iceberg_type *t, const iceberg_value *v, os_buf *out)
-{
-    iceberg_value x = *v;
-    switch (t->kind) {
-    case ICE_TIME:
-        return os_buf_put_i64(out, v->i);
-    case ICE_TIMESTAMP:
-    case ICE_TIMESTAMP_NS:
-        x.i = micros_of(t, v->i, false);
-        return iceberg_value_to_text(&MICROS_NTZ, &x, false, out);
-    case ICE_TIMESTAMPTZ:
-    case ICE_TIMESTAMPTZ_NS:
-        x.i = micros_of(t, v->i, false);
-        return iceberg_value_to_text(&MICROS_TZ, &x, true, out);
-    case ICE_UUID:
-    case ICE_FIXED:
-    case ICE_BINARY:
-        /* Delta: binary partition values are strings of one character per byte. */
-        for (size_t i = 0; i < v->len; i++) {
-            unsigned c = v->bytes[i];
-            int rc = c < 0x80 ? os_buf_putc(out, (char)c)
-                              : (os_buf_putc(out, (char)(0xc0 | (c >> 6))) ||
-                                 os_buf_putc(out, (char)(0x80 | (c & 0x3f))));
-            if (rc != 0)
-                return -1;
-        }
-        return 0;
-    default:
-        return iceberg_value_to_text(t, v, false, out);
-    }
-}
-
 /* ---- statistics ------------------------------------------------------------------ */
 
 enum { ST_MIN, ST_MAX, ST_NULLS };
-
-/* The stats of field id, or NULL.  *hint: where to look first, then just
- * past the one found (a file lists its columns' stats in schema order, which
- * the callers walk, so the usual lookup is one comparison, not a scan). */
-static const iceberg_col_stats *stats_of(const iceberg_entry *e, int32_t id, size_t *hint)
-{
-    size_t h = *hint;
-    if (h < e->n_stats && e->stats[h].field_id == id) {
-        *hint = h + 1;
-        return &e->stats[h];
-    }
-    for (size_t i = 0; i < e->n_stats; i++)
-        if (e->stats[i].field_id == id) {
-            *hint = i + 1;
-            return &e->stats[i];
-        }
-    return NULL;
-}
-
-/* Writes the JSON value of one bound (min or max); 0 when the type has no
- * Delta statistic or the bound does not decode, 1 when written. */
-static int bound_json(const iceberg_type *t, const uint8_t *b, size_t n, bool is_max, os_buf *out,
-                      os_buf *tmp)
-{
-    iceberg_value v;
-    os_err ignore;
-    if (iceberg_value_from_binary(t, b, n, &v, &ignore) != 0)
-        return 0;
-    os_buf_reset(tmp);
-    switch (t->kind) {
-    case ICE_INT:
-    case ICE_LONG:
-        return os_buf_put_i64(out, v.i) == 0;
-    case ICE_FLOAT:
-    case ICE_DOUBLE:
-        if (v.d != v.d || v.d > 1.7976931348623157e308 || v.d < -1.7976931348623157e308)
-            return 0;
-        return iceberg_value_to_text(t, &v, false, out) == 0;
-    case ICE_DECIMAL:
-        return iceberg_value_to_text(t, &v, false, out) == 0;
-    case ICE_DATE:
-        if (iceberg_value_to_text(t, &v, false, tmp) != 0)
-            return 0;
-        jw_escape(out, tmp->data, tmp->len);
-        return 1;
-    case ICE_STRING:
-        jw_escape(out, (const char *)v.bytes, v.len);
-        return 1;
-    case ICE_TIMESTAMP:
-    case ICE_TIMESTAMP_NS:
-    case ICE_TIMESTAMPTZ:
-    case ICE_TIMESTAMPTZ_NS: {
-        v.i = micros_of(t, v.i, is_max);
-        bool tz = t->kind == ICE_TIMESTAMPTZ || t->kind == ICE_TIMESTAMPTZ_NS;
-        if (iceberg_value_to_text(tz ? &MICROS_TZ : &MICROS_NTZ, &v, true, tmp) != 0)
-            return 0;
-        if (!tz && os_buf_puts(tmp, "") != 0)
-            return 0;
-        jw_escape(out, tmp->data, tmp->len);
-        return 1;
-    }
-    default:
-        return 0;
-    }
-}
 
 static size_t field_slot(const ice_snap *s, const iceberg_field *f)
 {
@@ -339,13 +147,13 @@ static int stats_struct(const ice_snap *sn, const iceberg_type *st, const iceber
         if (f->type->kind == ICE_STRUCT) {
             wrote = stats_struct(sn, f->type, e, which, out, tmp, depth + 1, hint);
         } else if (iceberg_kind_is_primitive(f->type->kind)) {
-            const iceberg_col_stats *s = stats_of(e, f->id, hint);
+            const iceberg_col_stats *s = ice_delta_stats_of(e, f->id, hint);
             if (s && which == ST_NULLS && s->has_null_count)
                 wrote = os_buf_put_i64(out, s->null_count) == 0;
             else if (s && which == ST_MIN && s->has_lower)
-                wrote = bound_json(f->type, s->lower, s->lower_len, false, out, tmp);
+                wrote = ice_delta_bound_json(f->type, s->lower, s->lower_len, false, out, tmp);
             else if (s && which == ST_MAX && s->has_upper)
-                wrote = bound_json(f->type, s->upper, s->upper_len, true, out, tmp);
+                wrote = ice_delta_bound_json(f->type, s->upper, s->upper_len, true, out, tmp);
         }
         if (wrote)
             count += wrote;
@@ -449,7 +257,7 @@ static int build_metadata(ice_snap *s, os_err *err)
     ice_src *src = s->src;
     const iceberg_metadata *m = &src->t.meta;
     bool cm = src->opts.column_mapping, ntz = false;
-    json_t *schema = delta_type(&s->schema->root, cm, &ntz);
+    json_t *schema = ice_delta_type(&s->schema->root, cm, &ntz);
     char *text = schema ? json_dumps(schema, JSON_COMPACT) : NULL;
     json_decref(schema);
     if (text == NULL)
@@ -677,37 +485,13 @@ typedef struct conv {
     const iceberg_snapshot *added;
 } conv;
 
-static int percent_encode(os_buf *out, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(s);
-    os_buf_reset(out);
-    if (n > SIZE_MAX / 4 || os_buf_reserve(out, 3 * n) != 0)
-        return -1;
-    char *o = out->data;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                     c == '-' || c == '_' || c == '.' || c == '~' || c == '/';
-        if (plain) {
-            *o++ = (char)c;
-        } else {
-            *o++ = '%';
-            *o++ = hex[c >> 4];
-            *o++ = hex[c & 15];
-        }
-    }
-    out->len = (size_t)(o - out->data);
-    out->data[out->len] = '\0';
-    return 0;
-}
-
 static int to_delta_file(conv *c, const iceberg_entry *e, delta_file *f, os_err *err)
 {
     memset(f, 0, sizeof *f);
     ice_snap *s = c->s;
     f->kind = DELTA_FILE_ADD;
-    if (percent_encode(&c->path, e->key) != 0 || stats_json(s, e, &c->stats, &c->tmp) != 0)
+    os_buf_reset(&c->path);
+    if (sto_uri_encode(&c->path, e->key, strlen(e->key), 1) != 0 || stats_json(s, e, &c->stats, &c->tmp) != 0)
         return os_err_set(err, OS_ENOMEM, "out of memory");
     f->path = os_buf_cstr(&c->path);
     f->has_size = true;
@@ -735,7 +519,7 @@ static int to_delta_file(conv *c, const iceberg_entry *e, delta_file *f, os_err 
         for (size_t k = 0; k < e->spec->n_fields; k++) {
             const iceberg_partition_field *pf = &e->spec->fields[k];
             if (pf->source_id == s->part_ids[i] && pf->transform == ICE_T_IDENTITY && !e->partition[k].is_null) {
-                if (partition_text(s->part_types[i], &e->partition[k], &c->parts) != 0)
+                if (ice_delta_partition_text(s->part_types[i], &e->partition[k], &c->parts) != 0)
                     return os_err_set(err, OS_ENOMEM, "out of memory");
                 null[i] = false;
                 break;

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "api/audit_request.h"
 #include "sharing/iceberg_rest.h"
+#include "storage/sign_util.h"
 
 /* ---- answers ------------------------------------------------------------- */
 
@@ -134,20 +135,6 @@ static int h_tables(http_request *req, http_response *res, void *ctx)
     return FINISH_KEPT(rc, ICE_REST_NAMESPACE);
 }
 
-/* Appends s percent-encoded as one path segment. */
-static void put_segment(os_buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-            c == '_' || c == '.' || c == '~')
-            os_buf_putc(b, (char)c);
-        else
-            os_buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
-    }
-}
-
 static void set_snapshot(http_request *req, int64_t snapshot_id)
 {
     audit_record *rec = audit_request_get(req);
@@ -179,11 +166,11 @@ static int h_load_table(http_request *req, http_response *res, void *ctx)
     if (api->svc->files_base) {
         os_buf_puts(&url, api->svc->files_base);
         os_buf_puts(&url, ICEBERG_API_MOUNT "/v1/shares/");
-        put_segment(&url, P("share"));
+        sto_uri_encode(&url, P("share"), strlen(P("share")), 0);
         os_buf_puts(&url, "/namespaces/");
-        put_segment(&url, P("schema"));
+        sto_uri_encode(&url, P("schema"), strlen(P("schema")), 0);
         os_buf_puts(&url, "/tables/");
-        put_segment(&url, P("table"));
+        sto_uri_encode(&url, P("table"), strlen(P("table")), 0);
         os_buf_puts(&url, "/credentials");
     }
     iceberg_load_req r = {P("share"), P("schema"), P("table"), Q("snapshots"),
