@@ -24,7 +24,7 @@ struct answer_cache {
     slot *slots;
     size_t nslots;
     size_t max_bytes;
-    size_t bytes;                 /* bodies held; guarded by bytes_lock */
+    size_t bytes;                 /* bodies and keys held; guarded by bytes_lock */
     pthread_mutex_t bytes_lock;
 };
 
@@ -136,7 +136,7 @@ int answer_cache_put_send(answer_cache *c, const char *key, int64_t gen, const c
     if (c == NULL)
         return send(body, n, etag, req, res);
     /* Keep it only when it fits (a body above 1/16 of the budget never is). */
-    int keep = n <= c->max_bytes / 16;
+    int keep = n + strlen(key) <= c->max_bytes / 16;
     char *kcopy = keep ? strdup(key) : NULL, *bcopy = keep ? malloc(n ? n : 1) : NULL;
     if (kcopy == NULL || bcopy == NULL) {
         free(kcopy);
@@ -149,7 +149,9 @@ int answer_cache_put_send(answer_cache *c, const char *key, int64_t gen, const c
     pthread_mutex_lock(lock);
     slot *s = &c->slots[i];
     pthread_mutex_lock(&c->bytes_lock);
-    size_t after = c->bytes - s->n + n;
+    /* Keys count too: a long query string is as much memory as a body. */
+    size_t kn = strlen(kcopy), old_kn = s->key ? strlen(s->key) : 0;
+    size_t after = c->bytes - s->n - old_kn + n + kn;
     int fits = after <= c->max_bytes;
     if (fits)
         c->bytes = after;

@@ -20,7 +20,7 @@
 
 typedef struct answer_cache answer_cache;
 
-/* A cache of at most `slots` answers and `max_bytes` of bodies; NULL when out
+/* A cache of at most `slots` answers and `max_bytes` of bodies and keys; NULL when out
  * of memory. */
 answer_cache *answer_cache_new(size_t slots, size_t max_bytes);
 /* Frees every entry.  NULL is a no-op. */

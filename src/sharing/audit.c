@@ -259,14 +259,14 @@ static void touch_tokens(audit_sink *s, cat_audit_event **batch, size_t n)
         s->touched[slot].id = id;
         s->touched[slot].at_ms = now;
         ids[k++] = id;
-        if (k == sizeof ids / sizeof ids[0] || i + 1 == n) {
-            os_err err;
-            if (store_tokens_touch(s->st, ids, k, now, &err) != 0)
-                os_log(OS_LOG_ERROR, "audit: cannot record tokens' last use: %s", err.msg);
-            k = 0;
-        }
+        if (k < sizeof ids / sizeof ids[0] && i + 1 < n)
+            continue;
+        os_err err;
+        if (store_tokens_touch(s->st, ids, k, now, &err) != 0)
+            os_log(OS_LOG_ERROR, "audit: cannot record tokens' last use: %s", err.msg);
+        k = 0;
     }
-    if (k > 0) {
+    if (k > 0) {   /* the batch ended on events without a token to write */
         os_err err;
         if (store_tokens_touch(s->st, ids, k, now, &err) != 0)
             os_log(OS_LOG_ERROR, "audit: cannot record tokens' last use: %s", err.msg);

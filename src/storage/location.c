@@ -128,7 +128,7 @@ int loc_file_realpath(const char *path, char real[PATH_MAX])
     int64_t now = os_mono_ms();
     pthread_mutex_lock(&realpaths.lock);
     if (realpaths.slot[i].until_ms > now && strcmp(realpaths.slot[i].path, path) == 0) {
-        memcpy(real, realpaths.slot[i].real, PATH_MAX);
+        snprintf(real, PATH_MAX, "%s", realpaths.slot[i].real);
         pthread_mutex_unlock(&realpaths.lock);
         return 0;
     }
@@ -137,7 +137,7 @@ int loc_file_realpath(const char *path, char real[PATH_MAX])
         return -1;   /* errno says why; failures are not kept */
     pthread_mutex_lock(&realpaths.lock);
     snprintf(realpaths.slot[i].path, PATH_MAX, "%s", path);
-    memcpy(realpaths.slot[i].real, real, PATH_MAX);
+    snprintf(realpaths.slot[i].real, PATH_MAX, "%s", real);
     realpaths.slot[i].until_ms = now + REALPATH_TTL_MS;
     pthread_mutex_unlock(&realpaths.lock);
     return 0;
